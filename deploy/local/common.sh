@@ -1,0 +1,41 @@
+# Shared by the local scripts: where things live and small helpers. Sourced, not run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+RUN_DIR="${RCM_RUN_DIR:-$ROOT/.run}"          # data, logs, pids (git-ignored)
+CACHE_DIR="${RCM_CACHE_DIR:-$ROOT/.cache}"     # downloaded jars (git-ignored)
+VENV="${RCM_VENV:-$ROOT/.venv}"
+PY="$VENV/bin/python"
+RCM="$VENV/bin/rcm"
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+PGPORT="${PGPORT:-5432}"
+PROMETHEUS_PORT="${PROMETHEUS_PORT:-9090}"
+export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$KAFKA_PORT}"
+export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:$PGPORT/rcmflow}"
+mkdir -p "$RUN_DIR/logs" "$RUN_DIR/pids"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() { # wait_port PORT SECONDS NAME
+  local i
+  for ((i = 0; i < $2 * 5; i++)); do port_open "$1" && return 0; sleep 0.2; done
+  echo "$3 did not open port $1 within $2 s" >&2
+  return 1
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+stop_pidfile() { # stop_pidfile FILE NAME
+  if pid_alive "$1"; then
+    local pid; pid="$(cat "$1")"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+    say "stopped $2"
+  fi
+  rm -f "$1"
+}
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what is missing, and nothing twice: Debian's PostgreSQL and Prometheus, the Kafka
+# jars from Maven Central, and a virtualenv holding rcmflow. Safe to run again.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+apt_pkgs=()
+[ -n "$(pg_bin)" ] || apt_pkgs+=(postgresql)
+command -v prometheus >/dev/null || apt_pkgs+=(prometheus)
+command -v java >/dev/null || apt_pkgs+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || apt_pkgs+=(maven)
+if [ ${#apt_pkgs[@]} -gt 0 ]; then
+  say "installing Debian packages: ${apt_pkgs[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  # policy-rc.d may forbid starting services; we start our own cluster anyway.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >/dev/null
+fi
+
+KAFKA_LIBS="$CACHE_DIR/kafka/libs"
+if [ ! -f "$KAFKA_LIBS/.complete" ] || [ "$ROOT/deploy/kafka/pom.xml" -nt "$KAFKA_LIBS/.complete" ]; then
+  say "fetching Apache Kafka jars from Maven Central into $KAFKA_LIBS"
+  rm -rf "$KAFKA_LIBS"
+  mvn -q -B -f "$ROOT/deploy/kafka/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS"
+  touch "$KAFKA_LIBS/.complete"
+fi
+
+if [ ! -x "$PY" ]; then
+  say "creating virtualenv $VENV"
+  PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+  "$PYTHON" -m venv "$VENV"
+fi
+stamp="$VENV/.rcmflow-installed"
+if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+  say "installing rcmflow and its dependencies into $VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[dev]"
+  touch "$stamp"
+fi

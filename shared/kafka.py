@@ -1,0 +1,93 @@
+"""The one Kafka helper: event encoding, an aiokafka producer and consumer for the CLI, bench
+and replay, and topic creation. The faust services build on the same encoding (streaming.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from pydantic import BaseModel
+
+from rcmflow.shared.schemas import CODING_REVIEW, PIPELINE_TOPICS, dlq_topic
+from rcmflow.shared.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+# Everything rcmflow writes is kept: the pipeline topics are the audit record, and a dead
+# letter or a review request that silently expired would be a lost visit.
+ALL_TOPICS: tuple[str, ...] = (
+    *PIPELINE_TOPICS,
+    CODING_REVIEW,
+    *(dlq_topic(t) for t in (*PIPELINE_TOPICS, CODING_REVIEW)),
+)
+KEEP_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
+
+
+def encode(event: BaseModel) -> bytes:
+    return event.model_dump_json().encode()
+
+
+def decode(model: type[M], raw: bytes | None) -> M:
+    """Raises pydantic.ValidationError (also for bytes that are not JSON)."""
+    return model.model_validate_json(raw or b"")
+
+
+def make_producer(**overrides: object) -> AIOKafkaProducer:
+    settings = get_settings()
+    options: dict[str, object] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": 5,
+        "max_batch_size": 256 * 1024,
+    }
+    options.update(overrides)
+    return AIOKafkaProducer(**options)
+
+
+def make_consumer(*topics: str, group_id: str | None = None, **overrides: object) -> AIOKafkaConsumer:
+    """A consumer of its own (group_id None: no group, no commits): replay and audit never
+    disturb the services' consumer groups."""
+    settings = get_settings()
+    options: dict[str, object] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        "group_id": group_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "max_partition_fetch_bytes": 4 * 1024 * 1024,
+    }
+    options.update(overrides)
+    return AIOKafkaConsumer(*topics, **options)
+
+
+async def ensure_topics(topics: Iterable[str] = ALL_TOPICS) -> list[str]:
+    """Create missing topics (12 partitions, kept forever). Returns the names it created."""
+    settings = get_settings()
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if missing:
+            new = [
+                NewTopic(
+                    name=t,
+                    num_partitions=settings.topic_partitions,
+                    replication_factor=settings.topic_replication_factor,
+                    topic_configs=KEEP_FOREVER,
+                )
+                for t in missing
+            ]
+            try:
+                await admin.create_topics(new)
+            except TopicAlreadyExistsError:  # another process won the race
+                pass
+        return missing
+    finally:
+        await admin.close()

@@ -1,0 +1,20 @@
+"""Domain metrics with stable names (documented in README); served with faust's own on /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+
+events_total = Counter(
+    "rcm_events_total", "Events a stage consumed, by outcome (ok, review, dead_letter, ...)", ["service", "topic", "outcome"]
+)
+stage_seconds = Histogram("rcm_stage_seconds", "Time one stage spent on one event", ["service"], buckets=_LATENCY_BUCKETS)
+end_to_end_seconds = Histogram(
+    "rcm_end_to_end_seconds", "Visit received to remittance posted", buckets=_LATENCY_BUCKETS
+)
+claims_total = Counter("rcm_claims_total", "Claim status changes, by new status", ["status"])
+denials_total = Counter("rcm_denials_total", "Denied service lines and claims, by CARC", ["carc"])
+dollars_total = Counter("rcm_dollars_total", "Dollars flowing, by kind (billed, allowed, paid, patient)", ["kind"])
+dead_letters_total = Counter("rcm_dead_letters_total", "Events sent to a dead-letter topic", ["topic"])
+review_queue_size = Gauge("rcm_review_queue_size", "Encounters waiting for a person to code them")

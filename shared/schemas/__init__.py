@@ -1,0 +1,75 @@
+"""Event contracts, one module per topic. `TOPIC_MODELS` is the registry the apps and the
+JSON Schema export read; topic names live here and nowhere else."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from rcmflow.shared.schemas import claim, coded_encounter, coding_review, remittance, visit
+from rcmflow.shared.schemas.claim import ClaimLine, ClaimSubmitted
+from rcmflow.shared.schemas.coded_encounter import CodedDiagnosis, CodedEncounter, CodedServiceLine
+from rcmflow.shared.schemas.coding_review import CodingReviewRequested, ReviewReason
+from rcmflow.shared.schemas.common import Envelope, Producer
+from rcmflow.shared.schemas.remittance import Adjustment, RemittanceIssued, RemittanceLine
+from rcmflow.shared.schemas.visit import Visit, VisitReceived
+
+VISITS = visit.TOPIC
+CODED_ENCOUNTERS = coded_encounter.TOPIC
+CODING_REVIEW = coding_review.TOPIC
+CLAIMS = claim.TOPIC
+REMITTANCES = remittance.TOPIC
+
+# The four pipeline topics: the audit record, kept forever.
+PIPELINE_TOPICS = (VISITS, CODED_ENCOUNTERS, CLAIMS, REMITTANCES)
+
+TOPIC_MODELS: dict[str, type[Envelope]] = {
+    VISITS: VisitReceived,
+    CODED_ENCOUNTERS: CodedEncounter,
+    CODING_REVIEW: CodingReviewRequested,
+    CLAIMS: ClaimSubmitted,
+    REMITTANCES: RemittanceIssued,
+}
+
+JSON_SCHEMA_DIR = Path(__file__).parent / "json"
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def json_schemas() -> dict[str, str]:
+    """File name -> JSON Schema text for every topic's event and for the intake request."""
+    models: dict[str, type[BaseModel]] = {f"{t}.schema.json": m for t, m in TOPIC_MODELS.items()}
+    models["intake-visit.schema.json"] = Visit
+    return {name: json.dumps(m.model_json_schema(), indent=2, sort_keys=True) + "\n" for name, m in models.items()}
+
+
+def write_json_schemas(directory: Path = JSON_SCHEMA_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in json_schemas().items():
+        path = directory / name
+        path.write_text(text)
+        written.append(path)
+    return written
+
+
+__all__ = [
+    "Adjustment",
+    "ClaimLine",
+    "ClaimSubmitted",
+    "CodedDiagnosis",
+    "CodedEncounter",
+    "CodedServiceLine",
+    "CodingReviewRequested",
+    "Envelope",
+    "Producer",
+    "RemittanceIssued",
+    "RemittanceLine",
+    "ReviewReason",
+    "Visit",
+    "VisitReceived",
+]

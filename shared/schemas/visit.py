@@ -1,0 +1,124 @@
+"""Topic `visits`: a visit as an upstream system reports it (intake contract)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from rcmflow.shared.schemas.common import NPI, Address, Envelope, IdStr, Model, PlaceOfService, TaxId
+
+TOPIC = "visits"
+
+Sex = Literal["F", "M", "U"]
+Relationship = Literal["self", "spouse", "child", "other"]
+
+
+class Patient(Model):
+    id: IdStr
+    first_name: str = Field(min_length=1, max_length=35)
+    last_name: str = Field(min_length=1, max_length=60)
+    birth_date: date
+    sex: Sex
+    address: Address | None = None
+
+    @model_validator(mode="after")
+    def _born_before_today(self) -> Patient:
+        if self.birth_date > date.today():
+            raise ValueError("birth_date is in the future")
+        return self
+
+
+class Subscriber(Model):
+    """The insured person, when the patient is a dependant."""
+
+    first_name: str = Field(min_length=1, max_length=35)
+    last_name: str = Field(min_length=1, max_length=60)
+    birth_date: date | None = None
+    sex: Sex | None = None
+    address: Address | None = None
+
+
+class Coverage(Model):
+    payer_id: str = Field(min_length=1, max_length=30)
+    member_id: str = Field(min_length=1, max_length=80)
+    plan_id: str | None = Field(default=None, max_length=30)
+    group_number: str | None = Field(default=None, max_length=50)
+    relationship: Relationship = "self"
+    subscriber: Subscriber | None = None
+    effective_date: date | None = None
+    termination_date: date | None = None
+
+
+class Provider(Model):
+    """Rendering provider."""
+
+    npi: NPI
+    first_name: str = Field(min_length=1, max_length=35)
+    last_name: str = Field(min_length=1, max_length=60)
+    taxonomy: str | None = Field(default=None, pattern=r"^[0-9A-Z]{9}X$")
+
+
+class Facility(Model):
+    """Billing provider: the practice or facility that bills for the visit."""
+
+    npi: NPI
+    name: str = Field(min_length=1, max_length=60)
+    tax_id: TaxId
+    place_of_service: PlaceOfService = "11"
+    address: Address | None = None
+
+
+class DiagnosisIn(Model):
+    code: str | None = Field(default=None, max_length=10)
+    text: str | None = Field(default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _code_or_text(self) -> DiagnosisIn:
+        if not (self.code or self.text):
+            raise ValueError("a diagnosis needs a code or a text")
+        return self
+
+
+class ProcedureIn(Model):
+    code: str | None = Field(default=None, pattern=r"^([0-9]{4}[0-9FTU]|[A-V][0-9]{4})$")
+    text: str | None = Field(default=None, max_length=300)
+    units: int = Field(default=1, ge=1, le=999)
+    modifiers: list[str] = Field(default_factory=list, max_length=4)
+
+    @model_validator(mode="after")
+    def _code_or_text(self) -> ProcedureIn:
+        if not (self.code or self.text):
+            raise ValueError("a procedure needs a code or a text")
+        return self
+
+
+class Visit(Model):
+    """The minimum visit of the design notes, and a few optional extras."""
+
+    visit_id: IdStr
+    patient: Patient
+    coverage: Coverage | None = None  # None: self-pay
+    provider: Provider
+    facility: Facility
+    service_date: date
+    visit_type: Literal["office", "telehealth", "preventive"] = "office"
+    patient_status: Literal["new", "established"] = "established"
+    total_minutes: int | None = Field(default=None, ge=0, le=1440)
+    mdm: Literal["straightforward", "low", "moderate", "high"] | None = None
+    diagnoses: list[DiagnosisIn] = Field(default_factory=list, max_length=50)
+    procedures: list[ProcedureIn] = Field(default_factory=list, max_length=200)
+    notes: str | None = Field(default=None, max_length=20000)
+
+
+class VisitReceived(Envelope):
+    """What the `visits` topic carries."""
+
+    visit: Visit
+
+    @model_validator(mode="after")
+    def _envelope_matches_visit(self) -> VisitReceived:
+        if self.visit_id != self.visit.visit_id or self.patient_id != self.visit.patient.id:
+            raise ValueError("envelope visit_id/patient_id differ from the visit's")
+        return self

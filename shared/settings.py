@@ -1,0 +1,37 @@
+"""One settings object for every service and the CLI: environment variables with working local defaults."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+class Settings(BaseModel):
+    kafka_bootstrap_servers: str = Field(default_factory=lambda: _env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+    database_url: str = Field(
+        default_factory=lambda: _env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/rcmflow")
+    )
+    topic_partitions: int = Field(default_factory=lambda: int(_env("TOPIC_PARTITIONS", "12")))
+    topic_replication_factor: int = Field(default_factory=lambda: int(_env("TOPIC_REPLICATION_FACTOR", "1")))
+    web_host: str = Field(default_factory=lambda: _env("WEB_HOST", "127.0.0.1"))
+    encounter_port: int = Field(default_factory=lambda: int(_env("ENCOUNTER_PORT", "8001")))
+    coder_port: int = Field(default_factory=lambda: int(_env("CODER_PORT", "8002")))
+    biller_port: int = Field(default_factory=lambda: int(_env("BILLER_PORT", "8003")))
+    payer_port: int = Field(default_factory=lambda: int(_env("PAYER_PORT", "8004")))
+    # Worker N of the coder group listens on coder_port + 10*N (8002, 8012, 8022, ...).
+    coder_worker: int = Field(default_factory=lambda: int(_env("CODER_WORKER", "0")))
+    log_level: str = Field(default_factory=lambda: _env("LOG_LEVEL", "info"))
+    # Where faust keeps its local state (tables are not used, but faust wants a folder).
+    data_dir: str = Field(default_factory=lambda: _env("RCM_DATA_DIR", ".run/faust"))
+    db_pool_size: int = Field(default_factory=lambda: int(_env("DB_POOL_SIZE", "4")))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

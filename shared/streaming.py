@@ -1,0 +1,148 @@
+"""How every faust service is built: the app factory, topics as raw bytes decoded by pydantic,
+the stage loop (decode -> handle -> metrics), dead letters, and the worker entry point."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import asyncpg
+import faust
+from aiokafka.errors import KafkaError
+from faust.sensors.prometheus import setup_prometheus_sensors
+from pydantic import ValidationError
+
+from rcmflow.shared import metrics
+from rcmflow.shared.kafka import decode, encode
+from rcmflow.shared.schemas import Envelope, dlq_topic
+from rcmflow.shared.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=Envelope)
+
+# Errors worth waiting out (the database or broker is briefly away): the event is retried,
+# never skipped. Everything else is a problem with the event itself and goes to the DLQ.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+    KafkaError,
+)
+
+
+def make_app(service: str, web_port: int, *, group: str | None = None) -> faust.App:
+    settings = get_settings()
+    app = faust.App(
+        group or f"rcmflow-{service}",
+        broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        processing_guarantee="at_least_once",
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication_factor,
+        web_host=settings.web_host,
+        web_bind=settings.web_host,
+        web_port=web_port,
+        datadir=f"{settings.data_dir}/{service}-{web_port}",
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_linger=0.005,
+        broker_commit_every=1000,
+        broker_commit_interval=1.0,
+        stream_buffer_maxsize=4096,
+        web_cors_options=None,
+    )
+    setup_prometheus_sensors(app, name_prefix=f"faust_{service}")
+    return app
+
+
+def raw_topic(app: faust.App, name: str) -> faust.TopicT:
+    """Values stay bytes so the stage itself decodes them and can dead-letter what it cannot read."""
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+async def emit(topic: faust.TopicT, event: Envelope) -> None:
+    """Publish an event keyed by patient id. faust flushes the producer before it commits the
+    consumed offsets, so an event is never acknowledged before what it caused is written."""
+    await topic.send(key=event.key, value=encode(event))
+
+
+def _describe(exc: BaseException) -> str:
+    """An error text without input values: validation errors would otherwise echo patient data."""
+    if isinstance(exc, ValidationError):
+        parts = [f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors(include_input=False)]
+        return f"{exc.title} validation failed: " + "; ".join(parts[:20])
+    return f"{type(exc).__name__}: {str(exc)[:300]}"
+
+
+async def dead_letter(app: faust.App, service: str, message: faust.types.Message, error: BaseException) -> None:
+    topic = dlq_topic(message.topic)
+    reason = _describe(error)
+    headers = {
+        "rcm-error": reason.encode(),
+        "rcm-error-type": type(error).__name__.encode(),
+        "rcm-source-topic": message.topic.encode(),
+        "rcm-source-partition": str(message.partition).encode(),
+        "rcm-source-offset": str(message.offset).encode(),
+        "rcm-service": service.encode(),
+    }
+    fut = await raw_topic(app, topic).send(key=message.key, value=message.value, headers=headers)
+    await fut  # a dead letter must be safely written before the offset moves on
+    metrics.dead_letters_total.labels(topic=message.topic).inc()
+    metrics.events_total.labels(service=service, topic=message.topic, outcome="dead_letter").inc()
+    # One line, no patient details: where the event was and what was wrong with its shape.
+    log.warning("dead-lettered %s[%d]@%d -> %s: %s", message.topic, message.partition, message.offset, topic, reason)
+
+
+async def run_stage(
+    app: faust.App,
+    service: str,
+    stream: faust.StreamT,
+    model: type[E],
+    handle: Callable[[E], Awaitable[str]],
+) -> None:
+    """The loop every agent runs: decode, handle (returns an outcome label), count, and move on.
+    Unreadable events and events the handler rejects go to `<topic>.dlq`; transient outages are
+    retried in place so nothing is skipped."""
+    async for event in stream.events():
+        message = event.message
+        started = time.perf_counter()
+        try:
+            decoded = decode(model, event.value)
+        except ValidationError as exc:
+            await dead_letter(app, service, message, exc)
+            continue
+        delay = 0.5
+        while True:
+            try:
+                outcome = await handle(decoded)
+                break
+            except TRANSIENT_ERRORS as exc:
+                log.warning("transient error in %s at %s[%d]@%d, retrying in %.1fs: %s", service,
+                            message.topic, message.partition, message.offset, delay, _describe(exc))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+            except Exception as exc:  # noqa: BLE001 - one bad event must not stop the stage
+                # No traceback at warning level: exception texts may quote patient data.
+                log.debug("traceback", exc_info=True)
+                await dead_letter(app, service, message, exc)
+                outcome = ""
+                break
+        if outcome:
+            metrics.events_total.labels(service=service, topic=message.topic, outcome=outcome).inc()
+            metrics.stage_seconds.labels(service=service).observe(time.perf_counter() - started)
+
+
+def run_worker(app: faust.App) -> None:
+    """Entry point of a service process: `faust worker` for this app."""
+    level = get_settings().log_level
+    sys.argv = [sys.argv[0], "worker", "--loglevel", level, "--web-port", str(app.conf.web_port)]
+    app.main()
