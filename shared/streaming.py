@@ -8,6 +8,7 @@ import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import asyncpg
@@ -42,6 +43,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 
 def make_app(service: str, web_port: int, *, group: str | None = None) -> faust.App:
     settings = get_settings()
+    datadir = Path(settings.data_dir) / f"{service}-{web_port}"
+    datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     app = faust.App(
         group or f"rcmflow-{service}",
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
@@ -51,7 +54,7 @@ def make_app(service: str, web_port: int, *, group: str | None = None) -> faust.
         web_host=settings.web_host,
         web_bind=settings.web_host,
         web_port=web_port,
-        datadir=f"{settings.data_dir}/{service}-{web_port}",
+        datadir=str(datadir),
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         producer_linger=0.005,
@@ -144,5 +147,5 @@ async def run_stage(
 def run_worker(app: faust.App) -> None:
     """Entry point of a service process: `faust worker` for this app."""
     level = get_settings().log_level
-    sys.argv = [sys.argv[0], "worker", "--loglevel", level, "--web-port", str(app.conf.web_port)]
+    sys.argv = [sys.argv[0], "worker", "--loglevel", level]
     app.main()

@@ -1,0 +1,70 @@
+"""Posting a remittance to its claim: paid, contractual write-off, patient share by kind, status."""
+
+from __future__ import annotations
+
+from rcmflow.biller.domain.model import LinePosting, Posting
+from rcmflow.shared.schemas import Adjustment, ClaimSubmitted, RemittanceIssued
+
+PATIENT_KIND = {"1": "deductible", "2": "coinsurance", "3": "copay"}
+
+
+class PostingError(ValueError):
+    """The remittance cannot be posted as it stands; it goes to the exception list."""
+
+
+def is_denial(adjustment: Adjustment) -> bool:
+    """A denial is any reason other than the contractual fee-schedule write-off or cost sharing."""
+    if adjustment.group == "PR":
+        return adjustment.carc not in PATIENT_KIND
+    return adjustment.carc != "45"
+
+
+def post(claim: ClaimSubmitted, remittance: RemittanceIssued) -> Posting:
+    if not remittance.balances:
+        raise PostingError("remittance does not balance (CLP03 - CLP04 != CAS total, or CLP05 != PR total)")
+    if remittance.total_charge_cents != claim.total_charge_cents:
+        raise PostingError("remittance total charge differs from the claim's CLM02")
+    known = {ln.line_control_number for ln in claim.service_lines}
+    patient_by_kind = {"deductible": 0, "coinsurance": 0, "copay": 0, "other": 0}
+    lines, carcs = [], []
+    for ln in remittance.service_lines:
+        if ln.line_control_number not in known:
+            raise PostingError(f"service line {ln.line_control_number} matches no line of the claim")
+        patient = sum(a.amount_cents for a in ln.adjustments if a.group == "PR")
+        for a in ln.adjustments:
+            if a.group == "PR":
+                patient_by_kind[PATIENT_KIND.get(a.carc, "other")] += a.amount_cents
+            if is_denial(a):
+                carcs.append(a.carc)
+        denied = ln.paid_cents == 0 and any(is_denial(a) for a in ln.adjustments)
+        lines.append(
+            LinePosting(
+                line_control_number=ln.line_control_number,
+                allowed_cents=ln.allowed_cents,
+                paid_cents=ln.paid_cents,
+                patient_cents=patient,
+                adjustment_cents=ln.charge_cents - ln.paid_cents - patient,
+                denied=denied,
+            )
+        )
+    for a in remittance.claim_adjustments:
+        if is_denial(a):
+            carcs.append(a.carc)
+    patient_total = remittance.patient_responsibility_cents
+    denied_lines = sum(1 for ln in lines if ln.denied)
+    if remittance.claim_status_code == "4" or (lines and denied_lines == len(lines)):
+        status = "denied"
+    elif denied_lines:
+        status = "partially_paid"
+    else:
+        status = "paid"
+    return Posting(
+        status=status,
+        paid_cents=remittance.paid_cents,
+        allowed_cents=sum(ln.allowed_cents for ln in lines),
+        patient_cents=patient_total,
+        adjustment_cents=remittance.total_charge_cents - remittance.paid_cents - patient_total,
+        patient_by_kind=patient_by_kind,
+        lines=lines,
+        denial_carcs=sorted(set(carcs)),
+    )

@@ -1,0 +1,37 @@
+"""Loads the coder's reference tables from services/coder/data."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from rcmflow.coder.domain.coding import normalise_text
+from rcmflow.coder.domain.model import ReferenceTables
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@lru_cache(maxsize=1)
+def load_tables() -> ReferenceTables:
+    files = sorted(DATA_DIR.glob("*.csv"))
+    fingerprint = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:10]
+    diagnosis_phrases = {normalise_text(r["phrase"]): r["code"] for r in _rows("diagnosis_phrases.csv")}
+    procedure_phrases: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for row in _rows("procedure_catalog.csv"):
+        labels[row["code"]] = row["label"]
+        for phrase in filter(None, row["phrases"].split("|")):
+            procedure_phrases[normalise_text(phrase)] = row["code"]
+    return ReferenceTables(
+        diagnosis_phrases=diagnosis_phrases,
+        procedure_phrases=procedure_phrases,
+        procedure_labels=labels,
+        version=fingerprint,
+    )

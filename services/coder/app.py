@@ -1,0 +1,81 @@
+"""Coder (step 2): visits -> coded encounters, or to a person for review when unsure.
+
+Run several workers in one consumer group (CODER_WORKER=0,1,2 ...): the 12 partitions of
+`visits` are shared among them, each serving /metrics on 8002 + 10 * worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rcmflow.coder.adapters import repository
+from rcmflow.coder.adapters.reference import load_tables
+from rcmflow.coder.domain.coding import code_visit
+from rcmflow.shared import ids
+from rcmflow.shared.db import Database
+from rcmflow.shared.schemas import (
+    CODED_ENCOUNTERS,
+    CODING_REVIEW,
+    VISITS,
+    CodedEncounter,
+    CodingReviewRequested,
+    Producer,
+    VisitReceived,
+)
+from rcmflow.shared.settings import get_settings
+from rcmflow.shared.streaming import emit, make_app, raw_topic, run_stage, run_worker
+from rcmflow.shared.versions import RCMFLOW_VERSION
+
+SERVICE = "coder"
+settings = get_settings()
+app = make_app(SERVICE, settings.coder_port + 10 * settings.coder_worker)
+db = Database(SERVICE, Path(__file__).parent / "adapters" / "migrations")
+tables = load_tables()
+CODER_VERSION = f"{RCMFLOW_VERSION}+tables.{tables.version}"
+PRODUCER = Producer(service=SERVICE)
+
+visits = raw_topic(app, VISITS)
+coded_encounters = raw_topic(app, CODED_ENCOUNTERS)
+coding_review = raw_topic(app, CODING_REVIEW)
+
+
+async def code(received: VisitReceived) -> str:
+    visit = received.visit
+    result = code_visit(visit, tables)
+    envelope = dict(
+        visit_id=visit.visit_id,
+        patient_id=visit.patient.id,
+        producer=PRODUCER,
+        received_at=received.received_at,
+        visit=visit,
+        coder_version=CODER_VERSION,
+    )
+    if result.needs_review:
+        review = CodingReviewRequested(
+            event_id=ids.event_id("review", visit.visit_id, CODER_VERSION), reasons=result.review_reasons, **envelope
+        )
+        await repository.record(await db.pool(), review, "review", received.event_id)
+        await emit(coding_review, review)
+        return "review"
+    coded = CodedEncounter(
+        event_id=ids.event_id("coded", visit.visit_id, CODER_VERSION),
+        place_of_service=result.place_of_service,
+        diagnoses=result.diagnoses,
+        service_lines=result.service_lines,
+        **envelope,
+    )
+    await repository.record(await db.pool(), coded, "coded", received.event_id)
+    await emit(coded_encounters, coded)
+    return "coded"
+
+
+@app.agent(visits, concurrency=1)
+async def code_visits(stream):  # type: ignore[no-untyped-def]
+    await run_stage(app, SERVICE, stream, VisitReceived, code)
+
+
+def main() -> None:
+    run_worker(app)
+
+
+if __name__ == "__main__":
+    main()

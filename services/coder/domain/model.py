@@ -1,0 +1,29 @@
+"""What coding a visit produces: either claim-ready codes or reasons a person must look."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rcmflow.shared.schemas import CodedDiagnosis, CodedServiceLine, ReviewReason
+
+
+@dataclass(frozen=True)
+class ReferenceTables:
+    """The coder's data tables (services/coder/data), loaded by an adapter."""
+
+    diagnosis_phrases: dict[str, str]  # normalised phrase -> ICD-10-CM code
+    procedure_phrases: dict[str, str]  # normalised phrase -> CPT/HCPCS code
+    procedure_labels: dict[str, str]  # code -> our own short label
+    version: str  # fingerprint of the tables, part of coder_version
+
+
+@dataclass
+class CodingResult:
+    place_of_service: str
+    diagnoses: list[CodedDiagnosis] = field(default_factory=list)
+    service_lines: list[CodedServiceLine] = field(default_factory=list)
+    review_reasons: list[ReviewReason] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review_reasons)

@@ -1,0 +1,208 @@
+"""`rcm bench`: throughput, latency and memory figures you can rerun (docs/benchmarks.md).
+
+`rcm bench e2e` pushes N synthetic visits straight onto `visits`, waits until every one is
+posted, and reports visits/s, end-to-end p50/p99 and each service's peak memory. In the same
+run it measures a raw aiokafka chain over the same four hops on the same broker (consume ->
+produce, no work) as the ceiling, and prints the ratio."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import platform
+import secrets
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from rich.console import Console
+from rich.table import Table
+
+from rcmflow.shared import db, kafka
+from rcmflow.shared.cli import ledger
+from rcmflow.shared.settings import get_settings
+
+app = typer.Typer(help="benchmarks (figures for docs/benchmarks.md)", no_args_is_help=True)
+console = Console()
+RAW_HOPS = 4
+
+
+def run_dir() -> Path:
+    return Path(os.environ.get("RCM_RUN_DIR", Path(__file__).resolve().parents[2] / ".run"))
+
+
+def service_pids() -> dict[str, int]:
+    pids = {}
+    for path in sorted((run_dir() / "pids").glob("svc-*.pid")):
+        pid = int(path.read_text().strip() or 0)
+        if pid and Path(f"/proc/{pid}").exists():
+            pids[path.stem.removeprefix("svc-")] = pid
+    return pids
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the process's peak resident set size since it started."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# --- the ceiling: a raw aiokafka chain, no work -------------------------------------------------
+
+
+async def _relay(source: str, target: str | None, n: int, ready: mp.Event, done: mp.Value) -> None:
+    consumer = kafka.make_consumer(group_id=None, fetch_max_bytes=16 * 1024 * 1024)
+    producer = kafka.make_producer() if target else None
+    await consumer.start()
+    if producer:
+        await producer.start()
+    try:
+        partitions = consumer.partitions_for_topic(source) or set()
+        while not partitions:
+            await asyncio.sleep(0.1)
+            partitions = consumer.partitions_for_topic(source) or set()
+        consumer.assign([TopicPartition(source, p) for p in partitions])
+        await consumer.seek_to_beginning()
+        ready.set()
+        seen = 0
+        while seen < n:
+            batches = await consumer.getmany(timeout_ms=500, max_records=5000)
+            for records in batches.values():
+                for record in records:
+                    if producer and target:
+                        await producer.send(target, record.value, key=record.key)
+                    seen += 1
+        if producer:
+            await producer.flush()
+        with done.get_lock():
+            done.value = time.time()
+    finally:
+        await consumer.stop()
+        if producer:
+            await producer.stop()
+
+
+def _relay_process(source: str, target: str | None, n: int, ready: mp.Event, done: mp.Value) -> None:
+    asyncio.run(_relay(source, target, n, ready, done))
+
+
+async def _topics(names: list[str], create: bool) -> None:
+    settings = get_settings()
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        if create:
+            await admin.create_topics([NewTopic(t, settings.topic_partitions, settings.topic_replication_factor) for t in names])
+        else:
+            await admin.delete_topics(names)
+    finally:
+        await admin.close()
+
+
+async def _produce_raw(topic: str, payloads: list[tuple[bytes, bytes]]) -> None:
+    producer = kafka.make_producer()
+    await producer.start()
+    try:
+        pending = [await producer.send(topic, value, key=key) for key, value in payloads]
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+
+
+def raw_chain(payloads: list[tuple[bytes, bytes]]) -> float:
+    """Messages per second through RAW_HOPS consume->produce hops, each hop its own process."""
+    tag = secrets.token_hex(3)
+    names = [f"bench-raw-{tag}-{i}" for i in range(RAW_HOPS)]
+    asyncio.run(_topics(names, create=True))
+    ctx = mp.get_context("spawn")
+    ready = [ctx.Event() for _ in names]
+    done = [ctx.Value("d", 0.0) for _ in names]
+    procs = [
+        ctx.Process(target=_relay_process, args=(src, names[i + 1] if i + 1 < len(names) else None, len(payloads), ready[i], done[i]))
+        for i, src in enumerate(names)
+    ]
+    for p in procs:
+        p.start()
+    try:
+        for event in ready:
+            event.wait(60)
+        started = time.time()
+        asyncio.run(_produce_raw(names[0], payloads))
+        for p in procs:
+            p.join(600)
+        return len(payloads) / (done[-1].value - started)
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        asyncio.run(_topics(names, create=False))
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+
+
+@app.command("e2e")
+def e2e(
+    visits: int = typer.Option(2000, "--visits", "-n"),
+    seed: int | None = typer.Option(None, "--seed"),
+    raw: bool = typer.Option(True, "--raw/--no-raw", help="also measure the raw aiokafka chain"),
+    timeout: float = typer.Option(1800, "--timeout"),
+    out: Path | None = typer.Option(None, "--out", help="append the figures as one JSON line"),
+) -> None:
+    """Visits/s from first publish to last remittance posted, latency, memory, and the ceiling."""
+    from rcmflow.shared.cli.main import publish_visits, wait_finished
+    from rcmflow.shared.synthetic import VisitFactory
+
+    factory = VisitFactory(seed=seed)
+    batch = list(factory.visits(visits))
+    scope = ledger.prefixed(f"V-{factory.token}-")
+    pids = service_pids()
+    console.print(f"bench e2e: {visits} visits (batch {factory.token}); services: {', '.join(pids) or 'none found'}")
+    started = time.perf_counter()
+    asyncio.run(publish_visits(batch, None))
+    published = time.perf_counter()
+    if not asyncio.run(wait_finished(scope, visits, timeout)):
+        raise typer.Exit(1)
+    elapsed = time.perf_counter() - started
+
+    async def figures() -> tuple[dict[str, float], dict[str, int]]:
+        conn = await db.connect()
+        try:
+            return await ledger.latency(conn, scope), await ledger.status(conn, scope)
+        finally:
+            await conn.close()
+
+    lat, status = asyncio.run(figures())
+    memory = {name: round(peak_rss_mb(pid), 1) for name, pid in pids.items()}
+    result: dict[str, object] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores {platform.machine()}",
+        "visits": visits,
+        "claims": status["claims"],
+        "publish_seconds": round(published - started, 2),
+        "elapsed_seconds": round(elapsed, 2),
+        "visits_per_second": round(visits / elapsed, 1),
+        "latency_p50_seconds": round(lat["p50"], 3),
+        "latency_p99_seconds": round(lat["p99"], 3),
+        "peak_rss_mb": memory,
+    }
+    if raw:
+        sizes = [(v.patient.id.encode(), kafka.encode(v)) for v in batch]
+        ceiling = raw_chain(sizes)
+        result["raw_chain_messages_per_second"] = round(ceiling, 1)
+        result["ratio_to_raw_chain"] = round((visits / elapsed) / ceiling, 3)
+    table = Table(title="rcm bench e2e")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
+    console.print(table)
+    if out:
+        with out.open("a") as fh:
+            fh.write(json.dumps(result) + "\n")

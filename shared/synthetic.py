@@ -1,0 +1,145 @@
+"""Synthetic visits made with Faker: no real patient anywhere. The same seed (and the same
+`as_of` date) gives the same visits, byte for byte."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from faker import Faker
+
+from rcmflow.shared.schemas import Visit
+
+PAYERS_BY_AGE = {"senior": ["MEDICARE"], "adult": ["BLUEPEAK", "NORTHSTAR", "MEDICAID", "BLUEPEAK"]}
+PLANS = {"MEDICARE": ["MCR-B"], "MEDICAID": ["MCD-STD"], "BLUEPEAK": ["BP-PPO", "BP-HDHP"], "NORTHSTAR": ["NS-HMO"]}
+DIAGNOSIS_CODES = [
+    "I10", "E11.9", "E78.5", "J06.9", "J02.0", "N39.0", "K21.9", "J44.9", "M54.50", "R05.9", "E66.9", "F41.1",
+    "F32.A", "E03.9", "G43.909", "J30.9", "H66.90", "J20.9", "I48.91", "E55.9", "D64.9", "R53.83", "M25.561",
+]  # fmt: skip
+DIAGNOSIS_TEXTS = ["high blood pressure", "T2DM", "high cholesterol", "acid reflux", "UTI", "strep throat", "COPD"]
+PROCEDURE_CODES = ["36415", "93000", "81002", "87880", "85025", "80053", "80061", "83036", "84443", "94640", "96372"]
+PROCEDURE_TEXTS = ["ECG with interpretation and report", "flu shot", "venipuncture", "urinalysis dipstick"]
+MDM = ["straightforward", "low", "moderate", "high"]
+
+
+def with_npi_check_digit(first_nine: str) -> str:
+    """Append the Luhn check digit (with the 80840 prefix constant 24) to 9 digits."""
+    total = 24
+    for i, ch in enumerate(reversed(first_nine)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return first_nine + str((10 - total % 10) % 10)
+
+
+class VisitFactory:
+    def __init__(self, seed: int | None = None, as_of: date | None = None, self_pay_rate: float = 0.0) -> None:
+        self.token = f"S{seed}" if seed is not None else secrets.token_hex(4).upper()
+        self.rng = random.Random(seed if seed is not None else secrets.randbits(32))
+        self.fake = Faker("en_US")
+        self.fake.seed_instance(self.rng.randrange(2**32))
+        self.as_of = as_of or date.today()
+        self.self_pay_rate = self_pay_rate
+        self.providers = [self._provider() for _ in range(8)]
+        self.facilities = [self._facility() for _ in range(3)]
+        self.patients: list[dict] = []
+
+    def _npi(self) -> str:
+        return with_npi_check_digit(self.rng.choice("12") + "".join(self.rng.choices("0123456789", k=8)))
+
+    def _address(self) -> dict:
+        return {
+            "line1": self.fake.street_address()[:55],
+            "city": self.fake.city()[:30],
+            "state": self.fake.state_abbr(include_territories=False),
+            "zip": self.fake.zipcode(),
+        }
+
+    def _provider(self) -> dict:
+        return {
+            "npi": self._npi(),
+            "first_name": self.fake.first_name(),
+            "last_name": self.fake.last_name(),
+            "taxonomy": "207Q00000X",
+        }
+
+    def _facility(self) -> dict:
+        return {
+            "npi": self._npi(),
+            "name": f"{self.fake.last_name()} Family Medicine",
+            "tax_id": "".join(self.rng.choices("0123456789", k=9)),
+            "place_of_service": "11",
+            "address": self._address(),
+        }
+
+    def _patient(self, index: int) -> dict:
+        sex = self.rng.choice("FM")
+        age_days = self.rng.randint(2 * 365, 90 * 365)
+        birth = self.as_of - timedelta(days=age_days)
+        person = {
+            "id": f"P-{self.token}-{index:06d}",
+            "first_name": self.fake.first_name_female() if sex == "F" else self.fake.first_name_male(),
+            "last_name": self.fake.last_name(),
+            "birth_date": birth.isoformat(),
+            "sex": sex,
+            "address": self._address(),
+        }
+        age = age_days // 365
+        coverage = None
+        if self.rng.random() >= self.self_pay_rate:
+            payer = self.rng.choice(PAYERS_BY_AGE["senior" if age >= 65 else "adult"])
+            coverage = {
+                "payer_id": payer,
+                "plan_id": self.rng.choice(PLANS[payer]),
+                "member_id": "".join(self.rng.choices("ABCDEFGHJKMNPQRTUVWXY0123456789", k=11)),
+                "relationship": "self",
+                "effective_date": date(self.as_of.year, 1, 1).isoformat(),
+            }
+            if age < 18:
+                coverage["relationship"] = "child"
+                coverage["subscriber"] = {
+                    "first_name": self.fake.first_name(),
+                    "last_name": person["last_name"],
+                    "birth_date": (birth - timedelta(days=self.rng.randint(20 * 365, 40 * 365))).isoformat(),
+                    "sex": self.rng.choice("FM"),
+                    "address": person["address"],
+                }
+        return {"patient": person, "coverage": coverage}
+
+    def visit(self, index: int) -> Visit:
+        # About three visits per patient, so deductibles and accumulators carry across claims.
+        if not self.patients or self.rng.random() < 0.35:
+            self.patients.append(self._patient(len(self.patients)))
+        who = self.rng.choice(self.patients)
+        kind = self.rng.choices(["office", "telehealth", "preventive"], weights=[75, 10, 15])[0]
+        diagnoses: list[dict] = [{"code": c} for c in self.rng.sample(DIAGNOSIS_CODES, self.rng.randint(1, 4))]
+        if self.rng.random() < 0.25:
+            diagnoses.insert(0, {"text": self.rng.choice(DIAGNOSIS_TEXTS)})
+        procedures: list[dict] = []
+        if kind != "telehealth":
+            procedures = [{"code": c, "units": 1} for c in self.rng.sample(PROCEDURE_CODES, self.rng.randint(0, 3))]
+            if self.rng.random() < 0.2:
+                procedures.append({"text": self.rng.choice(PROCEDURE_TEXTS)})
+        facility = self.rng.choice(self.facilities)
+        visit = {
+            "visit_id": f"V-{self.token}-{index:07d}",
+            **who,
+            "provider": self.rng.choice(self.providers),
+            "facility": facility,
+            "service_date": (self.as_of - timedelta(days=self.rng.randint(1, 45))).isoformat(),
+            "visit_type": kind,
+            "patient_status": "new" if self.rng.random() < 0.2 else "established",
+            "total_minutes": self.rng.randint(10, 70) if self.rng.random() < 0.8 else None,
+            "mdm": self.rng.choice(MDM) if self.rng.random() < 0.7 else None,
+            "diagnoses": diagnoses,
+            "procedures": procedures,
+            "notes": "Synthetic visit generated by rcmflow; no real patient.",
+        }
+        if visit["patient_status"] == "new" and visit["mdm"] is None:
+            visit["mdm"] = "low"  # a new-patient E/M needs documented time or MDM; keep demo visits codable
+        return Visit.model_validate(visit)
+
+    def visits(self, count: int) -> Iterator[Visit]:
+        for i in range(count):
+            yield self.visit(i)
