@@ -3,11 +3,13 @@ and replay, and topic creation. The faust services build on the same encoding (s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import TypeVar
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from pydantic import BaseModel
@@ -66,6 +68,20 @@ def make_consumer(*topics: str, group_id: str | None = None, **overrides: object
     return AIOKafkaConsumer(*topics, **options)
 
 
+@contextlib.asynccontextmanager
+async def consuming(*topics: str, **options: object) -> AsyncIterator[AIOKafkaConsumer]:
+    """A started consumer (see make_consumer), stopped on exit."""
+    consumer = make_consumer(*topics, **options)
+    await consumer.start()
+    # Let aiokafka's group-less bookkeeping task start: stopping it before its first step
+    # re-raises its cancellation out of stop() (seen with aiokafka 0.14).
+    await asyncio.sleep(0)
+    try:
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
 async def ensure_topics(topics: Iterable[str] = ALL_TOPICS) -> list[str]:
     """Create missing topics (12 partitions, kept forever). Returns the names it created."""
     settings = get_settings()
@@ -84,10 +100,15 @@ async def ensure_topics(topics: Iterable[str] = ALL_TOPICS) -> list[str]:
                 )
                 for t in missing
             ]
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process won the race
                 await admin.create_topics(new)
-            except TopicAlreadyExistsError:  # another process won the race
-                pass
         return missing
     finally:
         await admin.close()
+
+
+async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    """All partitions of a topic. A consumer without a subscription knows no topic's metadata
+    until asked; this waits for it (the same call aiokafka's producer makes before a send)."""
+    partitions = await consumer._client._wait_on_metadata(topic)
+    return [TopicPartition(topic, p) for p in sorted(partitions)]

@@ -7,9 +7,13 @@ from prometheus_client import Counter, Gauge, Histogram
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 
 events_total = Counter(
-    "rcm_events_total", "Events a stage consumed, by outcome (ok, review, dead_letter, ...)", ["service", "topic", "outcome"]
+    "rcm_events_total",
+    "Events a stage consumed, by outcome (ok, review, dead_letter, ...)",
+    ["service", "topic", "outcome"],
 )
-stage_seconds = Histogram("rcm_stage_seconds", "Time one stage spent on one event", ["service"], buckets=_LATENCY_BUCKETS)
+stage_seconds = Histogram(
+    "rcm_stage_seconds", "Time one stage spent on one event", ["service"], buckets=_LATENCY_BUCKETS
+)
 end_to_end_seconds = Histogram(
     "rcm_end_to_end_seconds", "Visit received to remittance posted", buckets=_LATENCY_BUCKETS
 )

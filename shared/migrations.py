@@ -51,7 +51,9 @@ async def migrate(conn: asyncpg.Connection, service: str, directory: Path) -> li
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
     try:
         await conn.execute(_LEDGER)
-        rows = await conn.fetch("SELECT version, checksum, name FROM public.schema_migrations WHERE service = $1", service)
+        rows = await conn.fetch(
+            "SELECT version, checksum, name FROM public.schema_migrations WHERE service = $1", service
+        )
         done = {r["version"]: r for r in rows}
         for version, path in migration_files(directory):
             sql = path.read_text()

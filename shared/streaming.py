@@ -81,7 +81,9 @@ async def emit(topic: faust.TopicT, event: Envelope) -> None:
 def _describe(exc: BaseException) -> str:
     """An error text without input values: validation errors would otherwise echo patient data."""
     if isinstance(exc, ValidationError):
-        parts = [f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors(include_input=False)]
+        parts = [
+            f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors(include_input=False)
+        ]
         return f"{exc.title} validation failed: " + "; ".join(parts[:20])
     return f"{type(exc).__name__}: {str(exc)[:300]}"
 
@@ -129,11 +131,18 @@ async def run_stage(
                 outcome = await handle(decoded)
                 break
             except TRANSIENT_ERRORS as exc:
-                log.warning("transient error in %s at %s[%d]@%d, retrying in %.1fs: %s", service,
-                            message.topic, message.partition, message.offset, delay, _describe(exc))
+                log.warning(
+                    "transient error in %s at %s[%d]@%d, retrying in %.1fs: %s",
+                    service,
+                    message.topic,
+                    message.partition,
+                    message.offset,
+                    delay,
+                    _describe(exc),
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
-            except Exception as exc:  # noqa: BLE001 - one bad event must not stop the stage
+            except Exception as exc:
                 # No traceback at warning level: exception texts may quote patient data.
                 log.debug("traceback", exc_info=True)
                 await dead_letter(app, service, message, exc)

@@ -94,7 +94,7 @@ class VisitFactory:
                 "plan_id": self.rng.choice(PLANS[payer]),
                 "member_id": "".join(self.rng.choices("ABCDEFGHJKMNPQRTUVWXY0123456789", k=11)),
                 "relationship": "self",
-                "effective_date": date(self.as_of.year, 1, 1).isoformat(),
+                "effective_date": date(self.as_of.year - 1, 1, 1).isoformat(),
             }
             if age < 18:
                 coverage["relationship"] = "child"

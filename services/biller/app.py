@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
-from rcmflow.biller.adapters import repository
+from rcmflow.biller.adapters import MIGRATIONS_DIR, repository
 from rcmflow.biller.adapters.reference import load_charge_master, load_payers
 from rcmflow.biller.domain.claims import decide
 from rcmflow.biller.domain.posting import PostingError, post
@@ -17,7 +16,7 @@ from rcmflow.shared.streaming import emit, make_app, raw_topic, run_stage, run_w
 
 SERVICE = "biller"
 app = make_app(SERVICE, get_settings().biller_port)
-db = Database(SERVICE, Path(__file__).parent / "adapters" / "migrations")
+db = Database(SERVICE, MIGRATIONS_DIR)
 charge_master = load_charge_master()
 payers = load_payers()
 PRODUCER = Producer(service=SERVICE)

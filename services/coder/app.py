@@ -5,9 +5,7 @@ Run several workers in one consumer group (CODER_WORKER=0,1,2 ...): the 12 parti
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from rcmflow.coder.adapters import repository
+from rcmflow.coder.adapters import MIGRATIONS_DIR, repository
 from rcmflow.coder.adapters.reference import load_tables
 from rcmflow.coder.domain.coding import code_visit
 from rcmflow.shared import ids
@@ -28,7 +26,7 @@ from rcmflow.shared.versions import RCMFLOW_VERSION
 SERVICE = "coder"
 settings = get_settings()
 app = make_app(SERVICE, settings.coder_port + 10 * settings.coder_worker)
-db = Database(SERVICE, Path(__file__).parent / "adapters" / "migrations")
+db = Database(SERVICE, MIGRATIONS_DIR)
 tables = load_tables()
 CODER_VERSION = f"{RCMFLOW_VERSION}+tables.{tables.version}"
 PRODUCER = Producer(service=SERVICE)

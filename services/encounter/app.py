@@ -4,11 +4,10 @@ published to `visits`. A visit id is accepted once; a rejected request publishes
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from faust.web import Request, Response, View
 
-from rcmflow.encounter.adapters import repository
+from rcmflow.encounter.adapters import MIGRATIONS_DIR, repository
 from rcmflow.encounter.domain.intake import IntakeRejected, content_hash, parse_visits, visit_event
 from rcmflow.shared import metrics
 from rcmflow.shared.db import Database
@@ -20,7 +19,7 @@ from rcmflow.shared.streaming import make_app, raw_topic, run_worker
 
 SERVICE = "encounter"
 app = make_app(SERVICE, get_settings().encounter_port)
-db = Database(SERVICE, Path(__file__).parent / "adapters" / "migrations")
+db = Database(SERVICE, MIGRATIONS_DIR)
 PRODUCER = Producer(service=SERVICE)
 visits_topic = raw_topic(app, VISITS)
 
@@ -34,9 +33,7 @@ async def accept(visits: list[Visit], channel: str) -> tuple[list[str], list[str
     pool = await db.pool()
     async with pool.acquire() as conn, conn.transaction():
         new_ids = await repository.claim_new(conn, events, [content_hash(v) for v in unique], channel)
-        sends = [
-            await visits_topic.send(key=e.key, value=encode(e)) for e in events if e.visit_id in new_ids
-        ]
+        sends = [await visits_topic.send(key=e.key, value=encode(e)) for e in events if e.visit_id in new_ids]
         await asyncio.gather(*sends)  # wait for the broker's acknowledgement of every event
     accepted = [e.visit_id for e in events if e.visit_id in new_ids]
     duplicates = [v.visit_id for v in visits if v.visit_id not in accepted]

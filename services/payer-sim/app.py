@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from rcmflow.payer_sim.adapters import repository
+from rcmflow.payer_sim.adapters import MIGRATIONS_DIR, repository
 from rcmflow.payer_sim.adapters.reference import load_fee_schedule, load_payers
 from rcmflow.payer_sim.domain.adjudication import adjudicate
 from rcmflow.payer_sim.domain.model import Accumulator
@@ -16,7 +14,7 @@ from rcmflow.shared.streaming import emit, make_app, raw_topic, run_stage, run_w
 
 SERVICE = "payer-sim"
 app = make_app(SERVICE, get_settings().payer_port)
-db = Database("payer", Path(__file__).parent / "adapters" / "migrations")
+db = Database("payer", MIGRATIONS_DIR)
 payers = load_payers()
 fee_schedule = load_fee_schedule()
 PRODUCER = Producer(service=SERVICE)

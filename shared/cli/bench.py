@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from rich.console import Console
 from rich.table import Table
@@ -57,17 +56,11 @@ def peak_rss_mb(pid: int) -> float:
 
 
 async def _relay(source: str, target: str | None, n: int, ready: mp.Event, done: mp.Value) -> None:
-    consumer = kafka.make_consumer(group_id=None, fetch_max_bytes=16 * 1024 * 1024)
     producer = kafka.make_producer() if target else None
-    await consumer.start()
     if producer:
         await producer.start()
-    try:
-        partitions = consumer.partitions_for_topic(source) or set()
-        while not partitions:
-            await asyncio.sleep(0.1)
-            partitions = consumer.partitions_for_topic(source) or set()
-        consumer.assign([TopicPartition(source, p) for p in partitions])
+    async with kafka.consuming(fetch_max_bytes=16 * 1024 * 1024) as consumer:
+        consumer.assign(await kafka.partitions_of(consumer, source))
         await consumer.seek_to_beginning()
         ready.set()
         seen = 0
@@ -80,12 +73,9 @@ async def _relay(source: str, target: str | None, n: int, ready: mp.Event, done:
                     seen += 1
         if producer:
             await producer.flush()
+            await producer.stop()
         with done.get_lock():
             done.value = time.time()
-    finally:
-        await consumer.stop()
-        if producer:
-            await producer.stop()
 
 
 def _relay_process(source: str, target: str | None, n: int, ready: mp.Event, done: mp.Value) -> None:
@@ -98,7 +88,9 @@ async def _topics(names: list[str], create: bool) -> None:
     await admin.start()
     try:
         if create:
-            await admin.create_topics([NewTopic(t, settings.topic_partitions, settings.topic_replication_factor) for t in names])
+            await admin.create_topics(
+                [NewTopic(t, settings.topic_partitions, settings.topic_replication_factor) for t in names]
+            )
         else:
             await admin.delete_topics(names)
     finally:
@@ -124,7 +116,10 @@ def raw_chain(payloads: list[tuple[bytes, bytes]]) -> float:
     ready = [ctx.Event() for _ in names]
     done = [ctx.Value("d", 0.0) for _ in names]
     procs = [
-        ctx.Process(target=_relay_process, args=(src, names[i + 1] if i + 1 < len(names) else None, len(payloads), ready[i], done[i]))
+        ctx.Process(
+            target=_relay_process,
+            args=(src, names[i + 1] if i + 1 < len(names) else None, len(payloads), ready[i], done[i]),
+        )
         for i, src in enumerate(names)
     ]
     for p in procs:

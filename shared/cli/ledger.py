@@ -27,15 +27,18 @@ SELECT
   (SELECT coalesce(sum(patient_responsibility_cents), 0) FROM clm)  AS patient_cents,
   (SELECT coalesce(sum(adjustment_cents), 0) FROM clm)              AS adjustment_cents,
   (SELECT count(*) FROM biller.remittance_exceptions r
-     JOIN biller.claims c ON c.claim_id = r.patient_control_number WHERE c.visit_id LIKE ANY($1::text[])) AS remittance_exceptions
+     JOIN biller.claims c ON c.claim_id = r.patient_control_number
+     WHERE c.visit_id LIKE ANY($1::text[]))                   AS remittance_exceptions
 """
 
 # A visit is finished when it went to review, was not billable or self-pay, or all its claims were remitted.
 FINISHED_SQL = """
 SELECT
   (SELECT count(*) FROM coder.encounters WHERE visit_id LIKE ANY($1::text[]) AND outcome = 'review')
-  + (SELECT count(*) FROM biller.encounters e WHERE e.visit_id LIKE ANY($1::text[]) AND (e.outcome <> 'claimed' OR NOT EXISTS
-        (SELECT 1 FROM biller.claims c WHERE c.visit_id = e.visit_id AND c.status = 'submitted')))
+  + (SELECT count(*) FROM biller.encounters e
+     WHERE e.visit_id LIKE ANY($1::text[])
+       AND (e.outcome <> 'claimed' OR NOT EXISTS
+            (SELECT 1 FROM biller.claims c WHERE c.visit_id = e.visit_id AND c.status = 'submitted')))
 """
 
 LATENCY_SQL = """

@@ -49,19 +49,23 @@ def init() -> None:
 
 
 def service_migrations() -> dict[str, Path]:
-    root = Path(__file__).resolve().parents[2] / "services"
-    return {
-        "encounter": root / "encounter/adapters/migrations",
-        "coder": root / "coder/adapters/migrations",
-        "biller": root / "biller/adapters/migrations",
-        "payer": root / "payer-sim/adapters/migrations",
-    }
+    """Each service's migrations, under the name of the Postgres schema it owns."""
+    from rcmflow.biller.adapters import MIGRATIONS_DIR as biller
+    from rcmflow.coder.adapters import MIGRATIONS_DIR as coder
+    from rcmflow.encounter.adapters import MIGRATIONS_DIR as encounter
+    from rcmflow.payer_sim.adapters import MIGRATIONS_DIR as payer
+
+    return {"encounter": encounter, "coder": coder, "biller": biller, "payer": payer}
 
 
 def load_visits(path: Path) -> list[Visit]:
     """A JSON array of visits, or one visit per line (NDJSON)."""
     text = path.read_bytes()
-    items = orjson.loads(text) if text.lstrip().startswith(b"[") else [orjson.loads(ln) for ln in text.splitlines() if ln.strip()]
+    items = (
+        orjson.loads(text)
+        if text.lstrip().startswith(b"[")
+        else [orjson.loads(ln) for ln in text.splitlines() if ln.strip()]
+    )
     return [Visit.model_validate(item) for item in items]
 
 
@@ -99,7 +103,10 @@ async def wait_finished(scope: list[str], total: int, timeout: float) -> bool:
     conn = await db.connect()
     try:
         with Progress(
-            TextColumn("[bold]waiting for remittances"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("[bold]waiting for remittances"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
             console=console,
         ) as progress:
             task = progress.add_task("wait", total=total)
@@ -132,11 +139,15 @@ def publish(
         scope = ledger.exactly([v.visit_id for v in visits])
         console.print(f"publishing {len(visits)} visits from {file}")
     else:
-        factory = VisitFactory(seed=seed, as_of=date.fromisoformat(as_of) if as_of else None, self_pay_rate=self_pay_rate)
+        factory = VisitFactory(
+            seed=seed, as_of=date.fromisoformat(as_of) if as_of else None, self_pay_rate=self_pay_rate
+        )
         visits = list(factory.visits(count))
         scope = ledger.prefixed(f"V-{factory.token}-")
         console.print(f"publishing {count} synthetic visits (batch {factory.token})")
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as progress:
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as progress:
         asyncio.run(publish_visits(visits, rate or None, progress))
     if not wait:
         return
@@ -173,8 +184,14 @@ def print_status(s: dict[str, int], title: str = "rcmflow") -> None:
     for name, value in rows:
         table.add_row(name, str(value))
     table.add_section()
-    for name, key in (("billed", "billed_cents"), ("allowed", "allowed_cents"), ("paid", "paid_cents"),
-                      ("patient responsibility", "patient_cents"), ("adjusted (write-offs, denials)", "adjustment_cents")):  # fmt: skip
+    money = [
+        ("billed", "billed_cents"),
+        ("allowed", "allowed_cents"),
+        ("paid", "paid_cents"),
+        ("patient responsibility", "patient_cents"),
+        ("adjusted (write-offs, denials)", "adjustment_cents"),
+    ]
+    for name, key in money:
         table.add_row(name, dollars(s[key]))
     console.print(table)
 

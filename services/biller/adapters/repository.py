@@ -24,7 +24,9 @@ async def record_decision(pool: asyncpg.Pool, coded: CodedEncounter, decision: B
             coded.received_at,
         )
         if not inserted:
-            rows = await conn.fetch("SELECT claim FROM biller.claims WHERE visit_id = $1 ORDER BY claim_id", coded.visit_id)
+            rows = await conn.fetch(
+                "SELECT claim FROM biller.claims WHERE visit_id = $1 ORDER BY claim_id", coded.visit_id
+            )
             return [ClaimSubmitted.model_validate(r["claim"]) for r in rows]
         if decision.self_pay_cents is not None:
             await conn.execute(
@@ -58,8 +60,16 @@ async def _insert_claim(conn: asyncpg.Connection, claim: ClaimSubmitted) -> None
         """INSERT INTO biller.claim_lines (claim_id, line_number, line_control_number, procedure_code, modifiers,
                units, charge_cents, diagnosis_pointers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
         [
-            (claim.claim_id, ln.line_number, ln.line_control_number, ln.procedure_code, ln.modifiers, ln.units,
-             ln.charge_cents, ln.diagnosis_pointers)
+            (
+                claim.claim_id,
+                ln.line_number,
+                ln.line_control_number,
+                ln.procedure_code,
+                ln.modifiers,
+                ln.units,
+                ln.charge_cents,
+                ln.diagnosis_pointers,
+            )
             for ln in claim.service_lines
         ],
     )
@@ -99,7 +109,9 @@ async def record_posting(pool: asyncpg.Pool, remittance: RemittanceIssued, posti
         )
         if not inserted:
             return False
-        adjustments = [(remittance.event_id, None, a.group, a.carc, a.amount_cents) for a in remittance.claim_adjustments]
+        adjustments = [
+            (remittance.event_id, None, a.group, a.carc, a.amount_cents) for a in remittance.claim_adjustments
+        ]
         adjustments += [
             (remittance.event_id, ln.line_control_number, a.group, a.carc, a.amount_cents)
             for ln in remittance.service_lines
@@ -113,8 +125,10 @@ async def record_posting(pool: asyncpg.Pool, remittance: RemittanceIssued, posti
         await conn.executemany(
             """UPDATE biller.claim_lines SET allowed_cents = $2, paid_cents = $3, patient_cents = $4,
                    adjustment_cents = $5 WHERE line_control_number = $1""",
-            [(ln.line_control_number, ln.allowed_cents, ln.paid_cents, ln.patient_cents, ln.adjustment_cents)
-             for ln in posting.lines],
+            [
+                (ln.line_control_number, ln.allowed_cents, ln.paid_cents, ln.patient_cents, ln.adjustment_cents)
+                for ln in posting.lines
+            ],
         )
         await conn.execute(
             """UPDATE biller.claims SET status = $2, allowed_cents = $3, paid_cents = $4,
@@ -129,7 +143,8 @@ async def record_posting(pool: asyncpg.Pool, remittance: RemittanceIssued, posti
             remittance.payer_claim_control_number,
         )
         await conn.execute(
-            "INSERT INTO biller.claim_status_history (claim_id, status, reason, source_event_id) VALUES ($1, $2, $3, $4)",
+            """INSERT INTO biller.claim_status_history (claim_id, status, reason, source_event_id)
+               VALUES ($1, $2, $3, $4)""",
             remittance.claim_id,
             posting.status,
             ",".join(posting.denial_carcs) or None,

@@ -106,7 +106,9 @@ def code_procedures(visit: Visit, tables: ReferenceTables, result: CodingResult)
             source, evidence = "text", phrase
             if not code:
                 result.review_reasons.append(
-                    ReviewReason(code="proc-text-unmatched", message=f"procedure {position}: no code for the text given")
+                    ReviewReason(
+                        code="proc-text-unmatched", message=f"procedure {position}: no code for the text given"
+                    )
                 )
                 continue
         result.service_lines.append(

@@ -31,7 +31,9 @@ def load_payers() -> dict[str, PayerTerms]:
                 deductible_cents=_cents(t["deductible_usd"]),
                 coinsurance=float(t["coinsurance"]),
                 copay_cents=_cents(t["copay_usd"]),
-                out_of_pocket_max_cents=None if t["out_of_pocket_max_usd"] is None else _cents(t["out_of_pocket_max_usd"]),
+                out_of_pocket_max_cents=None
+                if t["out_of_pocket_max_usd"] is None
+                else _cents(t["out_of_pocket_max_usd"]),
                 timely_filing_days=int(t["timely_filing_days"]),
             )
             for plan_id, t in p["plans"].items()

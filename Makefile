@@ -1,0 +1,53 @@
+# rcmflow: the whole pipeline on this machine, no Docker. Everything lands under .run/ and .cache/.
+SHELL := /bin/bash
+CODERS ?= 1
+VISITS ?= 1000
+LOCAL := deploy/local
+RCM := .venv/bin/rcm
+
+.PHONY: help install up down demo logs status test lint format bench schemas
+
+help:
+	@echo "make demo            install what is missing, start everything, push $(VISITS) visits through, summarise"
+	@echo "make up [CODERS=N]   start Kafka, Postgres, Prometheus and the services (N coder workers)"
+	@echo "make down            stop the services and the infrastructure"
+	@echo "make logs            follow the service logs"
+	@echo "make test            lint and every test, against real Kafka and Postgres"
+	@echo "make bench           rcm bench e2e (figures for docs/benchmarks.md)"
+
+install:
+	@$(LOCAL)/install.sh
+
+up: install
+	@$(LOCAL)/infra.sh start
+	@$(RCM) init
+	@$(LOCAL)/services.sh start $(CODERS)
+
+down:
+	@$(LOCAL)/services.sh stop
+	@$(LOCAL)/infra.sh stop
+
+demo: up
+	@$(RCM) publish --count $(VISITS) --wait
+	@$(LOCAL)/endpoints.sh
+
+logs:
+	@tail -n 20 -F .run/logs/*.log
+
+status:
+	@$(LOCAL)/infra.sh status; $(LOCAL)/services.sh status; $(RCM) status
+
+lint: install
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format: install
+	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+schemas: install
+	@.venv/bin/python -c "from rcmflow.shared.schemas import write_json_schemas as w; [print(p) for p in w()]"
+
+test: install
+	@$(LOCAL)/test.sh
+
+bench: up
+	@$(RCM) bench e2e --visits $(VISITS) --out bench/results.ndjson

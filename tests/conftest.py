@@ -1,0 +1,41 @@
+"""Shared fixtures. Integration and e2e tests talk to the real Kafka, Postgres and services
+that `make test` starts (deploy/local/test.sh); nothing here is a fake."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from datetime import date
+
+import asyncpg
+import pytest
+
+from rcmflow.shared import db
+from rcmflow.shared.synthetic import VisitFactory
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # unit tests first: they fail fastest
+    items.sort(key=lambda i: {"unit": 0, "integration": 1, "e2e": 2}.get(i.path.parent.name, 3))
+
+
+@pytest.fixture
+async def conn() -> AsyncIterator[asyncpg.Connection]:
+    connection = await db.connect()
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def run_token() -> str:
+    """A fresh token, so each test's visits and patients are its own."""
+    return "T" + secrets.token_hex(4).upper()
+
+
+@pytest.fixture
+def factory(run_token: str) -> VisitFactory:
+    f = VisitFactory(seed=int(run_token[1:], 16), as_of=date.today())
+    f.token = run_token
+    return f

@@ -1,0 +1,54 @@
+"""The whole loop: 200 visits through POST /visits come out as 200 posted claims, once each."""
+
+import httpx
+import orjson
+
+from rcmflow.shared.cli import ledger
+from rcmflow.shared.schemas import CLAIMS, CODED_ENCOUNTERS, REMITTANCES, VISITS
+from rcmflow.shared.synthetic import VisitFactory
+from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of, wait_for
+
+VISITS_IN_RUN = 200
+
+
+async def test_two_hundred_visits_end_to_end(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
+    visits = [orjson.loads(v.model_dump_json()) for v in factory.visits(VISITS_IN_RUN)]
+    wanted = {v["visit_id"] for v in visits}
+    topics = (VISITS, CODED_ENCOUNTERS, CLAIMS, REMITTANCES)
+    before = {t: await end_offsets(t) for t in topics}
+
+    async with httpx.AsyncClient(timeout=60) as client:
+        for start in range(0, VISITS_IN_RUN, 50):
+            response = await client.post(intake_url(), content=orjson.dumps(visits[start : start + 50]))
+            assert response.status_code == 202, response.text
+            assert len(response.json()["accepted"]) == 50
+
+    scope = ledger.prefixed(f"V-{factory.token}-")
+
+    async def all_finished() -> bool:
+        return await ledger.finished(conn, scope) >= VISITS_IN_RUN
+
+    assert await wait_for(all_finished, timeout=240, every=1.0), await ledger.status(conn, scope)
+
+    for topic in topics:
+        seen = [v for v in visit_ids_of(await read_since(topic, before[topic])) if v in wanted]
+        assert sorted(seen) == sorted(wanted), f"{topic}: not every visit exactly once"
+
+    status = await ledger.status(conn, scope)
+    assert status["visits"] == status["coded"] == status["claims"] == status["remitted"] == VISITS_IN_RUN
+    assert status["remittance_exceptions"] == 0
+    rows = await conn.fetch(
+        """SELECT c.claim_id, c.total_charge_cents, c.paid_cents, c.patient_responsibility_cents, c.adjustment_cents,
+                  (SELECT count(*) FROM biller.postings p WHERE p.claim_id = c.claim_id) AS postings,
+                  (SELECT coalesce(sum(amount_cents), 0) FROM biller.posting_adjustments a
+                     JOIN biller.postings p USING (remittance_event_id) WHERE p.claim_id = c.claim_id) AS cas_total
+           FROM biller.claims c WHERE c.visit_id = ANY($1::text[])""",
+        list(wanted),
+    )
+    assert len(rows) == VISITS_IN_RUN
+    for r in rows:
+        assert r["postings"] == 1, r["claim_id"]
+        # billed = paid + adjustments + patient share, and the CAS rows add up to what was not paid
+        assert r["total_charge_cents"] == r["paid_cents"] + r["adjustment_cents"] + r["patient_responsibility_cents"]
+        assert r["cas_total"] == r["total_charge_cents"] - r["paid_cents"]
+    assert sum(r["paid_cents"] for r in rows) > 0

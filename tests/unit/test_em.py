@@ -1,0 +1,69 @@
+from datetime import date
+
+import pytest
+
+from rcmflow.coder.domain import em
+
+
+@pytest.mark.parametrize(
+    ("status", "minutes", "mdm", "expected"),
+    [
+        ("new", 15, None, "99202"),
+        ("new", 29, None, "99202"),
+        ("new", 30, None, "99203"),
+        ("new", 45, None, "99204"),
+        ("new", 60, None, "99205"),
+        ("established", 10, None, "99212"),
+        ("established", 20, None, "99213"),
+        ("established", 30, None, "99214"),
+        ("established", 39, None, "99214"),
+        ("established", 40, None, "99215"),
+        ("established", 15, "high", "99215"),  # MDM supports more than time: the higher wins
+        ("established", 40, "low", "99215"),  # time supports more than MDM
+        ("new", None, "moderate", "99204"),
+        ("established", None, None, "99211"),
+    ],
+)
+def test_office_em_level(status: str, minutes: int | None, mdm: str | None, expected: str) -> None:
+    lines = em.office_em(status, minutes, mdm, payer_id="BLUEPEAK")
+    assert lines is not None
+    assert lines[0].code == expected
+
+
+def test_new_patient_without_time_or_mdm_has_no_level() -> None:
+    assert em.office_em("new", None, None, "BLUEPEAK") is None
+    assert em.office_em("new", 10, None, "BLUEPEAK") is None
+
+
+@pytest.mark.parametrize(
+    ("status", "minutes", "payer", "expected"),
+    [
+        ("new", 74, "BLUEPEAK", []),
+        ("new", 75, "BLUEPEAK", [("99417", 1)]),
+        ("new", 90, "BLUEPEAK", [("99417", 2)]),
+        ("established", 55, "NORTHSTAR", [("99417", 1)]),
+        ("established", 68, "MEDICARE", []),
+        ("established", 69, "MEDICARE", [("G2212", 1)]),
+        ("new", 89, "MEDICARE", [("G2212", 1)]),
+        ("new", 104, "MEDICARE", [("G2212", 2)]),
+    ],
+)
+def test_prolonged_service(status: str, minutes: int, payer: str, expected: list[tuple[str, int]]) -> None:
+    lines = em.office_em(status, minutes, None, payer)
+    assert lines is not None
+    assert [(ln.code, ln.units) for ln in lines[1:]] == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "birth", "expected"),
+    [
+        ("new", date(2026, 3, 1), "99381"),
+        ("new", date(2022, 11, 20), "99382"),
+        ("established", date(2008, 11, 21), "99394"),  # 17 the day before the 18th birthday
+        ("established", date(2008, 11, 20), "99395"),
+        ("established", date(1986, 11, 20), "99396"),
+        ("new", date(1961, 11, 20), "99387"),
+    ],
+)
+def test_preventive_by_age(status: str, birth: date, expected: str) -> None:
+    assert em.preventive_em(status, birth, date(2026, 11, 20)).code == expected
