@@ -118,39 +118,47 @@ async def run_stage(
     Unreadable events and events the handler rejects go to `<topic>.dlq`; transient outages are
     retried in place so nothing is skipped."""
     async for event in stream.events():
-        message = event.message
-        started = time.perf_counter()
+        # faust acknowledges the current event even when the agent is cancelled (at shutdown or
+        # on a rebalance), so the event in hand is finished first: never acked half-done.
+        work = asyncio.ensure_future(_process(app, service, event.message, event.value, model, handle))
         try:
-            decoded = decode(model, event.value)
-        except ValidationError as exc:
+            await asyncio.shield(work)
+        except asyncio.CancelledError:
+            await asyncio.wait([work], timeout=30)
+            raise
+
+
+async def _process(
+    app: faust.App,
+    service: str,
+    message: faust.types.Message,
+    raw: bytes,
+    model: type[E],
+    handle: Callable[[E], Awaitable[str]],
+) -> None:
+    started = time.perf_counter()
+    try:
+        decoded = decode(model, raw)
+    except ValidationError as exc:
+        await dead_letter(app, service, message, exc)
+        return
+    delay = 0.5
+    while True:
+        try:
+            outcome = await handle(decoded)
+            break
+        except TRANSIENT_ERRORS as exc:
+            where = f"{message.topic}[{message.partition}]@{message.offset}"
+            log.warning("transient error in %s at %s, retrying in %.1fs: %s", service, where, delay, _describe(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+        except Exception as exc:
+            # No traceback at warning level: exception texts may quote patient data.
+            log.debug("traceback", exc_info=True)
             await dead_letter(app, service, message, exc)
-            continue
-        delay = 0.5
-        while True:
-            try:
-                outcome = await handle(decoded)
-                break
-            except TRANSIENT_ERRORS as exc:
-                log.warning(
-                    "transient error in %s at %s[%d]@%d, retrying in %.1fs: %s",
-                    service,
-                    message.topic,
-                    message.partition,
-                    message.offset,
-                    delay,
-                    _describe(exc),
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
-            except Exception as exc:
-                # No traceback at warning level: exception texts may quote patient data.
-                log.debug("traceback", exc_info=True)
-                await dead_letter(app, service, message, exc)
-                outcome = ""
-                break
-        if outcome:
-            metrics.events_total.labels(service=service, topic=message.topic, outcome=outcome).inc()
-            metrics.stage_seconds.labels(service=service).observe(time.perf_counter() - started)
+            return
+    metrics.events_total.labels(service=service, topic=message.topic, outcome=outcome).inc()
+    metrics.stage_seconds.labels(service=service).observe(time.perf_counter() - started)
 
 
 def run_worker(app: faust.App) -> None:
