@@ -14,6 +14,14 @@ if [ ${#apt_pkgs[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   # policy-rc.d may forbid starting services; we start our own cluster anyway.
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >/dev/null
+  # Where the package started its own default cluster or Prometheus, stop them: rcmflow runs its
+  # own under .run/ on the same ports.
+  if [[ " ${apt_pkgs[*]} " == *" postgresql "* ]] && command -v pg_lsclusters >/dev/null; then
+    pg_lsclusters -h 2>/dev/null | awk '$4 == "online" {print $1, $2}' | while read -r ver name; do
+      $SUDO pg_ctlcluster "$ver" "$name" stop || true
+    done
+  fi
+  if [[ " ${apt_pkgs[*]} " == *" prometheus "* ]]; then $SUDO pkill -x prometheus 2>/dev/null || true; fi
 fi
 
 KAFKA_LIBS="$CACHE_DIR/kafka/libs"
