@@ -29,6 +29,9 @@ class Settings(BaseModel):
     log_level: str = Field(default_factory=lambda: _env("LOG_LEVEL", "info"))
     # Where faust keeps its local state (tables are not used, but faust wants a folder).
     data_dir: str = Field(default_factory=lambda: _env("RCM_DATA_DIR", ".run/faust"))
+    # Events a stage handles together (one database transaction), and how long it waits to fill a batch.
+    batch_size: int = Field(default_factory=lambda: int(_env("BATCH_SIZE", "500")))
+    batch_wait_seconds: float = Field(default_factory=lambda: float(_env("BATCH_WAIT_SECONDS", "0.02")))
     db_pool_size: int = Field(default_factory=lambda: int(_env("DB_POOL_SIZE", "4")))
 
 

@@ -107,20 +107,33 @@ async def dead_letter(app: faust.App, service: str, message: faust.types.Message
     log.warning("dead-lettered %s[%d]@%d -> %s: %s", message.topic, message.partition, message.offset, topic, reason)
 
 
+BatchHandler = Callable[[list[E]], Awaitable[list[str]]]
+
+
 async def run_stage(
     app: faust.App,
     service: str,
     stream: faust.StreamT,
     model: type[E],
-    handle: Callable[[E], Awaitable[str]],
+    handle: BatchHandler[E],
+    *,
+    batch_size: int | None = None,
+    within: float | None = None,
 ) -> None:
-    """The loop every agent runs: decode, handle (returns an outcome label), count, and move on.
-    Unreadable events and events the handler rejects go to `<topic>.dlq`; transient outages are
-    retried in place so nothing is skipped."""
-    async for event in stream.events():
-        # faust acknowledges the current event even when the agent is cancelled (at shutdown or
-        # on a rebalance), so the event in hand is finished first: never acked half-done.
-        work = asyncio.ensure_future(_process(app, service, event.message, event.value, model, handle))
+    """The loop every agent runs: take a batch, decode, handle, count, move on.
+
+    `handle` gets the decoded events of a batch in order and returns an outcome label for each;
+    it does the batch's database work in one transaction, so a batch costs one commit.
+    Unreadable events go to `<topic>.dlq`; if a batch fails for a reason other than a transient
+    outage, its events are handled one by one so only the bad one is dead-lettered. Transient
+    outages are retried in place: nothing is skipped."""
+    settings = get_settings()
+    size = batch_size or settings.batch_size
+    wait = within if within is not None else settings.batch_wait_seconds
+    async for events in stream.take_events(size, within=wait):
+        # faust acknowledges the taken events even when the agent is cancelled (at shutdown or
+        # on a rebalance), so the batch in hand is finished first: never acked half-done.
+        work = asyncio.ensure_future(_process_batch(app, service, list(events), model, handle))
         try:
             await asyncio.shield(work)
         except asyncio.CancelledError:
@@ -128,37 +141,48 @@ async def run_stage(
             raise
 
 
-async def _process(
-    app: faust.App,
-    service: str,
-    message: faust.types.Message,
-    raw: bytes,
-    model: type[E],
-    handle: Callable[[E], Awaitable[str]],
+async def _process_batch(
+    app: faust.App, service: str, events: list[faust.EventT], model: type[E], handle: BatchHandler[E]
 ) -> None:
     started = time.perf_counter()
-    try:
-        decoded = decode(model, raw)
-    except ValidationError as exc:
-        await dead_letter(app, service, message, exc)
+    decoded: list[tuple[faust.types.Message, E]] = []
+    for event in events:
+        try:
+            decoded.append((event.message, decode(model, event.value)))
+        except ValidationError as exc:
+            await dead_letter(app, service, event.message, exc)
+    if not decoded:
         return
+    try:
+        outcomes = await _with_retry(service, decoded[0][0], handle, [d for _, d in decoded])
+        done = list(zip(decoded, outcomes, strict=True))
+    except Exception:
+        log.debug("traceback", exc_info=True)
+        done = []
+        for message, item in decoded:  # find the culprit: one event at a time
+            try:
+                [outcome] = await _with_retry(service, message, handle, [item])
+                done.append(((message, item), outcome))
+            except Exception as exc:
+                # No traceback at warning level: exception texts may quote patient data.
+                log.debug("traceback", exc_info=True)
+                await dead_letter(app, service, message, exc)
+    per_event = (time.perf_counter() - started) / max(len(done), 1)
+    for (message, _), outcome in done:
+        metrics.events_total.labels(service=service, topic=message.topic, outcome=outcome).inc()
+        metrics.stage_seconds.labels(service=service).observe(per_event)
+
+
+async def _with_retry(service: str, first: faust.types.Message, handle: BatchHandler[E], items: list[E]) -> list[str]:
     delay = 0.5
     while True:
         try:
-            outcome = await handle(decoded)
-            break
+            return await handle(items)
         except TRANSIENT_ERRORS as exc:
-            where = f"{message.topic}[{message.partition}]@{message.offset}"
+            where = f"{first.topic}[{first.partition}]@{first.offset}"
             log.warning("transient error in %s at %s, retrying in %.1fs: %s", service, where, delay, _describe(exc))
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
-        except Exception as exc:
-            # No traceback at warning level: exception texts may quote patient data.
-            log.debug("traceback", exc_info=True)
-            await dead_letter(app, service, message, exc)
-            return
-    metrics.events_total.labels(service=service, topic=message.topic, outcome=outcome).inc()
-    metrics.stage_seconds.labels(service=service).observe(time.perf_counter() - started)
 
 
 def run_worker(app: faust.App) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from rcmflow.biller.adapters import MIGRATIONS_DIR, repository
 from rcmflow.biller.adapters.reference import load_charge_master, load_payers
 from rcmflow.biller.domain.claims import decide
+from rcmflow.biller.domain.model import Posting
 from rcmflow.biller.domain.posting import PostingError, post
 from rcmflow.shared import metrics
 from rcmflow.shared.db import Database
@@ -26,29 +27,45 @@ claims = raw_topic(app, CLAIMS)
 remittances = raw_topic(app, REMITTANCES)
 
 
-async def bill(coded: CodedEncounter) -> str:
-    decision = decide(coded, charge_master, payers, PRODUCER)
-    to_send = await repository.record_decision(await db.pool(), coded, decision)
-    for claim in to_send:
-        await emit(claims, claim)
-        metrics.claims_total.labels(status="submitted").inc()
-        metrics.dollars_total.labels(kind="billed").inc(claim.total_charge_cents / 100)
-    return decision.outcome
+async def bill(batch: list[CodedEncounter]) -> list[str]:
+    decisions = [decide(coded, charge_master, payers, PRODUCER) for coded in batch]
+    to_send = await repository.record_decisions(await db.pool(), list(zip(batch, decisions, strict=True)))
+    for claims_of_visit in to_send:
+        for claim in claims_of_visit:
+            await emit(claims, claim)
+            metrics.claims_total.labels(status="submitted").inc()
+            metrics.dollars_total.labels(kind="billed").inc(claim.total_charge_cents / 100)
+    return [d.outcome for d in decisions]
 
 
-async def post_remittance(remittance: RemittanceIssued) -> str:
+async def post_remittances_batch(batch: list[RemittanceIssued]) -> list[str]:
     pool = await db.pool()
-    claim = await repository.find_claim(pool, remittance.patient_control_number)
-    if claim is None:
-        await repository.record_exception(pool, remittance, "matches no claim (CLP01)")
-        return "exception"
-    try:
-        posting = post(claim, remittance)
-    except PostingError as exc:
-        await repository.record_exception(pool, remittance, str(exc))
-        return "exception"
-    if not await repository.record_posting(pool, remittance, posting):
-        return "duplicate"
+    claims_by_pcn = await repository.find_claims(pool, [r.patient_control_number for r in batch])
+    results: list[tuple[RemittanceIssued, Posting | str]] = []
+    for remittance in batch:
+        claim = claims_by_pcn.get(remittance.patient_control_number)
+        try:
+            if claim is None:
+                raise PostingError("matches no claim (CLP01)")
+            results.append((remittance, post(claim, remittance)))
+        except PostingError as exc:
+            results.append((remittance, str(exc)))  # kept on the exception list, never dropped
+    postings = [(r, p) for r, p in results if isinstance(p, Posting)]
+    exceptions = [(r, p) for r, p in results if isinstance(p, str)]
+    is_new = iter(await repository.record_postings(pool, postings, exceptions))
+    outcomes = []
+    for remittance, result in results:
+        if isinstance(result, str):
+            outcomes.append("exception")
+        elif next(is_new):
+            count_posting(remittance, result)
+            outcomes.append(result.status)
+        else:
+            outcomes.append("duplicate")
+    return outcomes
+
+
+def count_posting(remittance: RemittanceIssued, posting: Posting) -> None:
     metrics.claims_total.labels(status=posting.status).inc()
     for carc in posting.denial_carcs:
         metrics.denials_total.labels(carc=carc).inc()
@@ -56,7 +73,6 @@ async def post_remittance(remittance: RemittanceIssued) -> str:
     metrics.dollars_total.labels(kind="paid").inc(posting.paid_cents / 100)
     metrics.dollars_total.labels(kind="patient").inc(posting.patient_cents / 100)
     metrics.end_to_end_seconds.observe((datetime.now(UTC) - remittance.received_at).total_seconds())
-    return posting.status
 
 
 @app.agent(coded_encounters, concurrency=1)
@@ -66,7 +82,7 @@ async def bill_encounters(stream):  # type: ignore[no-untyped-def]
 
 @app.agent(remittances, concurrency=1)
 async def post_remittances(stream):  # type: ignore[no-untyped-def]
-    await run_stage(app, SERVICE, stream, RemittanceIssued, post_remittance)
+    await run_stage(app, SERVICE, stream, RemittanceIssued, post_remittances_batch)
 
 
 def main() -> None:

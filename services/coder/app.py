@@ -36,7 +36,7 @@ coded_encounters = raw_topic(app, CODED_ENCOUNTERS)
 coding_review = raw_topic(app, CODING_REVIEW)
 
 
-async def code(received: VisitReceived) -> str:
+def code(received: VisitReceived) -> CodedEncounter | CodingReviewRequested:
     visit = received.visit
     result = code_visit(visit, tables)
     envelope = dict(
@@ -48,27 +48,30 @@ async def code(received: VisitReceived) -> str:
         coder_version=CODER_VERSION,
     )
     if result.needs_review:
-        review = CodingReviewRequested(
+        return CodingReviewRequested(
             event_id=ids.event_id("review", visit.visit_id, CODER_VERSION), reasons=result.review_reasons, **envelope
         )
-        await repository.record(await db.pool(), review, "review", received.event_id)
-        await emit(coding_review, review)
-        return "review"
-    coded = CodedEncounter(
+    return CodedEncounter(
         event_id=ids.event_id("coded", visit.visit_id, CODER_VERSION),
         place_of_service=result.place_of_service,
         diagnoses=result.diagnoses,
         service_lines=result.service_lines,
         **envelope,
     )
-    await repository.record(await db.pool(), coded, "coded", received.event_id)
-    await emit(coded_encounters, coded)
-    return "coded"
+
+
+async def code_batch(batch: list[VisitReceived]) -> list[str]:
+    results = [code(received) for received in batch]
+    outcomes = ["review" if isinstance(r, CodingReviewRequested) else "coded" for r in results]
+    await repository.record(await db.pool(), list(zip(results, outcomes, (r.event_id for r in batch), strict=True)))
+    for result in results:
+        await emit(coding_review if isinstance(result, CodingReviewRequested) else coded_encounters, result)
+    return outcomes
 
 
 @app.agent(visits, concurrency=1)
 async def code_visits(stream):  # type: ignore[no-untyped-def]
-    await run_stage(app, SERVICE, stream, VisitReceived, code)
+    await run_stage(app, SERVICE, stream, VisitReceived, code_batch)
 
 
 def main() -> None:

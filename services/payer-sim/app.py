@@ -47,17 +47,21 @@ def remit(claim: ClaimSubmitted, accumulator: Accumulator) -> tuple[RemittanceIs
     return remittance, result.accumulator
 
 
-async def adjudicate_claim(claim: ClaimSubmitted) -> str:
+def plan_of(claim: ClaimSubmitted) -> str:
     terms = payers.get(claim.payer_id)
-    plan_id = claim.coverage.plan_id or (terms.default_plan if terms else "-")
-    remittance = await repository.adjudicate_once(await db.pool(), claim, plan_id, lambda acc: remit(claim, acc))
-    await emit(remittances, remittance)
-    return "denied" if remittance.claim_status_code == "4" else "processed"
+    return claim.coverage.plan_id or (terms.default_plan if terms else "-")
+
+
+async def adjudicate_claims_batch(batch: list[ClaimSubmitted]) -> list[str]:
+    remitted = await repository.adjudicate_once(await db.pool(), [(c, plan_of(c)) for c in batch], remit)
+    for remittance in remitted:
+        await emit(remittances, remittance)
+    return ["denied" if r.claim_status_code == "4" else "processed" for r in remitted]
 
 
 @app.agent(claims, concurrency=1)
 async def adjudicate_claims(stream):  # type: ignore[no-untyped-def]
-    await run_stage(app, SERVICE, stream, ClaimSubmitted, adjudicate_claim)
+    await run_stage(app, SERVICE, stream, ClaimSubmitted, adjudicate_claims_batch)
 
 
 def main() -> None:

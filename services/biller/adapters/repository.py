@@ -1,67 +1,89 @@
-"""Postgres: the billing ledger. Every write is idempotent by a deterministic id, and each
-event's effects commit in one transaction."""
+"""Postgres: the billing ledger. A batch of events is written in one transaction; every write
+is idempotent by a deterministic id, so redelivered events change nothing."""
 
 from __future__ import annotations
 
 import asyncpg
+import orjson
 
 from rcmflow.biller.domain.model import BillingDecision, Posting
 from rcmflow.shared.schemas import ClaimSubmitted, CodedEncounter, RemittanceIssued
 
 
-async def record_decision(pool: asyncpg.Pool, coded: CodedEncounter, decision: BillingDecision) -> list[ClaimSubmitted]:
-    """Store what the encounter became. Returns the claims to send: the stored ones when the
-    encounter was already billed (a redelivery), so the same claim is sent again, never a new one."""
+def _first_seen(keys: list[str], new: set[str]) -> list[bool]:
+    """True where this item is the one that created its row (not a redelivery, not a repeat)."""
+    seen: set[str] = set()
+    out = []
+    for key in keys:
+        out.append(key in new and key not in seen)
+        seen.add(key)
+    return out
+
+
+async def record_decisions(
+    pool: asyncpg.Pool, items: list[tuple[CodedEncounter, BillingDecision]]
+) -> list[list[ClaimSubmitted]]:
+    """Store what each encounter became. Returns, per item, the claims to send: the stored ones
+    when the encounter had been billed before, so a redelivery re-sends the same claim, never a new one."""
     async with pool.acquire() as conn, conn.transaction():
-        inserted = await conn.fetchval(
+        rows = await conn.fetch(
+            # problems travel as JSON text: a jsonb[] of lists would read as a 2-D array
             """INSERT INTO biller.encounters (visit_id, patient_id, coded_event_id, outcome, problems, received_at)
-               VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (visit_id) DO NOTHING RETURNING true""",
-            coded.visit_id,
-            coded.patient_id,
-            coded.event_id,
-            decision.outcome,
-            decision.problems,
-            coded.received_at,
+               SELECT v, p, e, o, pr::jsonb, r
+               FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[])
+                    AS t(v, p, e, o, pr, r)
+               ON CONFLICT (visit_id) DO NOTHING RETURNING visit_id""",
+            [c.visit_id for c, _ in items],
+            [c.patient_id for c, _ in items],
+            [c.event_id for c, _ in items],
+            [d.outcome for _, d in items],
+            [orjson.dumps(d.problems).decode() for _, d in items],
+            [c.received_at for c, _ in items],
         )
-        if not inserted:
-            rows = await conn.fetch(
-                "SELECT claim FROM biller.claims WHERE visit_id = $1 ORDER BY claim_id", coded.visit_id
-            )
-            return [ClaimSubmitted.model_validate(r["claim"]) for r in rows]
-        if decision.self_pay_cents is not None:
-            await conn.execute(
-                "INSERT INTO biller.patient_statements (visit_id, patient_id, amount_cents) VALUES ($1, $2, $3)",
-                coded.visit_id,
-                coded.patient_id,
-                decision.self_pay_cents,
-            )
-        for claim in decision.claims:
-            await _insert_claim(conn, claim)
-        return decision.claims
+        first = _first_seen([c.visit_id for c, _ in items], {r["visit_id"] for r in rows})
+        fresh = [(c, d) for (c, d), is_new in zip(items, first, strict=True) if is_new]
+        await conn.executemany(
+            "INSERT INTO biller.patient_statements (visit_id, patient_id, amount_cents) VALUES ($1, $2, $3)",
+            [(c.visit_id, c.patient_id, d.self_pay_cents) for c, d in fresh if d.self_pay_cents is not None],
+        )
+        await _insert_claims(conn, [claim for _, d in fresh for claim in d.claims])
+        repeats = [c.visit_id for (c, _), is_new in zip(items, first, strict=True) if not is_new]
+        stored: dict[str, list[ClaimSubmitted]] = {}
+        if repeats:
+            for row in await conn.fetch(
+                "SELECT visit_id, claim FROM biller.claims WHERE visit_id = ANY($1::text[]) ORDER BY claim_id", repeats
+            ):
+                stored.setdefault(row["visit_id"], []).append(ClaimSubmitted.model_validate(row["claim"]))
+        return [d.claims if is_new else stored.get(c.visit_id, []) for (c, d), is_new in zip(items, first, strict=True)]
 
 
-async def _insert_claim(conn: asyncpg.Connection, claim: ClaimSubmitted) -> None:
-    await conn.execute(
+async def _insert_claims(conn: asyncpg.Connection, claims: list[ClaimSubmitted]) -> None:
+    await conn.executemany(
         """INSERT INTO biller.claims (claim_id, visit_id, patient_id, payer_id, frequency_code, status, service_date,
                total_charge_cents, claim_event_id, claim, received_at)
            VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10)""",
-        claim.claim_id,
-        claim.visit_id,
-        claim.patient_id,
-        claim.payer_id,
-        claim.frequency_code,
-        claim.service_date,
-        claim.total_charge_cents,
-        claim.event_id,
-        claim.model_dump(mode="json"),
-        claim.received_at,
+        [
+            (
+                c.claim_id,
+                c.visit_id,
+                c.patient_id,
+                c.payer_id,
+                c.frequency_code,
+                c.service_date,
+                c.total_charge_cents,
+                c.event_id,
+                c.model_dump(mode="json"),
+                c.received_at,
+            )
+            for c in claims
+        ],
     )
     await conn.executemany(
         """INSERT INTO biller.claim_lines (claim_id, line_number, line_control_number, procedure_code, modifiers,
                units, charge_cents, diagnosis_pointers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
         [
             (
-                claim.claim_id,
+                c.claim_id,
                 ln.line_number,
                 ln.line_control_number,
                 ln.procedure_code,
@@ -70,95 +92,99 @@ async def _insert_claim(conn: asyncpg.Connection, claim: ClaimSubmitted) -> None
                 ln.charge_cents,
                 ln.diagnosis_pointers,
             )
-            for ln in claim.service_lines
+            for c in claims
+            for ln in c.service_lines
         ],
     )
-    await conn.execute(
+    await conn.executemany(
         "INSERT INTO biller.claim_status_history (claim_id, status, source_event_id) VALUES ($1, 'submitted', $2)",
-        claim.claim_id,
-        claim.event_id,
+        [(c.claim_id, c.event_id) for c in claims],
     )
 
 
-async def find_claim(pool: asyncpg.Pool, patient_control_number: str) -> ClaimSubmitted | None:
-    row = await pool.fetchrow("SELECT claim FROM biller.claims WHERE claim_id = $1", patient_control_number)
-    return ClaimSubmitted.model_validate(row["claim"]) if row else None
+async def find_claims(pool: asyncpg.Pool, patient_control_numbers: list[str]) -> dict[str, ClaimSubmitted]:
+    rows = await pool.fetch(
+        "SELECT claim_id, claim FROM biller.claims WHERE claim_id = ANY($1::text[])", patient_control_numbers
+    )
+    return {r["claim_id"]: ClaimSubmitted.model_validate(r["claim"]) for r in rows}
 
 
-async def record_posting(pool: asyncpg.Pool, remittance: RemittanceIssued, posting: Posting) -> bool:
-    """Post once per remittance event. Returns False when it had been posted already."""
+async def record_postings(
+    pool: asyncpg.Pool, postings: list[tuple[RemittanceIssued, Posting]], exceptions: list[tuple[RemittanceIssued, str]]
+) -> list[bool]:
+    """Post each remittance event once, and keep what could not be posted. Returns, per posting,
+    whether it was new (False: posted before)."""
     async with pool.acquire() as conn, conn.transaction():
-        inserted = await conn.fetchval(
+        await conn.executemany(
+            """INSERT INTO biller.remittance_exceptions
+                   (remittance_event_id, patient_control_number, reason, remittance) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (remittance_event_id) DO NOTHING""",
+            [(r.event_id, r.patient_control_number, reason, r.model_dump(mode="json")) for r, reason in exceptions],
+        )
+        if not postings:
+            return []
+        rows = await conn.fetch(
             """INSERT INTO biller.postings (remittance_event_id, claim_id, payer_claim_control_number,
                    claim_status_code, paid_cents, allowed_cents, patient_responsibility_cents, deductible_cents,
                    coinsurance_cents, copay_cents, adjustment_cents, remittance)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-               ON CONFLICT (remittance_event_id) DO NOTHING RETURNING true""",
-            remittance.event_id,
-            remittance.claim_id,
-            remittance.payer_claim_control_number,
-            remittance.claim_status_code,
-            posting.paid_cents,
-            posting.allowed_cents,
-            posting.patient_cents,
-            posting.patient_by_kind["deductible"],
-            posting.patient_by_kind["coinsurance"],
-            posting.patient_by_kind["copay"],
-            posting.adjustment_cents,
-            remittance.model_dump(mode="json"),
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+                   $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::jsonb[])
+               ON CONFLICT (remittance_event_id) DO NOTHING RETURNING remittance_event_id""",
+            [r.event_id for r, _ in postings],
+            [r.claim_id for r, _ in postings],
+            [r.payer_claim_control_number for r, _ in postings],
+            [r.claim_status_code for r, _ in postings],
+            [p.paid_cents for _, p in postings],
+            [p.allowed_cents for _, p in postings],
+            [p.patient_cents for _, p in postings],
+            [p.patient_by_kind["deductible"] for _, p in postings],
+            [p.patient_by_kind["coinsurance"] for _, p in postings],
+            [p.patient_by_kind["copay"] for _, p in postings],
+            [p.adjustment_cents for _, p in postings],
+            [r.model_dump(mode="json") for r, _ in postings],
         )
-        if not inserted:
-            return False
-        adjustments = [
-            (remittance.event_id, None, a.group, a.carc, a.amount_cents) for a in remittance.claim_adjustments
-        ]
-        adjustments += [
-            (remittance.event_id, ln.line_control_number, a.group, a.carc, a.amount_cents)
-            for ln in remittance.service_lines
-            for a in ln.adjustments
-        ]
+        first = _first_seen([str(r.event_id) for r, _ in postings], {str(row[0]) for row in rows})
+        fresh = [(r, p) for (r, p), is_new in zip(postings, first, strict=True) if is_new]
         await conn.executemany(
             """INSERT INTO biller.posting_adjustments (remittance_event_id, line_control_number, group_code, carc,
                    amount_cents) VALUES ($1, $2, $3, $4, $5)""",
-            adjustments,
+            [(r.event_id, None, a.group, a.carc, a.amount_cents) for r, _ in fresh for a in r.claim_adjustments]
+            + [
+                (r.event_id, ln.line_control_number, a.group, a.carc, a.amount_cents)
+                for r, _ in fresh
+                for ln in r.service_lines
+                for a in ln.adjustments
+            ],
         )
         await conn.executemany(
             """UPDATE biller.claim_lines SET allowed_cents = $2, paid_cents = $3, patient_cents = $4,
                    adjustment_cents = $5 WHERE line_control_number = $1""",
             [
                 (ln.line_control_number, ln.allowed_cents, ln.paid_cents, ln.patient_cents, ln.adjustment_cents)
-                for ln in posting.lines
+                for _, p in fresh
+                for ln in p.lines
             ],
         )
-        await conn.execute(
+        await conn.executemany(
             """UPDATE biller.claims SET status = $2, allowed_cents = $3, paid_cents = $4,
                    patient_responsibility_cents = $5, adjustment_cents = $6, payer_claim_control_number = $7,
                    updated_at = now() WHERE claim_id = $1""",
-            remittance.claim_id,
-            posting.status,
-            posting.allowed_cents,
-            posting.paid_cents,
-            posting.patient_cents,
-            posting.adjustment_cents,
-            remittance.payer_claim_control_number,
+            [
+                (
+                    r.claim_id,
+                    p.status,
+                    p.allowed_cents,
+                    p.paid_cents,
+                    p.patient_cents,
+                    p.adjustment_cents,
+                    r.payer_claim_control_number,
+                )
+                for r, p in fresh
+            ],
         )
-        await conn.execute(
+        await conn.executemany(
             """INSERT INTO biller.claim_status_history (claim_id, status, reason, source_event_id)
                VALUES ($1, $2, $3, $4)""",
-            remittance.claim_id,
-            posting.status,
-            ",".join(posting.denial_carcs) or None,
-            remittance.event_id,
+            [(r.claim_id, p.status, ",".join(p.denial_carcs) or None, r.event_id) for r, p in fresh],
         )
-        return True
-
-
-async def record_exception(pool: asyncpg.Pool, remittance: RemittanceIssued, reason: str) -> None:
-    await pool.execute(
-        """INSERT INTO biller.remittance_exceptions (remittance_event_id, patient_control_number, reason, remittance)
-           VALUES ($1, $2, $3, $4) ON CONFLICT (remittance_event_id) DO NOTHING""",
-        remittance.event_id,
-        remittance.patient_control_number,
-        reason,
-        remittance.model_dump(mode="json"),
-    )
+        return first

@@ -7,7 +7,7 @@ CREATE TABLE biller.encounters (
     patient_id       text        NOT NULL,
     coded_event_id   uuid        NOT NULL,
     outcome          text        NOT NULL CHECK (outcome IN ('claimed', 'self_pay', 'not_billable')),
-    problems         jsonb       NOT NULL DEFAULT '[]',
+    problems         jsonb       NOT NULL DEFAULT '[]',       -- why it could not be billed
     received_at      timestamptz NOT NULL,
     created_at       timestamptz NOT NULL DEFAULT now()
 );

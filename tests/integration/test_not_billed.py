@@ -1,0 +1,34 @@
+"""Visits that do not become claims: self-pay gets a patient statement; an unknown payer is explained."""
+
+import orjson
+
+from rcmflow.shared.synthetic import VisitFactory
+from tests.helpers import intake_url, wait_for
+from tests.integration.test_intake_http import post
+
+
+async def test_self_pay_statement_and_unknown_payer(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
+    self_pay, unknown = (orjson.loads(factory.visit(i).model_dump_json()) for i in range(2))
+    self_pay["coverage"] = None
+    unknown["coverage"] = {**(unknown["coverage"] or {"member_id": "M1"}), "payer_id": "NOSUCHPAYER", "plan_id": None}
+    assert post(orjson.dumps([self_pay, unknown])).status_code == 202, intake_url()
+
+    async def both_billed() -> bool:
+        n = await conn.fetchval(
+            "SELECT count(*) FROM biller.encounters WHERE visit_id = ANY($1::text[])",
+            [self_pay["visit_id"], unknown["visit_id"]],
+        )
+        return n == 2
+
+    assert await wait_for(both_billed, timeout=60)
+    statement = await conn.fetchval(
+        "SELECT amount_cents FROM biller.patient_statements WHERE visit_id = $1", self_pay["visit_id"]
+    )
+    assert statement and statement > 0
+    row = await conn.fetchrow(
+        "SELECT outcome, problems FROM biller.encounters WHERE visit_id = $1", unknown["visit_id"]
+    )
+    assert row["outcome"] == "not_billable"
+    assert any("NOSUCHPAYER" in p for p in row["problems"])
+    for visit in (self_pay, unknown):
+        assert await conn.fetchval("SELECT count(*) FROM biller.claims WHERE visit_id = $1", visit["visit_id"]) == 0
