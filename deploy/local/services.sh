@@ -37,6 +37,11 @@ start() {
     start_one "coder-$i" $((CODER_PORT + 10 * i)) rcm-coder CODER_WORKER="$i"
     targets+=("\"127.0.0.1:$((CODER_PORT + 10 * i))\"")
   done
+  for f in "$RUN_DIR"/pids/svc-coder-*.pid; do  # fewer workers than before: stop the extra ones
+    [ -e "$f" ] || continue
+    i="${f##*/svc-coder-}"; i="${i%.pid}"
+    [ "$i" -lt "$coders" ] || stop_pidfile "$f" "coder-$i"
+  done
   start_one biller "$BILLER_PORT" rcm-biller
   start_one payer-sim "$PAYER_PORT" rcm-payer-sim
   wait_service encounter "$ENCOUNTER_PORT"
