@@ -8,11 +8,11 @@ import asyncio
 from faust.web import Request, Response, View
 
 from rcmflow.encounter.adapters import MIGRATIONS_DIR, repository
-from rcmflow.encounter.domain.intake import IntakeRejected, content_hash, parse_visits, visit_event
+from rcmflow.encounter.domain.intake import IntakeRejected, content_hash, parse_visits
 from rcmflow.shared import metrics
 from rcmflow.shared.db import Database
 from rcmflow.shared.kafka import encode
-from rcmflow.shared.schemas import VISITS, Producer, Visit
+from rcmflow.shared.schemas import VISITS, Producer, Visit, VisitReceived
 from rcmflow.shared.schemas.common import utcnow
 from rcmflow.shared.settings import get_settings
 from rcmflow.shared.streaming import make_app, raw_topic, run_worker
@@ -29,7 +29,7 @@ async def accept(visits: list[Visit], channel: str) -> tuple[list[str], list[str
     the events, so a failed publish leaves nothing recorded and the sender may simply retry."""
     received_at = utcnow()
     unique = list({v.visit_id: v for v in visits}.values())
-    events = [visit_event(v, received_at, PRODUCER) for v in unique]
+    events = [VisitReceived.of(v, received_at, PRODUCER) for v in unique]
     pool = await db.pool()
     async with pool.acquire() as conn, conn.transaction():
         new_ids = await repository.claim_new(conn, events, [content_hash(v) for v in unique], channel)

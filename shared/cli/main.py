@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rcmflow.shared import db, ids, kafka
+from rcmflow.shared import db, kafka
 from rcmflow.shared.cli import bench, ledger
 from rcmflow.shared.schemas import VISITS, Producer, Visit, VisitReceived
 from rcmflow.shared.schemas.common import utcnow
@@ -77,16 +77,7 @@ async def publish_visits(visits: list[Visit], rate: float | None, progress: Prog
         started = time.perf_counter()
         pending = []
         for i, visit in enumerate(visits):
-            now = utcnow()
-            event = VisitReceived(
-                event_id=ids.event_id("visit", visit.visit_id),
-                visit_id=visit.visit_id,
-                patient_id=visit.patient.id,
-                producer=PRODUCER,
-                occurred_at=now,
-                received_at=now,
-                visit=visit,
-            )
+            event = VisitReceived.of(visit, utcnow(), PRODUCER)
             pending.append(await producer.send(VISITS, kafka.encode(event), key=event.key))
             if rate:
                 ahead = (i + 1) / rate - (time.perf_counter() - started)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from rcmflow.shared.schemas.common import NPI, Address, Envelope, IdStr, Model, PlaceOfService, TaxId
+from rcmflow.shared import ids
+from rcmflow.shared.schemas.common import NPI, Address, Envelope, IdStr, Model, PlaceOfService, Producer, TaxId
 
 TOPIC = "visits"
 
@@ -116,6 +117,20 @@ class VisitReceived(Envelope):
     """What the `visits` topic carries."""
 
     visit: Visit
+
+    @classmethod
+    def of(cls, visit: Visit, received_at: datetime, producer: Producer) -> VisitReceived:
+        """The event for a visit entering the pipeline; its id is derived from the visit id, so
+        whichever way the visit arrives, the same visit is the same event."""
+        return cls(
+            event_id=ids.event_id("visit", visit.visit_id),
+            visit_id=visit.visit_id,
+            patient_id=visit.patient.id,
+            producer=producer,
+            received_at=received_at,
+            occurred_at=received_at,
+            visit=visit,
+        )
 
     @model_validator(mode="after")
     def _envelope_matches_visit(self) -> VisitReceived:

@@ -1,6 +1,6 @@
 """Poison events on `visits` land on `visits.dlq` with the error in headers; the stage goes on."""
 
-from rcmflow.shared import ids, kafka
+from rcmflow.shared import kafka
 from rcmflow.shared.schemas import VISITS, Producer, VisitReceived, dlq_topic
 from rcmflow.shared.schemas.common import utcnow
 from rcmflow.shared.synthetic import VisitFactory
@@ -13,14 +13,7 @@ async def test_poison_goes_to_dlq_and_the_next_visit_is_processed(factory: Visit
     not_json = b"\x00\xffnot json at all " + factory.token.encode()
     wrong_shape = b'{"visit_id": "V-%s-bad", "patient_id": "P-1", "note": "no envelope"}' % factory.token.encode()
     now = utcnow()
-    valid = VisitReceived(
-        event_id=ids.event_id("visit", visit.visit_id),
-        visit_id=visit.visit_id,
-        patient_id=visit.patient.id,
-        producer=Producer(service="test"),
-        received_at=now,
-        visit=visit,
-    )
+    valid = VisitReceived.of(visit, now, Producer(service="test"))
     dlq_before = await end_offsets(dlq_topic(VISITS))
     producer = kafka.make_producer()
     await producer.start()

@@ -2,7 +2,7 @@
 
 import orjson
 
-from rcmflow.shared import ids, kafka
+from rcmflow.shared import kafka
 from rcmflow.shared.schemas import REMITTANCES, VISITS, Producer, VisitReceived
 from rcmflow.shared.schemas.common import utcnow
 from rcmflow.shared.synthetic import VisitFactory
@@ -18,14 +18,7 @@ COUNT_FOR_VISIT = {
 
 async def test_same_visit_event_twice_makes_one_claim_and_one_posting(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
     visit = factory.visit(0)
-    event = VisitReceived(
-        event_id=ids.event_id("visit", visit.visit_id),
-        visit_id=visit.visit_id,
-        patient_id=visit.patient.id,
-        producer=Producer(service="test"),
-        received_at=utcnow(),
-        visit=visit,
-    )
+    event = VisitReceived.of(visit, utcnow(), Producer(service="test"))
     remittances_before = await end_offsets(REMITTANCES)
     producer = kafka.make_producer()
     await producer.start()

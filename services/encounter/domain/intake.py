@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 
 import orjson
 from pydantic import ValidationError
 
-from rcmflow.shared import ids
-from rcmflow.shared.schemas import Producer, Visit, VisitReceived
+from rcmflow.shared.schemas import Visit
 
 
 @dataclass(frozen=True)
@@ -56,15 +54,3 @@ def parse_visits(body: bytes) -> list[Visit]:
 
 def content_hash(visit: Visit) -> str:
     return hashlib.sha256(visit.model_dump_json().encode()).hexdigest()
-
-
-def visit_event(visit: Visit, received_at: datetime, producer: Producer) -> VisitReceived:
-    return VisitReceived(
-        event_id=ids.event_id("visit", visit.visit_id),
-        visit_id=visit.visit_id,
-        patient_id=visit.patient.id,
-        producer=producer,
-        received_at=received_at,
-        occurred_at=received_at,
-        visit=visit,
-    )
