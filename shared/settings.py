@@ -32,6 +32,10 @@ class Settings(BaseModel):
     # Events a stage handles together (one database transaction), and how long it waits to fill a batch.
     batch_size: int = Field(default_factory=lambda: int(_env("BATCH_SIZE", "500")))
     batch_wait_seconds: float = Field(default_factory=lambda: float(_env("BATCH_WAIT_SECONDS", "0.02")))
+    # Payer simulator realism knobs: off by default so runs are reproducible.
+    payer_delay_seconds: float = Field(default_factory=lambda: float(_env("PAYER_DELAY_SECONDS", "0")))
+    payer_random_denial_rate: float = Field(default_factory=lambda: float(_env("PAYER_RANDOM_DENIAL_RATE", "0")))
+    payer_seed: int = Field(default_factory=lambda: int(_env("PAYER_SEED", "0")))
     db_pool_size: int = Field(default_factory=lambda: int(_env("DB_POOL_SIZE", "4")))
 
 

@@ -40,6 +40,7 @@ class ClaimSubmitted(Envelope):
     diagnoses: list[str] = Field(min_length=1, max_length=12, description="ICD-10-CM, in claim order")
     service_lines: list[ClaimLine] = Field(min_length=1, max_length=50)
     total_charge_cents: Cents = Field(description="CLM02")
+    prior_authorization: str | None = Field(default=None, description="REF*G1")
     coded_encounter_event_id: uuid.UUID
     x12_837: str | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
@@ -38,6 +39,12 @@ class RemittanceLine(Model):
         return self.charge_cents - self.paid_cents == sum(a.amount_cents for a in self.adjustments)
 
 
+class Payee(Model):
+    npi: str
+    name: str
+    tax_id: str
+
+
 class RemittanceIssued(Envelope):
     claim_id: str
     claim_event_id: uuid.UUID
@@ -45,6 +52,15 @@ class RemittanceIssued(Envelope):
     payer_id: str
     payer_claim_control_number: str = Field(description="CLP07")
     claim_status_code: ClaimStatusCode
+    frequency_code: str = Field(default="1", description="CLP09: frequency of the claim this answers")
+    reverses: str | None = Field(default=None, description="CLP07 of the adjudication a reversal (22) takes back")
+    claim_filing_indicator: str = Field(default="CI", description="CLP06")
+    member_id: str
+    patient_first_name: str
+    patient_last_name: str
+    payee: Payee
+    service_date: date
+    adjudicated_on: date
     total_charge_cents: Cents = Field(description="CLP03")
     paid_cents: Cents = Field(description="CLP04")
     patient_responsibility_cents: Cents = Field(description="CLP05")

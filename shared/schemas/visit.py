@@ -111,6 +111,7 @@ class Visit(Model):
     diagnoses: list[DiagnosisIn] = Field(default_factory=list, max_length=50)
     procedures: list[ProcedureIn] = Field(default_factory=list, max_length=200)
     notes: str | None = Field(default=None, max_length=20000)
+    prior_authorization: str | None = Field(default=None, max_length=50, description="payer's authorization number")
 
 
 class VisitReceived(Envelope):

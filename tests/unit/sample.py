@@ -47,8 +47,13 @@ def make_visit(**overrides: Any) -> Visit:
     return Visit.model_validate(visit_dict(**overrides))
 
 
-def make_claim(lines: list[tuple[str, int]], **coverage_overrides: Any) -> ClaimSubmitted:
-    """A claim with the given (procedure code, charge in cents) lines."""
+def make_claim(
+    lines: list[tuple[str, int]],
+    prior_authorization: str | None = None,
+    diagnoses: list[str] | None = None,
+    **coverage_overrides: Any,
+) -> ClaimSubmitted:
+    """A claim with the given (procedure code, charge in cents) lines; keywords change its coverage."""
     visit = make_visit()
     coverage = Coverage.model_validate({**visit.coverage.model_dump(), **coverage_overrides})  # type: ignore[union-attr]
     pcn = ids.patient_control_number(visit.visit_id)
@@ -79,8 +84,9 @@ def make_claim(lines: list[tuple[str, int]], **coverage_overrides: Any) -> Claim
         rendering_provider=visit.provider,
         place_of_service="11",
         service_date=visit.service_date,
-        diagnoses=["I10"],
+        diagnoses=diagnoses or ["I10"],
         service_lines=claim_lines,
         total_charge_cents=sum(c for _, c in lines),
+        prior_authorization=prior_authorization,
         coded_encounter_event_id=ids.event_id("coded", visit.visit_id),
     )

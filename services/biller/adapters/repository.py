@@ -157,8 +157,10 @@ async def record_postings(
             ],
         )
         await conn.executemany(
-            """UPDATE biller.claim_lines SET allowed_cents = $2, paid_cents = $3, patient_cents = $4,
-                   adjustment_cents = $5 WHERE line_control_number = $1""",
+            # amounts add up over postings: a reversal (negative amounts) nets out what it takes back
+            """UPDATE biller.claim_lines SET allowed_cents = allowed_cents + $2, paid_cents = paid_cents + $3,
+                   patient_cents = patient_cents + $4, adjustment_cents = adjustment_cents + $5
+               WHERE line_control_number = $1""",
             [
                 (ln.line_control_number, ln.allowed_cents, ln.paid_cents, ln.patient_cents, ln.adjustment_cents)
                 for _, p in fresh
@@ -166,8 +168,10 @@ async def record_postings(
             ],
         )
         await conn.executemany(
-            """UPDATE biller.claims SET status = $2, allowed_cents = $3, paid_cents = $4,
-                   patient_responsibility_cents = $5, adjustment_cents = $6, payer_claim_control_number = $7,
+            """UPDATE biller.claims SET status = $2, allowed_cents = allowed_cents + $3, paid_cents = paid_cents + $4,
+                   patient_responsibility_cents = patient_responsibility_cents + $5,
+                   adjustment_cents = adjustment_cents + $6,
+                   payer_claim_control_number = CASE WHEN $2 = 'reversed' THEN payer_claim_control_number ELSE $7 END,
                    updated_at = now() WHERE claim_id = $1""",
             [
                 (

@@ -70,6 +70,7 @@ def decide(
                 diagnoses=[d.code for d in coded.diagnoses],
                 service_lines=claim_lines,
                 total_charge_cents=sum(ln.charge_cents for ln in claim_lines),
+                prior_authorization=visit.prior_authorization,
                 coded_encounter_event_id=coded.event_id,
             )
         )

@@ -8,7 +8,7 @@ from typing import Literal
 
 from rcmflow.shared.schemas import ClaimSubmitted
 
-ClaimStatus = Literal["submitted", "rejected", "paid", "partially_paid", "denied"]
+ClaimStatus = Literal["submitted", "rejected", "paid", "partially_paid", "denied", "reversed"]
 
 
 @dataclass(frozen=True)

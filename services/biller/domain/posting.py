@@ -22,7 +22,9 @@ def is_denial(adjustment: Adjustment) -> bool:
 def post(claim: ClaimSubmitted, remittance: RemittanceIssued) -> Posting:
     if not remittance.balances:
         raise PostingError("remittance does not balance (CLP03 - CLP04 != CAS total, or CLP05 != PR total)")
-    if remittance.total_charge_cents != claim.total_charge_cents:
+    reversal = remittance.claim_status_code == "22"  # the payer takes back an earlier answer
+    expected = -claim.total_charge_cents if reversal else claim.total_charge_cents
+    if remittance.total_charge_cents != expected:
         raise PostingError("remittance total charge differs from the claim's CLM02")
     known = {ln.line_control_number for ln in claim.service_lines}
     patient_by_kind = {"deductible": 0, "coinsurance": 0, "copay": 0, "other": 0}
@@ -34,9 +36,9 @@ def post(claim: ClaimSubmitted, remittance: RemittanceIssued) -> Posting:
         for a in ln.adjustments:
             if a.group == "PR":
                 patient_by_kind[PATIENT_KIND.get(a.carc, "other")] += a.amount_cents
-            if is_denial(a):
+            if is_denial(a) and not reversal:
                 carcs.append(a.carc)
-        denied = ln.paid_cents == 0 and any(is_denial(a) for a in ln.adjustments)
+        denied = not reversal and ln.paid_cents == 0 and any(is_denial(a) for a in ln.adjustments)
         lines.append(
             LinePosting(
                 line_control_number=ln.line_control_number,
@@ -52,7 +54,9 @@ def post(claim: ClaimSubmitted, remittance: RemittanceIssued) -> Posting:
             carcs.append(a.carc)
     patient_total = remittance.patient_responsibility_cents
     denied_lines = sum(1 for ln in lines if ln.denied)
-    if remittance.claim_status_code == "4" or (lines and denied_lines == len(lines)):
+    if reversal:
+        status = "reversed"
+    elif remittance.claim_status_code == "4" or (lines and denied_lines == len(lines)):
         status = "denied"
     elif denied_lines:
         status = "partially_paid"
