@@ -201,3 +201,76 @@ def e2e(
     if out:
         with out.open("a") as fh:
             fh.write(json.dumps(result) + "\n")
+
+
+@app.command("payer")
+def payer(
+    claims: int = typer.Option(5000, "--claims", "-n"),
+    batch: int = typer.Option(500, "--batch", help="claims per transaction, as the service takes them"),
+    seed: int | None = typer.Option(None, "--seed"),
+) -> None:
+    """Adjudications per second with accumulators in Postgres (the payer's own work, no Kafka)."""
+    from datetime import UTC, datetime
+
+    from rcmflow.biller.adapters.reference import load_charge_master, load_payers
+    from rcmflow.biller.domain.claims import decide
+    from rcmflow.coder.adapters.reference import load_tables
+    from rcmflow.coder.domain.coding import code_visit
+    from rcmflow.payer_sim.adapters import MIGRATIONS_DIR
+    from rcmflow.payer_sim.adapters.reference import load_reference
+    from rcmflow.payer_sim.adapters.repository import answer_claims
+    from rcmflow.payer_sim.domain.claims import Knobs, answer
+    from rcmflow.shared import ids
+    from rcmflow.shared.schemas import CodedEncounter, Producer
+    from rcmflow.shared.synthetic import VisitFactory
+
+    producer = Producer(service="bench")
+    tables, charge_master, billing_payers, reference = (
+        load_tables(),
+        load_charge_master(),
+        load_payers(),
+        load_reference(),
+    )
+    batch_claims = []
+    now = datetime.now(UTC)
+    for visit in VisitFactory(seed=seed).visits(claims):
+        result = code_visit(visit, tables)
+        coded = CodedEncounter(
+            event_id=ids.event_id("bench", visit.visit_id), visit_id=visit.visit_id, patient_id=visit.patient.id,
+            producer=producer, received_at=now, visit=visit, coder_version="bench",
+            place_of_service=result.place_of_service, diagnoses=result.diagnoses, service_lines=result.service_lines,
+        )  # fmt: skip
+        batch_claims += decide(coded, charge_master, billing_payers, producer).claims
+
+    def plan_of(c):  # type: ignore[no-untyped-def]
+        terms = reference.payers.get(c.payer_id)
+        return c.coverage.plan_id or (terms.default_plan if terms else "-")
+
+    def decide_one(c, acc, history):  # type: ignore[no-untyped-def]
+        return answer(c, reference, acc, history, knobs=Knobs(), producer=producer, adjudicated_on=now.date())
+
+    async def run() -> float:
+        database = db.Database("payer", MIGRATIONS_DIR)
+        pool = await database.pool()
+        try:
+            started = time.perf_counter()
+            for start in range(0, len(batch_claims), batch):
+                await answer_claims(pool, batch_claims[start : start + batch], plan_of, decide_one)
+            return time.perf_counter() - started
+        finally:
+            await database.close()
+
+    elapsed = asyncio.run(run())
+    table = Table(title="rcm bench payer")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores {platform.machine()}",
+        "claims": len(batch_claims),
+        "batch": batch,
+        "seconds": round(elapsed, 2),
+        "claims_per_second": round(len(batch_claims) / elapsed, 1),
+    }.items():
+        table.add_row(key, str(value))
+    console.print(table)

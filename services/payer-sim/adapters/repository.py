@@ -137,14 +137,17 @@ async def _answer(
         for remittance in result.remittances:
             remittances.append(
                 (remittance.event_id, claim.event_id, claim.payer_id, remittance.payee.npi, remittance.adjudicated_on,
-                 remittance.model_dump(mode="json"))
+                 remittance.model_dump_json())
             )  # fmt: skip
         answered[claim.event_id] = result.remittances
 
-    await conn.executemany(
-        """UPDATE payer.accumulators SET deductible_met_cents = $4, out_of_pocket_met_cents = $5, updated_at = now()
-           WHERE payer_id = $1 AND member_id = $2 AND plan_year = $3""",
-        [(*k, a.deductible_met_cents, a.out_of_pocket_met_cents) for k, a in accumulators.items()],
+    # one statement per table for the whole batch (unnest), not one round of the protocol per row
+    acc = list(accumulators.items())
+    await conn.execute(
+        """UPDATE payer.accumulators a SET deductible_met_cents = k.d, out_of_pocket_met_cents = k.o, updated_at = now()
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[]) AS k(p, m, y, d, o)
+           WHERE a.payer_id = k.p AND a.member_id = k.m AND a.plan_year = k.y""",
+        *_columns([(*k, a.deductible_met_cents, a.out_of_pocket_met_cents) for k, a in acc], 5),
     )
     await conn.execute(
         "UPDATE payer.adjudications SET active = false WHERE claim_event_id = ANY($1::uuid[])", taken_back
@@ -152,23 +155,34 @@ async def _answer(
     await conn.execute(
         "UPDATE payer.adjudicated_lines SET active = false WHERE claim_event_id = ANY($1::uuid[])", taken_back
     )
-    await conn.executemany(
+    await conn.execute(
         """INSERT INTO payer.adjudications (claim_event_id, claim_id, payer_id, member_id, plan_year, frequency_code,
                answer_event_id, payer_claim_control_number, claim_status_code, deductible_cents,
                out_of_pocket_cents, active)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
-        adjudications,
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::uuid[],
+               $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bool[])""",
+        *_columns(adjudications, 12),
     )
-    await conn.executemany(
+    await conn.execute(
         """INSERT INTO payer.adjudicated_lines (claim_event_id, claim_id, payer_id, member_id, service_date,
-               procedure_code, modifiers, billing_npi, active) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true)""",
-        lines,
+               procedure_code, modifiers, billing_npi, active)
+           SELECT *, true FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[],
+               $7::text[], $8::text[])""",
+        *_columns(lines, 8),
     )
-    await conn.executemany(
+    await conn.execute(
         """INSERT INTO payer.remittances (remittance_event_id, claim_event_id, payer_id, payee_npi, adjudicated_on,
-               remittance) VALUES ($1, $2, $3, $4, $5, $6)""",
-        remittances,
+               remittance)
+           SELECT r, c, p, n, d, j::jsonb
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[], $6::text[])
+                AS t(r, c, p, n, d, j)""",
+        *_columns(remittances, 6),
     )
+
+
+def _columns(rows: list[tuple], width: int) -> list[list]:
+    """Rows to the column arrays an unnest() statement takes."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 async def _lock_accumulators(
