@@ -9,14 +9,16 @@ from rcmflow.shared.schemas import ClaimLine, ClaimSubmitted, CodedEncounter, Pr
 MAX_LINES_PER_CLAIM = 50
 
 
-def price(coded: CodedEncounter, charge_master: ChargeMaster) -> tuple[list[int], list[str]]:
+def price(coded: CodedEncounter, charge_master: ChargeMaster, self_pay: bool) -> tuple[list[int], list[str]]:
+    """Line charges from the charge master (the facility's own prices first); self-pay visits at the self-pay price."""
     charges, problems = [], []
     for line in coded.service_lines:
-        unit_price = charge_master.prices_cents.get(line.procedure_code)
-        if unit_price is None:
+        found = charge_master.price(line.procedure_code, coded.visit.facility.npi)
+        if found is None:
             problems.append(f"no charge master price for {line.procedure_code}")
-            unit_price = 0
-        charges.append(unit_price * line.units)
+            charges.append(0)
+            continue
+        charges.append((found.self_pay_cents if self_pay else found.charge_cents) * line.units)
     return charges, problems
 
 
@@ -24,7 +26,7 @@ def decide(
     coded: CodedEncounter, charge_master: ChargeMaster, payers: dict[str, PayerInfo], producer: Producer
 ) -> BillingDecision:
     visit = coded.visit
-    charges, problems = price(coded, charge_master)
+    charges, problems = price(coded, charge_master, self_pay=visit.coverage is None)
     if visit.coverage is None:
         return BillingDecision(self_pay_cents=sum(charges), problems=problems)
     if visit.coverage.payer_id not in payers:

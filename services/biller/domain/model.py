@@ -16,17 +16,46 @@ class PayerInfo:
     payer_id: str
     name: str
     x12_payer_id: str
+    claim_filing_indicator: str = "CI"
+    timely_filing_days: int = 90
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Who sends the 837P (loop 1000A)."""
+
+    name: str
+    etin: str
+    contact_name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Price:
+    charge_cents: int
+    self_pay_cents: int
 
 
 @dataclass(frozen=True)
 class ChargeMaster:
-    """Price per procedure code, in cents (services/biller/data/charge_master.csv)."""
+    """Prices per procedure code, per facility where one has its own (services/biller/data/charge_master.csv)."""
 
-    prices_cents: dict[str, int]
+    prices: dict[tuple[str, str], Price]  # (code, facility NPI or "") -> price
+
+    def price(self, code: str, facility_npi: str) -> Price | None:
+        return self.prices.get((code, facility_npi)) or self.prices.get((code, ""))
 
     @staticmethod
-    def from_dollars(rows: dict[str, str]) -> ChargeMaster:
-        return ChargeMaster({code: int(Decimal(usd) * 100) for code, usd in rows.items()})
+    def from_rows(rows: list[dict[str, str]]) -> ChargeMaster:
+        def cents(usd: str) -> int:
+            return int(Decimal(usd) * 100)
+
+        return ChargeMaster(
+            {
+                (r["code"], r.get("facility_npi") or ""): Price(cents(r["charge_usd"]), cents(r["self_pay_usd"]))
+                for r in rows
+            }
+        )
 
 
 @dataclass

@@ -1,0 +1,83 @@
+"""Every generated 837P passes pyx12's validator, over a varied set of claims."""
+
+from datetime import UTC, date, datetime
+
+from rcmflow.biller.adapters.reference import load_charge_master, load_payers, load_submitter
+from rcmflow.biller.domain.claims import decide
+from rcmflow.biller.domain.x12_837 import claim_interchange
+from rcmflow.coder.adapters.reference import load_tables
+from rcmflow.coder.domain.coding import code_visit
+from rcmflow.shared import ids, x12
+from rcmflow.shared.schemas import ClaimSubmitted, CodedEncounter, Producer
+from rcmflow.shared.schemas.visit import Subscriber
+from rcmflow.shared.synthetic import VisitFactory
+
+CREATED = datetime(2026, 11, 27, 9, 15, tzinfo=UTC)
+MANY_DIAGNOSES = ["I10", "E11.9", "E78.5", "K21.9", "J30.9", "E55.9", "F41.1", "E03.9", "M54.50", "R53.83",
+                  "D64.9", "G47.00"]  # fmt: skip
+
+
+def varied_claims(count: int) -> list[ClaimSubmitted]:
+    tables, charge_master, payers = load_tables(), load_charge_master(), load_payers()
+    producer = Producer(service="test")
+    claims: list[ClaimSubmitted] = []
+    for n, visit in enumerate(VisitFactory(seed=21, as_of=date(2026, 11, 27)).visits(count)):
+        if n % 5 == 0:  # twelve diagnoses, the most a claim carries
+            visit.diagnoses = [type(visit.diagnoses[0])(code=c) for c in MANY_DIAGNOSES]
+        if n % 6 == 1 and visit.coverage and visit.coverage.relationship == "self":  # a spouse's coverage
+            visit.coverage.relationship = "spouse"
+            visit.coverage.subscriber = Subscriber(first_name="Casey", last_name=visit.patient.last_name,
+                                                   birth_date=date(1970, 1, 2), sex="M")  # fmt: skip
+        if n % 4 == 2:
+            visit.prior_authorization = f"PA{n:05d}"
+        result = code_visit(visit, tables)
+        if result.needs_review:
+            continue
+        if n % 3 == 0 and len(result.service_lines) > 1:
+            result.service_lines[0].modifiers = ["25"]
+            result.service_lines[-1].modifiers = ["59", "RT"]
+        coded = CodedEncounter(
+            event_id=ids.event_id("coded", visit.visit_id), visit_id=visit.visit_id, patient_id=visit.patient.id,
+            producer=producer, received_at=CREATED, visit=visit, coder_version="test",
+            place_of_service=result.place_of_service, diagnoses=result.diagnoses, service_lines=result.service_lines,
+        )  # fmt: skip
+        for claim in decide(coded, charge_master, payers, producer).claims:
+            if n % 9 == 4:  # a corrected claim
+                claim = claim.model_copy(update={"frequency_code": "7", "payer_claim_control_number": f"PCCN{n}"})
+            claims.append(claim)
+    return claims
+
+
+def test_837p_for_a_varied_set_of_claims_is_valid() -> None:
+    claims = varied_claims(90)
+    assert len(claims) >= 50
+    assert any(len(c.diagnoses) == 12 for c in claims)
+    assert {c.coverage.relationship for c in claims} >= {"self", "child", "spouse"}
+    assert any(ln.modifiers for c in claims for ln in c.service_lines)
+    assert any(len(c.service_lines) >= 3 for c in claims)
+    assert any(c.frequency_code == "7" for c in claims)
+    payers, submitter = load_payers(), load_submitter()
+    # every claim in a payer's batch file (pyx12 loads its maps per call, so batches keep this quick) ...
+    by_payer: dict[str, list[ClaimSubmitted]] = {}
+    for claim in claims:
+        by_payer.setdefault(claim.payer_id, []).append(claim)
+    for n, (payer_id, batch) in enumerate(sorted(by_payer.items()), start=1000):  # and one file per payer batch
+        text = claim_interchange(batch, payers[payer_id], submitter, n, CREATED)
+        assert x12.validate(text) == [], payer_id
+        assert text.count("CLM*") == len(batch)
+    for n, claim in enumerate(claims[:12], start=1):  # ... and the one-claim interchanges the claim events carry
+        text = claim_interchange([claim], payers[claim.payer_id], submitter, n, CREATED)
+        assert x12.validate(text) == [], claim.claim_id
+
+
+def test_dependant_claim_has_a_patient_loop_and_self_has_none() -> None:
+    claims = varied_claims(90)
+    payers, submitter = load_payers(), load_submitter()
+    child = next(c for c in claims if c.coverage.relationship == "child")
+    own = next(c for c in claims if c.coverage.relationship == "self")
+    child_text = claim_interchange([child], payers[child.payer_id], submitter, 1, CREATED)
+    own_text = claim_interchange([own], payers[own.payer_id], submitter, 2, CREATED)
+    assert "PAT*19~" in child_text and "NM1*QC*1*" in child_text
+    assert "NM1*QC" not in own_text and "SBR*P*18*" in own_text
+    assert f"CLM*{own.patient_control_number}*" in own_text
+    assert all(f"REF*6R*{ln.line_control_number}~" in own_text for ln in own.service_lines)
