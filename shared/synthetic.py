@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from faker import Faker
 
-from rcmflow.shared.schemas import Visit
+from rcmflow.shared.schemas import ClaimSubmitted, Visit
 
 PAYERS_BY_AGE = {"senior": ["MEDICARE"], "adult": ["BLUEPEAK", "NORTHSTAR", "MEDICAID", "BLUEPEAK"]}
 PLANS = {"MEDICARE": ["MCR-B"], "MEDICAID": ["MCD-STD"], "BLUEPEAK": ["BP-PPO", "BP-HDHP"], "NORTHSTAR": ["NS-HMO"]}
@@ -143,3 +143,34 @@ class VisitFactory:
     def visits(self, count: int) -> Iterator[Visit]:
         for i in range(count):
             yield self.visit(i)
+
+
+def synthetic_claims(visits: Iterator[Visit] | list[Visit], today: date | None = None) -> list[ClaimSubmitted]:
+    """Claims for synthetic visits as the coder and the biller would make them, without Kafka or
+    Postgres: for tests and benchmarks of the later steps. Visits the coder would send to review
+    and claims the scrubber would reject are left out."""
+    from datetime import UTC, datetime, time
+
+    from rcmflow.biller.adapters.reference import load_charge_master, load_payers, load_submitter
+    from rcmflow.biller.domain.claims import decide
+    from rcmflow.coder.adapters.reference import load_tables
+    from rcmflow.coder.domain.coding import code_visit
+    from rcmflow.shared import ids
+    from rcmflow.shared.schemas import CodedEncounter, Producer
+
+    tables, charge_master, payers, submitter = load_tables(), load_charge_master(), load_payers(), load_submitter()
+    producer = Producer(service="synthetic")
+    today = today or date.today()
+    now = datetime.combine(today, time(12), tzinfo=UTC)  # fixed, so the same visits give the same claims
+    claims: list[ClaimSubmitted] = []
+    for visit in visits:
+        result = code_visit(visit, tables)
+        if result.needs_review:
+            continue
+        coded = CodedEncounter(
+            event_id=ids.event_id("coded", visit.visit_id), visit_id=visit.visit_id, patient_id=visit.patient.id,
+            producer=producer, received_at=now, visit=visit, coder_version="synthetic",
+            place_of_service=result.place_of_service, diagnoses=result.diagnoses, service_lines=result.service_lines,
+        )  # fmt: skip
+        claims += decide(coded, charge_master, payers, producer, submitter, today).claims
+    return claims

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from rcmflow.payer_sim.adapters import MIGRATIONS_DIR, repository
 from rcmflow.payer_sim.adapters.reference import load_reference
-from rcmflow.payer_sim.domain.claims import Answer, Knobs, answer
+from rcmflow.payer_sim.domain.claims import Answer, Knobs, answer, plan_of
 from rcmflow.payer_sim.domain.model import Accumulator, ClaimHistory
 from rcmflow.shared.db import Database
 from rcmflow.shared.schemas import CLAIMS, REMITTANCES, ClaimSubmitted, Producer
@@ -26,11 +26,6 @@ claims = raw_topic(app, CLAIMS)
 remittances = raw_topic(app, REMITTANCES)
 
 
-def plan_of(claim: ClaimSubmitted) -> str:
-    terms = reference.payers.get(claim.payer_id)
-    return claim.coverage.plan_id or (terms.default_plan if terms else "-")
-
-
 def decide(claim: ClaimSubmitted, accumulator: Accumulator, history: ClaimHistory) -> Answer:
     return answer(
         claim, reference, accumulator, history, knobs=knobs, producer=PRODUCER, adjudicated_on=datetime.now(UTC).date()
@@ -41,7 +36,7 @@ async def adjudicate_claims(batch: list[ClaimSubmitted]) -> list[str]:
     if settings.payer_delay_seconds > 0:  # a payer takes its time: answer no earlier than the delay after submission
         due = max(c.occurred_at.timestamp() for c in batch) + settings.payer_delay_seconds
         await asyncio.sleep(max(due - datetime.now(UTC).timestamp(), 0))
-    answered = await repository.answer_claims(await db.pool(), batch, plan_of, decide)
+    answered = await repository.answer_claims(await db.pool(), batch, lambda c: plan_of(c, reference), decide)
     outcomes = []
     for sent in answered:
         for remittance in sent:

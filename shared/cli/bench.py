@@ -212,39 +212,17 @@ def payer(
     """Adjudications per second with accumulators in Postgres (the payer's own work, no Kafka)."""
     from datetime import UTC, datetime
 
-    from rcmflow.biller.adapters.reference import load_charge_master, load_payers
-    from rcmflow.biller.domain.claims import decide
-    from rcmflow.coder.adapters.reference import load_tables
-    from rcmflow.coder.domain.coding import code_visit
     from rcmflow.payer_sim.adapters import MIGRATIONS_DIR
     from rcmflow.payer_sim.adapters.reference import load_reference
     from rcmflow.payer_sim.adapters.repository import answer_claims
-    from rcmflow.payer_sim.domain.claims import Knobs, answer
-    from rcmflow.shared import ids
-    from rcmflow.shared.schemas import CodedEncounter, Producer
-    from rcmflow.shared.synthetic import VisitFactory
+    from rcmflow.payer_sim.domain.claims import Knobs, answer, plan_of
+    from rcmflow.shared.schemas import Producer
+    from rcmflow.shared.synthetic import VisitFactory, synthetic_claims
 
     producer = Producer(service="bench")
-    tables, charge_master, billing_payers, reference = (
-        load_tables(),
-        load_charge_master(),
-        load_payers(),
-        load_reference(),
-    )
-    batch_claims = []
+    reference = load_reference()
     now = datetime.now(UTC)
-    for visit in VisitFactory(seed=seed).visits(claims):
-        result = code_visit(visit, tables)
-        coded = CodedEncounter(
-            event_id=ids.event_id("bench", visit.visit_id), visit_id=visit.visit_id, patient_id=visit.patient.id,
-            producer=producer, received_at=now, visit=visit, coder_version="bench",
-            place_of_service=result.place_of_service, diagnoses=result.diagnoses, service_lines=result.service_lines,
-        )  # fmt: skip
-        batch_claims += decide(coded, charge_master, billing_payers, producer).claims
-
-    def plan_of(c):  # type: ignore[no-untyped-def]
-        terms = reference.payers.get(c.payer_id)
-        return c.coverage.plan_id or (terms.default_plan if terms else "-")
+    batch_claims = synthetic_claims(VisitFactory(seed=seed).visits(claims))
 
     def decide_one(c, acc, history):  # type: ignore[no-untyped-def]
         return answer(c, reference, acc, history, knobs=Knobs(), producer=producer, adjudicated_on=now.date())
@@ -255,7 +233,9 @@ def payer(
         try:
             started = time.perf_counter()
             for start in range(0, len(batch_claims), batch):
-                await answer_claims(pool, batch_claims[start : start + batch], plan_of, decide_one)
+                await answer_claims(
+                    pool, batch_claims[start : start + batch], lambda c: plan_of(c, reference), decide_one
+                )
             return time.perf_counter() - started
         finally:
             await database.close()

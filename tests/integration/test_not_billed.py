@@ -1,4 +1,5 @@
-"""Visits that do not become claims: self-pay gets a patient statement; an unknown payer is explained."""
+"""Visits that do not become claims sent to a payer: self-pay is billed to the patient at the
+self-pay price; a claim to a payer the practice does not bill is rejected, with the reason."""
 
 import orjson
 
@@ -21,14 +22,14 @@ async def test_self_pay_statement_and_unknown_payer(factory: VisitFactory, conn)
         return n == 2
 
     assert await wait_for(both_billed, timeout=60)
-    statement = await conn.fetchval(
-        "SELECT amount_cents FROM biller.patient_statements WHERE visit_id = $1", self_pay["visit_id"]
+    owed = await conn.fetchval(
+        "SELECT sum(amount_cents) FROM biller.patient_ledger WHERE visit_id = $1 AND kind = 'self_pay'",
+        self_pay["visit_id"],
     )
-    assert statement and statement > 0
-    row = await conn.fetchrow(
-        "SELECT outcome, problems FROM biller.encounters WHERE visit_id = $1", unknown["visit_id"]
-    )
-    assert row["outcome"] == "not_billable"
-    assert any("NOSUCHPAYER" in p for p in row["problems"])
-    for visit in (self_pay, unknown):
-        assert await conn.fetchval("SELECT count(*) FROM biller.claims WHERE visit_id = $1", visit["visit_id"]) == 0
+    assert owed and owed > 0
+    assert await conn.fetchval("SELECT count(*) FROM biller.claims WHERE visit_id = $1", self_pay["visit_id"]) == 0
+    row = await conn.fetchrow("SELECT status, scrub_errors FROM biller.claims WHERE visit_id = $1", unknown["visit_id"])
+    assert row["status"] == "rejected"
+    assert any(e.startswith("S16") for e in row["scrub_errors"])
+    outcome = await conn.fetchval("SELECT outcome FROM biller.encounters WHERE visit_id = $1", unknown["visit_id"])
+    assert outcome == "rejected"

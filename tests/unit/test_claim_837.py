@@ -2,15 +2,12 @@
 
 from datetime import UTC, date, datetime
 
-from rcmflow.biller.adapters.reference import load_charge_master, load_payers, load_submitter
-from rcmflow.biller.domain.claims import decide
+from rcmflow.biller.adapters.reference import load_payers, load_submitter
 from rcmflow.biller.domain.x12_837 import claim_interchange
-from rcmflow.coder.adapters.reference import load_tables
-from rcmflow.coder.domain.coding import code_visit
-from rcmflow.shared import ids, x12
-from rcmflow.shared.schemas import ClaimSubmitted, CodedEncounter, Producer
-from rcmflow.shared.schemas.visit import Subscriber
-from rcmflow.shared.synthetic import VisitFactory
+from rcmflow.shared import x12
+from rcmflow.shared.schemas import ClaimSubmitted
+from rcmflow.shared.schemas.visit import DiagnosisIn, Subscriber
+from rcmflow.shared.synthetic import VisitFactory, synthetic_claims
 
 CREATED = datetime(2026, 11, 27, 9, 15, tzinfo=UTC)
 MANY_DIAGNOSES = ["I10", "E11.9", "E78.5", "K21.9", "J30.9", "E55.9", "F41.1", "E03.9", "M54.50", "R53.83",
@@ -18,33 +15,24 @@ MANY_DIAGNOSES = ["I10", "E11.9", "E78.5", "K21.9", "J30.9", "E55.9", "F41.1", "
 
 
 def varied_claims(count: int) -> list[ClaimSubmitted]:
-    tables, charge_master, payers = load_tables(), load_charge_master(), load_payers()
-    producer = Producer(service="test")
-    claims: list[ClaimSubmitted] = []
-    for n, visit in enumerate(VisitFactory(seed=21, as_of=date(2026, 11, 27)).visits(count)):
+    visits = list(VisitFactory(seed=21, as_of=date(2026, 11, 27)).visits(count))
+    for n, visit in enumerate(visits):
         if n % 5 == 0:  # twelve diagnoses, the most a claim carries
-            visit.diagnoses = [type(visit.diagnoses[0])(code=c) for c in MANY_DIAGNOSES]
+            visit.diagnoses = [DiagnosisIn(code=c) for c in MANY_DIAGNOSES]
         if n % 6 == 1 and visit.coverage and visit.coverage.relationship == "self":  # a spouse's coverage
             visit.coverage.relationship = "spouse"
             visit.coverage.subscriber = Subscriber(first_name="Casey", last_name=visit.patient.last_name,
                                                    birth_date=date(1970, 1, 2), sex="M")  # fmt: skip
         if n % 4 == 2:
             visit.prior_authorization = f"PA{n:05d}"
-        result = code_visit(visit, tables)
-        if result.needs_review:
-            continue
-        if n % 3 == 0 and len(result.service_lines) > 1:
-            result.service_lines[0].modifiers = ["25"]
-            result.service_lines[-1].modifiers = ["59", "RT"]
-        coded = CodedEncounter(
-            event_id=ids.event_id("coded", visit.visit_id), visit_id=visit.visit_id, patient_id=visit.patient.id,
-            producer=producer, received_at=CREATED, visit=visit, coder_version="test",
-            place_of_service=result.place_of_service, diagnoses=result.diagnoses, service_lines=result.service_lines,
-        )  # fmt: skip
-        for claim in decide(coded, charge_master, payers, producer).claims:
-            if n % 9 == 4:  # a corrected claim
-                claim = claim.model_copy(update={"frequency_code": "7", "payer_claim_control_number": f"PCCN{n}"})
-            claims.append(claim)
+    claims = []
+    for n, claim in enumerate(synthetic_claims(visits, today=date(2026, 11, 27))):
+        if n % 3 == 0 and len(claim.service_lines) > 1:
+            claim.service_lines[0].modifiers = ["25"]
+            claim.service_lines[-1].modifiers = ["59", "RT"]
+        if n % 9 == 4:  # a corrected claim
+            claim = claim.model_copy(update={"frequency_code": "7", "payer_claim_control_number": f"PCCN{n}"})
+        claims.append(claim)
     return claims
 
 

@@ -3,55 +3,42 @@
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
-from rcmflow.biller.adapters.reference import load_charge_master, load_payers
-from rcmflow.biller.domain.claims import decide
-from rcmflow.coder.adapters.reference import load_tables
-from rcmflow.coder.domain.coding import code_visit
 from rcmflow.payer_sim.adapters.reference import load_reference
 from rcmflow.payer_sim.domain.claims import Knobs, answer
 from rcmflow.payer_sim.domain.model import Accumulator, ClaimHistory, PriorAdjudication
 from rcmflow.payer_sim.domain.remittance_advice import remittance_advice
 from rcmflow.shared import ids, x12
-from rcmflow.shared.schemas import CodedEncounter, Producer, RemittanceIssued
-from rcmflow.shared.synthetic import VisitFactory
+from rcmflow.shared.schemas import Producer, RemittanceIssued
+from rcmflow.shared.synthetic import VisitFactory, synthetic_claims
 
 REF = load_reference()
 PRODUCED = datetime(2026, 11, 27, 12, 30, tzinfo=UTC)
 
 
 def varied_remittances(count: int) -> list[RemittanceIssued]:
-    tables, charge_master, payers = load_tables(), load_charge_master(), load_payers()
     producer = Producer(service="test")
     knobs = Knobs(random_denial_rate=0.25, seed=3)  # some denials of every kind the knob picks
     accumulators: dict[str, Accumulator] = defaultdict(Accumulator)
     out: list[RemittanceIssued] = []
-    for visit in VisitFactory(seed=5, as_of=date(2026, 11, 27), self_pay_rate=0.0).visits(count):
-        result = code_visit(visit, tables)
-        if result.needs_review:
-            continue
-        coded = CodedEncounter(
-            event_id=ids.event_id("coded", visit.visit_id), visit_id=visit.visit_id, patient_id=visit.patient.id,
-            producer=producer, received_at=PRODUCED, visit=visit, coder_version="test",
-            place_of_service=result.place_of_service, diagnoses=result.diagnoses, service_lines=result.service_lines,
-        )  # fmt: skip
-        for claim in decide(coded, charge_master, payers, producer).claims:
-            member = claim.coverage.member_id
-            history = ClaimHistory(PRODUCED.date(), None, None, frozenset())
-            first = answer(claim, REF, accumulators[member], history, knobs=knobs, producer=producer,
-                           adjudicated_on=PRODUCED.date())  # fmt: skip
-            accumulators[member] = first.accumulator
-            out += first.remittances
-            if len(out) % 7 == 0 and first.standing:  # now and then the practice sends a replacement
-                replacement = claim.model_copy(
-                    update={"frequency_code": "7", "event_id": ids.event_id("replace", claim.event_id)}
-                )
-                again = answer(
-                    replacement, REF, accumulators[member],
-                    ClaimHistory(PRODUCED.date(), None, PriorAdjudication(*_standing(first)), frozenset()),
-                    knobs=Knobs(), producer=producer, adjudicated_on=PRODUCED.date(),
-                )  # fmt: skip
-                accumulators[member] = again.accumulator
-                out += again.remittances
+    visits = VisitFactory(seed=5, as_of=date(2026, 11, 27)).visits(count)
+    for claim in synthetic_claims(visits, today=date(2026, 11, 27)):
+        member = claim.coverage.member_id
+        history = ClaimHistory(PRODUCED.date(), None, None, frozenset())
+        first = answer(claim, REF, accumulators[member], history, knobs=knobs, producer=producer,
+                       adjudicated_on=PRODUCED.date())  # fmt: skip
+        accumulators[member] = first.accumulator
+        out += first.remittances
+        if len(out) % 7 == 0 and first.standing:  # now and then the practice sends a replacement
+            replacement = claim.model_copy(
+                update={"frequency_code": "7", "event_id": ids.event_id("replace", claim.event_id)}
+            )
+            again = answer(
+                replacement, REF, accumulators[member],
+                ClaimHistory(PRODUCED.date(), None, PriorAdjudication(*_standing(first)), frozenset()),
+                knobs=Knobs(), producer=producer, adjudicated_on=PRODUCED.date(),
+            )  # fmt: skip
+            accumulators[member] = again.accumulator
+            out += again.remittances
     return out
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from rcmflow.shared.schemas import ClaimSubmitted
+from rcmflow.shared.schemas import Adjustment, ClaimSubmitted
 
 ClaimStatus = Literal["submitted", "rejected", "paid", "partially_paid", "denied", "reversed"]
 
@@ -62,9 +62,10 @@ class ChargeMaster:
 class BillingDecision:
     """Claims to submit, or a self-pay statement, or the reasons the encounter cannot be billed."""
 
-    claims: list[ClaimSubmitted] = field(default_factory=list)
+    claims: list[ClaimSubmitted] = field(default_factory=list)  # clean: to send
+    rejected: list[tuple[ClaimSubmitted, list[str]]] = field(default_factory=list)  # scrubber failures, kept
     self_pay_cents: int | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # why no claim could be built at all
 
     @property
     def outcome(self) -> str:
@@ -72,7 +73,7 @@ class BillingDecision:
             return "not_billable"
         if self.self_pay_cents is not None:
             return "self_pay"
-        return "claimed"
+        return "rejected" if self.rejected and not self.claims else "claimed"
 
 
 @dataclass(frozen=True)
@@ -94,4 +95,8 @@ class Posting:
     adjustment_cents: int
     patient_by_kind: dict[str, int]  # deductible, coinsurance, copay, other
     lines: list[LinePosting]
-    denial_carcs: list[str]
+    denials: list[tuple[str | None, Adjustment]]  # (line control number or None for the claim, adjustment)
+
+    @property
+    def denial_carcs(self) -> list[str]:
+        return sorted({a.carc for _, a in self.denials})

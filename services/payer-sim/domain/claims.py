@@ -21,6 +21,12 @@ from rcmflow.shared.schemas import ClaimSubmitted, Producer, RemittanceIssued
 from rcmflow.shared.schemas.remittance import Payee
 
 
+def plan_of(claim: ClaimSubmitted, ref: ReferenceData) -> str:
+    """The plan a claim is adjudicated under: the one on the claim, else the payer's default."""
+    terms = ref.payers.get(claim.payer_id)
+    return claim.coverage.plan_id or (terms.default_plan if terms else "-")
+
+
 @dataclass(frozen=True)
 class Knobs:
     """Realism settings, off by default so runs are reproducible."""

@@ -6,7 +6,7 @@ CREATE TABLE biller.encounters (
     visit_id         text PRIMARY KEY,
     patient_id       text        NOT NULL,
     coded_event_id   uuid        NOT NULL,
-    outcome          text        NOT NULL CHECK (outcome IN ('claimed', 'self_pay', 'not_billable')),
+    outcome          text        NOT NULL CHECK (outcome IN ('claimed', 'rejected', 'self_pay', 'not_billable')),
     problems         jsonb       NOT NULL DEFAULT '[]',       -- why it could not be billed
     received_at      timestamptz NOT NULL,
     created_at       timestamptz NOT NULL DEFAULT now()
@@ -26,8 +26,10 @@ CREATE TABLE biller.claims (
     patient_responsibility_cents bigint      NOT NULL DEFAULT 0,
     adjustment_cents             bigint      NOT NULL DEFAULT 0,
     payer_claim_control_number   text,
-    claim_event_id               uuid        NOT NULL,
-    claim                        jsonb       NOT NULL,
+    claim_event_id               uuid        NOT NULL,           -- the submission that stands
+    claim                        jsonb       NOT NULL,           -- as last submitted (or as rejected)
+    scrub_errors                 jsonb       NOT NULL DEFAULT '[]',
+    corrections                  integer     NOT NULL DEFAULT 0, -- automatic corrections sent
     received_at                  timestamptz NOT NULL,        -- visit entered the pipeline
     created_at                   timestamptz NOT NULL DEFAULT now(),
     updated_at                   timestamptz NOT NULL DEFAULT now()
@@ -87,12 +89,6 @@ CREATE TABLE biller.posting_adjustments (
 );
 CREATE INDEX posting_adjustments_event_idx ON biller.posting_adjustments (remittance_event_id);
 
-CREATE TABLE biller.patient_statements (
-    visit_id     text PRIMARY KEY REFERENCES biller.encounters (visit_id),
-    patient_id   text        NOT NULL,
-    amount_cents bigint      NOT NULL,
-    created_at   timestamptz NOT NULL DEFAULT now()
-);
 
 -- Remittances that could not be posted: never dropped, kept here for a person.
 CREATE TABLE biller.remittance_exceptions (
@@ -102,3 +98,43 @@ CREATE TABLE biller.remittance_exceptions (
     remittance          jsonb       NOT NULL,
     created_at          timestamptz NOT NULL DEFAULT now()
 );
+
+-- Every version of a claim that was sent: originals and the replacements the biller made.
+CREATE TABLE biller.claim_submissions (
+    claim_event_id uuid PRIMARY KEY,
+    claim_id       text        NOT NULL REFERENCES biller.claims (claim_id),
+    frequency_code text        NOT NULL,
+    caused_by      uuid,                                    -- the remittance a correction answers
+    claim          jsonb       NOT NULL,
+    created_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX claim_submissions_caused_by_idx ON biller.claim_submissions (caused_by);
+
+-- Denied lines and claims: the work queue (rcm denials), unless corrected automatically.
+CREATE TABLE biller.denials (
+    id                  bigserial PRIMARY KEY,
+    claim_id            text        NOT NULL REFERENCES biller.claims (claim_id),
+    line_control_number text,
+    group_code          text        NOT NULL,
+    carc                text        NOT NULL,
+    rarc                text,
+    amount_cents        bigint      NOT NULL,
+    remittance_event_id uuid        NOT NULL,
+    status              text        NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'corrected', 'closed')),
+    created_at          timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX denials_open_idx ON biller.denials (carc) WHERE status = 'open';
+CREATE INDEX denials_claim_idx ON biller.denials (claim_id);
+
+-- What each patient owes and why: self-pay charges and the payer's PR amounts, by kind.
+CREATE TABLE biller.patient_ledger (
+    id              bigserial PRIMARY KEY,
+    patient_id      text        NOT NULL,
+    visit_id        text        NOT NULL,
+    claim_id        text,
+    kind            text        NOT NULL CHECK (kind IN ('self_pay', 'deductible', 'coinsurance', 'copay', 'other')),
+    amount_cents    bigint      NOT NULL,
+    source_event_id uuid        NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX patient_ledger_patient_idx ON biller.patient_ledger (patient_id);
