@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from faker import Faker
 
 from rcmflow.shared.schemas import ClaimSubmitted, Visit
+from rcmflow.shared.schemas.common import US_STATES
 
 PAYERS_BY_AGE = {"senior": ["MEDICARE"], "adult": ["BLUEPEAK", "NORTHSTAR", "MEDICAID", "BLUEPEAK"]}
 PLANS = {"MEDICARE": ["MCR-B"], "MEDICAID": ["MCD-STD"], "BLUEPEAK": ["BP-PPO", "BP-HDHP"], "NORTHSTAR": ["NS-HMO"]}
@@ -22,6 +23,9 @@ DIAGNOSIS_TEXTS = ["high blood pressure", "T2DM", "high cholesterol", "acid refl
 PROCEDURE_CODES = ["36415", "93000", "81002", "87880", "85025", "80053", "80061", "83036", "84443", "94640", "96372"]
 PROCEDURE_TEXTS = ["ECG with interpretation and report", "flu shot", "venipuncture", "urinalysis dipstick"]
 MDM = ["straightforward", "low", "moderate", "high"]
+STATES = sorted(US_STATES)
+EIN_PREFIXES = ["20", "26", "27", "30", "33", "35", "36", "37", "38", "41", "42", "45", "46", "52", "54", "56", "61",
+                "65", "71", "72", "75", "76", "81", "82", "84", "86", "88", "91", "93", "95", "98"]  # fmt: skip
 
 
 def with_npi_check_digit(first_nine: str) -> str:
@@ -52,7 +56,7 @@ class VisitFactory:
         return {
             "line1": self.fake.street_address()[:55],
             "city": self.fake.city()[:30],
-            "state": self.fake.state_abbr(include_territories=False),
+            "state": self.rng.choice(STATES),
             "zip": self.fake.zipcode(),
         }
 
@@ -68,7 +72,7 @@ class VisitFactory:
         return {
             "npi": self._npi(),
             "name": f"{self.fake.last_name()} Family Medicine",
-            "tax_id": "".join(self.rng.choices("0123456789", k=9)),
+            "tax_id": self.rng.choice(EIN_PREFIXES) + "".join(self.rng.choices("0123456789", k=7)),
             "place_of_service": "11",
             "address": self._address(),
         }

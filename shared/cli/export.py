@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,10 +13,69 @@ import typer
 from rich.console import Console
 
 from rcmflow.shared import db, x12
-from rcmflow.shared.schemas import RemittanceIssued
+from rcmflow.shared.schemas import ClaimSubmitted, RemittanceIssued
 
 app = typer.Typer(help="write standard files (X12) from what the pipeline recorded", no_args_is_help=True)
 console = Console()
+
+
+@app.command("837")
+def export_837(
+    out: Path = typer.Option(..., "--out", help="folder to write the 837P files into"),
+    since: str | None = typer.Option(None, "--since", help="only claims submitted on or after this date"),
+    check: bool = typer.Option(True, "--check/--no-check", help="validate each file with pyx12"),
+) -> None:
+    """X12 837P 005010X222A1: one file per payer per batch (day of submission), every claim sent, replacements too."""
+    from rcmflow.biller.adapters.reference import load_payers, load_submitter
+    from rcmflow.biller.adapters.repository import next_interchange_number, submissions_for_export
+    from rcmflow.biller.domain.x12_837 import claim_interchange
+
+    async def run() -> list[tuple[Path, list[str]]]:
+        payers, submitter = load_payers(), load_submitter()
+        conn = await db.connect()
+        try:
+            batches: dict[tuple[str, date], list[ClaimSubmitted]] = defaultdict(list)
+            for day, claim in await submissions_for_export(conn, date.fromisoformat(since) if since else None):
+                batches[(claim.payer_id, day)].append(claim)
+            return await _write(out, "837", batches, check, lambda key, claims, number: claim_interchange(
+                claims, payers[key[0]], submitter, number, datetime.now(UTC), reference=f"B{number:09d}"
+            ), lambda: next_interchange_number(conn))  # fmt: skip
+        finally:
+            await conn.close()
+
+    _report(asyncio.run(run()), out, check)
+
+
+async def _write(
+    out: Path,
+    suffix: str,
+    batches: dict[tuple[str, date], list],
+    check: bool,
+    render: Callable[[tuple[str, date], list, int], str],
+    next_number: Callable[[], Awaitable[int]],
+) -> list[tuple[Path, list[str]]]:
+    """One interchange file per (payer, day) batch, each with a fresh control number."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for key, items in sorted(batches.items()):
+        number = await next_number()
+        text = render(key, items, number)
+        path = out / f"{key[0]}-{key[1]:%Y%m%d}-{number:09d}.{suffix}"
+        path.write_text(text)
+        written.append((path, x12.validate(text) if check else []))
+    return written
+
+
+def _report(written: list[tuple[Path, list[str]]], out: Path, check: bool) -> None:
+    failed = 0
+    for path, errors in written:
+        console.print(f"{path}  {'[green]valid[/green]' if check and not errors else ''}")
+        for error in errors:
+            console.print(f"  [red]{error}[/red]")
+        failed += bool(errors)
+    console.print(f"{len(written)} file(s) written to {out}")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("835")
@@ -34,33 +94,16 @@ def export_835(
         reference = load_reference()
         conn = await db.connect()
         try:
-            remittances = await remittances_for_export(conn, payer, date.fromisoformat(since) if since else None)
             batches: dict[tuple[str, date], list[RemittanceIssued]] = defaultdict(list)
-            for r in remittances:
-                batches[(r.payer_id, r.adjudicated_on)].append(r)
-            out.mkdir(parents=True, exist_ok=True)
-            written = []
-            for (payer_id, day), batch in sorted(batches.items()):
-                terms = reference.payers.get(payer_id)
-                if terms is None:
-                    console.print(f"[yellow]skipped {len(batch)} remittances of unknown payer {payer_id}[/yellow]")
-                    continue
-                number = await next_interchange_number(conn)
-                text = remittance_advice(terms, batch, number, datetime.now(UTC))
-                path = out / f"{payer_id}-{day:%Y%m%d}-{number:09d}.835"
-                path.write_text(text)
-                written.append((path, x12.validate(text) if check else []))
-            return written
+            for r in await remittances_for_export(conn, payer, date.fromisoformat(since) if since else None):
+                if r.payer_id in reference.payers:
+                    batches[(r.payer_id, r.adjudicated_on)].append(r)
+                else:
+                    console.print(f"[yellow]skipped a remittance of unknown payer {r.payer_id}[/yellow]")
+            return await _write(out, "835", batches, check, lambda key, items, number: remittance_advice(
+                reference.payers[key[0]], items, number, datetime.now(UTC)
+            ), lambda: next_interchange_number(conn))  # fmt: skip
         finally:
             await conn.close()
 
-    written = asyncio.run(run())
-    failed = 0
-    for path, errors in written:
-        console.print(f"{path}  {'[green]valid[/green]' if check and not errors else ''}")
-        for error in errors:
-            console.print(f"  [red]{error}[/red]")
-        failed += bool(errors)
-    console.print(f"{len(written)} file(s) written to {out}")
-    if failed:
-        raise typer.Exit(1)
+    _report(asyncio.run(run()), out, check)

@@ -76,3 +76,45 @@ async def finished(conn: asyncpg.Connection, scope: list[str]) -> int:
 async def latency(conn: asyncpg.Connection, scope: list[str]) -> dict[str, float]:
     row = await conn.fetchrow(LATENCY_SQL, scope)
     return {k: float(v or 0) for k, v in row.items()}
+
+
+CLAIMS_SQL = """
+SELECT c.claim_id, c.visit_id, c.payer_id, c.status, c.frequency_code, c.service_date, c.total_charge_cents,
+       c.paid_cents, c.patient_responsibility_cents, c.scrub_errors, c.updated_at
+FROM biller.claims c
+WHERE ($1::text IS NULL OR c.status = $1) AND ($2::text IS NULL OR c.payer_id = $2)
+ORDER BY c.updated_at DESC LIMIT $3
+"""
+
+DENIALS_SQL = """
+SELECT d.carc, d.group_code, count(*) AS lines, count(DISTINCT d.claim_id) AS claims,
+       sum(d.amount_cents) AS amount_cents,
+       max(now()::date - c.service_date) AS oldest_days,
+       round(avg(now()::date - c.service_date)) AS average_days
+FROM biller.denials d JOIN biller.claims c USING (claim_id)
+WHERE d.status = 'open'
+GROUP BY d.carc, d.group_code
+ORDER BY sum(d.amount_cents) DESC
+"""
+
+DENIED_CLAIMS_SQL = """
+SELECT d.claim_id, c.payer_id, c.service_date, now()::date - c.service_date AS age_days, d.line_control_number,
+       d.group_code, d.carc, d.rarc, d.amount_cents
+FROM biller.denials d JOIN biller.claims c USING (claim_id)
+WHERE d.status = 'open' AND ($1::text IS NULL OR d.carc = $1)
+ORDER BY d.amount_cents DESC LIMIT $2
+"""
+
+STATEMENT_SQL = """
+SELECT l.patient_id, l.visit_id, l.claim_id, l.kind, sum(l.amount_cents) AS amount_cents,
+       max(c.total_charge_cents) AS billed_cents, max(c.paid_cents) AS insurance_paid_cents,
+       max(c.adjustment_cents) AS adjusted_cents, max(c.payer_id) AS payer_id,
+       max(coalesce(c.service_date, (e.received_at)::date)) AS service_date
+FROM biller.patient_ledger l
+LEFT JOIN biller.claims c ON c.claim_id = l.claim_id
+JOIN biller.encounters e ON e.visit_id = l.visit_id
+WHERE ($1::text IS NULL OR l.patient_id = $1)
+GROUP BY l.patient_id, l.visit_id, l.claim_id, l.kind
+HAVING sum(l.amount_cents) <> 0
+ORDER BY l.patient_id, l.visit_id, l.kind
+"""

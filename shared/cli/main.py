@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rcmflow.shared import db, kafka
-from rcmflow.shared.cli import bench, export, ledger
+from rcmflow.shared.cli import bench, billing, export, ledger
 from rcmflow.shared.schemas import VISITS, Producer, Visit, VisitReceived
 from rcmflow.shared.schemas.common import utcnow
 from rcmflow.shared.synthetic import VisitFactory
@@ -23,6 +23,7 @@ from rcmflow.shared.synthetic import VisitFactory
 app = typer.Typer(help="rcmflow: medical billing and coding pipeline", no_args_is_help=True, add_completion=False)
 app.add_typer(bench.app, name="bench")
 app.add_typer(export.app, name="export")
+billing.register(app)
 console = Console()
 PRODUCER = Producer(service="rcm-cli")
 

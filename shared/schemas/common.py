@@ -50,11 +50,76 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=False, str_strip_whitespace=True)
 
 
+# USPS codes X12 accepts for a US address: the states, DC, the territories and military post offices.
+US_STATES = frozenset(
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "DC",
+    ]
+)
+US_STATE_CODES = US_STATES | {"AS", "GU", "MP", "PR", "VI", "FM", "MH", "AA", "AE", "AP"}
+
+
+def _state(value: str) -> str:
+    if value not in US_STATE_CODES:
+        raise ValueError("not a US state, territory or military postal code")
+    return value
+
+
 class Address(Model):
     line1: str = Field(min_length=1, max_length=55)
     line2: str | None = Field(default=None, max_length=55)
     city: str = Field(min_length=2, max_length=30)
-    state: str = Field(pattern=r"^[A-Z]{2}$")
+    state: Annotated[str, AfterValidator(_state)]
     zip: str = Field(pattern=r"^\d{5}(\d{4})?$")
 
 

@@ -4,6 +4,7 @@ is idempotent by a deterministic id, so redelivered events change nothing."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import asyncpg
 import orjson
@@ -283,3 +284,16 @@ async def _correct(conn: asyncpg.Connection, fixes: list[tuple[RemittanceIssued,
         "UPDATE biller.denials SET status = 'corrected' WHERE remittance_event_id = ANY($1::uuid[])",
         [r.event_id for r, _ in fixes],
     )
+
+
+async def submissions_for_export(conn: asyncpg.Connection, since: date | None) -> list[tuple[date, ClaimSubmitted]]:
+    rows = await conn.fetch(
+        """SELECT created_at::date AS day, claim FROM biller.claim_submissions
+           WHERE ($1::date IS NULL OR created_at::date >= $1) ORDER BY created_at, claim_event_id""",
+        since,
+    )
+    return [(r["day"], ClaimSubmitted.model_validate(r["claim"])) for r in rows]
+
+
+async def next_interchange_number(conn: asyncpg.Connection) -> int:
+    return int(await conn.fetchval("SELECT nextval('biller.interchange_control_number')"))

@@ -138,3 +138,6 @@ CREATE TABLE biller.patient_ledger (
     created_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX patient_ledger_patient_idx ON biller.patient_ledger (patient_id);
+
+-- ISA13/GS06 of the 837 batch files `rcm export 837` writes.
+CREATE SEQUENCE biller.interchange_control_number MAXVALUE 999999999 CYCLE;

@@ -1,0 +1,41 @@
+"""`rcm export 837|835` over what the running pipeline recorded: files per payer batch, valid X12."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from rcmflow.shared import x12
+from rcmflow.shared.synthetic import VisitFactory
+from tests.helpers import wait_for
+from tests.integration.test_intake_http import post
+
+
+@pytest.fixture
+async def some_billed_visits(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
+    visits = [orjson.loads(v.model_dump_json()) for v in factory.visits(12)]
+    assert post(orjson.dumps(visits)).status_code == 202
+
+    async def remitted() -> bool:
+        n = await conn.fetchval(
+            "SELECT count(*) FROM biller.postings p JOIN biller.claims c USING (claim_id) WHERE c.visit_id LIKE $1",
+            f"V-{factory.token}-%",
+        )
+        return n >= 10
+
+    assert await wait_for(remitted, timeout=90)
+
+
+@pytest.mark.parametrize(("kind", "transaction"), [("837", "ST*837*"), ("835", "ST*835*")])
+def test_export_writes_valid_files(kind: str, transaction: str, tmp_path: Path, some_billed_visits: None) -> None:
+    command = [sys.executable, "-m", "rcmflow.shared.cli.main", "export", kind, "--out", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = sorted(tmp_path.glob(f"*.{kind}"))
+    assert files
+    for path in files:
+        text = path.read_text()
+        assert text.startswith("ISA*") and transaction in text
+        assert x12.validate(text) == [], path.name
