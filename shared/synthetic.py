@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Iterator
-from datetime import date, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
 
 from faker import Faker
 
-from rcmflow.shared.schemas import ClaimSubmitted, Visit
+from rcmflow.shared.schemas import ClaimSubmitted, CodedEncounter, Producer, Visit
 from rcmflow.shared.schemas.common import US_STATES
 
 PAYERS_BY_AGE = {"senior": ["MEDICARE"], "adult": ["BLUEPEAK", "NORTHSTAR", "MEDICAID", "BLUEPEAK"]}
@@ -149,32 +149,40 @@ class VisitFactory:
             yield self.visit(i)
 
 
-def synthetic_claims(visits: Iterator[Visit] | list[Visit], today: date | None = None) -> list[ClaimSubmitted]:
-    """Claims for synthetic visits as the coder and the biller would make them, without Kafka or
-    Postgres: for tests and benchmarks of the later steps. Visits the coder would send to review
-    and claims the scrubber would reject are left out."""
-    from datetime import UTC, datetime, time
-
-    from rcmflow.biller.adapters.reference import load_charge_master, load_payers, load_submitter
-    from rcmflow.biller.domain.claims import decide
+def synthetic_coded_encounters(visits: Iterable[Visit], received_at: datetime) -> list[CodedEncounter]:
+    """Coded encounters for synthetic visits, as the coder would make them (review cases left out)."""
     from rcmflow.coder.adapters.reference import load_tables
     from rcmflow.coder.domain.coding import code_visit
     from rcmflow.shared import ids
-    from rcmflow.shared.schemas import CodedEncounter, Producer
 
-    tables, charge_master, payers, submitter = load_tables(), load_charge_master(), load_payers(), load_submitter()
-    producer = Producer(service="synthetic")
-    today = today or date.today()
-    now = datetime.combine(today, time(12), tzinfo=UTC)  # fixed, so the same visits give the same claims
-    claims: list[ClaimSubmitted] = []
+    tables, producer, out = load_tables(), Producer(service="synthetic"), []
     for visit in visits:
         result = code_visit(visit, tables)
         if result.needs_review:
             continue
-        coded = CodedEncounter(
-            event_id=ids.event_id("coded", visit.visit_id), visit_id=visit.visit_id, patient_id=visit.patient.id,
-            producer=producer, received_at=now, visit=visit, coder_version="synthetic",
-            place_of_service=result.place_of_service, diagnoses=result.diagnoses, service_lines=result.service_lines,
+        out.append(
+            CodedEncounter(
+                event_id=ids.event_id("coded", visit.visit_id), visit_id=visit.visit_id, patient_id=visit.patient.id,
+                producer=producer, received_at=received_at, visit=visit, coder_version="synthetic",
+                place_of_service=result.place_of_service, diagnoses=result.diagnoses,
+                service_lines=result.service_lines,
+            )
         )  # fmt: skip
+    return out
+
+
+def synthetic_claims(visits: Iterable[Visit], today: date | None = None) -> list[ClaimSubmitted]:
+    """Claims for synthetic visits as the coder and the biller would make them, without Kafka or
+    Postgres: for tests and benchmarks of the later steps. Visits the coder would send to review
+    and claims the scrubber would reject are left out."""
+    from rcmflow.biller.adapters.reference import load_charge_master, load_payers, load_submitter
+    from rcmflow.biller.domain.claims import decide
+
+    charge_master, payers, submitter = load_charge_master(), load_payers(), load_submitter()
+    today = today or date.today()
+    received_at = datetime.combine(today, time(12), tzinfo=UTC)  # fixed: the same visits give the same claims
+    producer = Producer(service="synthetic")
+    claims: list[ClaimSubmitted] = []
+    for coded in synthetic_coded_encounters(visits, received_at):
         claims += decide(coded, charge_master, payers, producer, submitter, today).claims
     return claims

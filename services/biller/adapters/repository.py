@@ -75,56 +75,65 @@ async def record_decisions(
 
 
 async def _insert_claims(conn: asyncpg.Connection, claims: list[tuple[ClaimSubmitted, list[str]]]) -> None:
-    """Claims with their scrubber errors: none means submitted, any means rejected and kept."""
-    await conn.executemany(
+    """Claims with their scrubber errors: none means submitted, any means rejected and kept.
+    One statement per table for the batch (unnest), not one protocol round per row."""
+    if not claims:
+        return
+    status = ["rejected" if errors else "submitted" for _, errors in claims]
+    documents = [c.model_dump_json() for c, _ in claims]
+    await conn.execute(
         """INSERT INTO biller.claims (claim_id, visit_id, patient_id, payer_id, frequency_code, status, service_date,
                total_charge_cents, claim_event_id, claim, scrub_errors, received_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
-        [
-            (
-                c.claim_id,
-                c.visit_id,
-                c.patient_id,
-                c.payer_id,
-                c.frequency_code,
-                "rejected" if errors else "submitted",
-                c.service_date,
-                c.total_charge_cents,
-                c.event_id,
-                c.model_dump(mode="json"),
-                errors,
-                c.received_at,
-            )
-            for c, errors in claims
-        ],
+           SELECT i, v, p, py, f, s, d, t, e, c::jsonb, x::jsonb, r
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[],
+                       $8::bigint[], $9::uuid[], $10::text[], $11::text[], $12::timestamptz[])
+                AS u(i, v, p, py, f, s, d, t, e, c, x, r)""",
+        [c.claim_id for c, _ in claims],
+        [c.visit_id for c, _ in claims],
+        [c.patient_id for c, _ in claims],
+        [c.payer_id for c, _ in claims],
+        [c.frequency_code for c, _ in claims],
+        status,
+        [c.service_date for c, _ in claims],
+        [c.total_charge_cents for c, _ in claims],
+        [c.event_id for c, _ in claims],
+        documents,
+        [_json(errors) for _, errors in claims],
+        [c.received_at for c, _ in claims],
     )
-    await conn.executemany(
+    lines = [(c.claim_id, ln) for c, _ in claims for ln in c.service_lines]
+    await conn.execute(
+        # modifiers and pointers travel as text: arrays of arrays would have to be rectangular
         """INSERT INTO biller.claim_lines (claim_id, line_number, line_control_number, procedure_code, modifiers,
-               units, charge_cents, diagnosis_pointers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-        [
-            (
-                c.claim_id,
-                ln.line_number,
-                ln.line_control_number,
-                ln.procedure_code,
-                ln.modifiers,
-                ln.units,
-                ln.charge_cents,
-                ln.diagnosis_pointers,
-            )
-            for c, _ in claims
-            for ln in c.service_lines
-        ],
+               units, charge_cents, diagnosis_pointers)
+           SELECT c, n, l, p, coalesce(string_to_array(m, ','), '{}')::text[], u, ch, string_to_array(d, ',')::int[]
+           FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::text[])
+                AS t(c, n, l, p, m, u, ch, d)""",
+        [c for c, _ in lines],
+        [ln.line_number for _, ln in lines],
+        [ln.line_control_number for _, ln in lines],
+        [ln.procedure_code for _, ln in lines],
+        [",".join(ln.modifiers) if ln.modifiers else None for _, ln in lines],
+        [ln.units for _, ln in lines],
+        [ln.charge_cents for _, ln in lines],
+        [",".join(str(p) for p in ln.diagnosis_pointers) for _, ln in lines],
     )
-    await conn.executemany(
+    await conn.execute(
         """INSERT INTO biller.claim_status_history (claim_id, status, reason, source_event_id)
-           VALUES ($1, $2, $3, $4)""",
-        [(c.claim_id, "rejected" if e else "submitted", "; ".join(e) or None, c.event_id) for c, e in claims],
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[])""",
+        [c.claim_id for c, _ in claims],
+        status,
+        ["; ".join(e) or None for _, e in claims],
+        [c.event_id for c, _ in claims],
     )
-    await conn.executemany(
+    sent = [(c, doc) for (c, e), doc in zip(claims, documents, strict=True) if not e]
+    await conn.execute(
         """INSERT INTO biller.claim_submissions (claim_event_id, claim_id, frequency_code, claim)
-           VALUES ($1, $2, $3, $4)""",
-        [(c.event_id, c.claim_id, c.frequency_code, c.model_dump(mode="json")) for c, e in claims if not e],
+           SELECT e, i, f, c::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS t(e, i, f, c)""",
+        [c.event_id for c, _ in sent],
+        [c.claim_id for c, _ in sent],
+        [c.frequency_code for c, _ in sent],
+        [doc for _, doc in sent],
     )
 
 
