@@ -22,3 +22,8 @@ denials_total = Counter("rcm_denials_total", "Denied service lines and claims, b
 dollars_total = Counter("rcm_dollars_total", "Dollars flowing, by kind (billed, allowed, paid, patient)", ["kind"])
 dead_letters_total = Counter("rcm_dead_letters_total", "Events sent to a dead-letter topic", ["topic"])
 review_queue_size = Gauge("rcm_review_queue_size", "Encounters waiting for a person to code them")
+consumer_lag = Gauge(
+    "rcm_consumer_lag",
+    "Events on a topic partition not yet processed by the service's consumer group",
+    ["topic", "partition"],
+)

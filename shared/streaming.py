@@ -185,6 +185,34 @@ async def _with_retry(service: str, first: faust.types.Message, handle: BatchHan
             delay = min(delay * 2, 10.0)
 
 
+def track_consumer_lag(app: faust.App, topics: list[str], every: float = 10.0) -> None:
+    """Publish rcm_consumer_lag for the app's consumer group: end offset minus committed offset,
+    per partition of each topic it consumes (read with aiokafka, never touching the group)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from rcmflow.shared.kafka import consuming, partitions_of
+
+    @app.timer(every)
+    async def _measure_lag() -> None:
+        try:
+            admin = AIOKafkaAdminClient(bootstrap_servers=get_settings().kafka_bootstrap_servers)
+            await admin.start()
+            try:
+                committed = await admin.list_consumer_group_offsets(app.conf.id)
+            finally:
+                await admin.close()
+            async with consuming() as consumer:
+                for topic in topics:
+                    partitions = await partitions_of(consumer, topic)
+                    ends = await consumer.end_offsets(partitions)
+                    for tp in partitions:
+                        done = committed.get(tp)
+                        lag = ends[tp] - (done.offset if done is not None and done.offset >= 0 else 0)
+                        metrics.consumer_lag.labels(topic=topic, partition=str(tp.partition)).set(max(lag, 0))
+        except (KafkaError, OSError) as exc:  # a metric must never take the service down
+            log.warning("could not measure consumer lag: %s", _describe(exc))
+
+
 def run_worker(app: faust.App) -> None:
     """Entry point of a service process: `faust worker` for this app."""
     level = get_settings().log_level

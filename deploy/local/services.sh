@@ -50,7 +50,7 @@ start() {
   wait_service payer-sim "$PAYER_PORT"
   # Prometheus discovers the services (and however many coder workers) from these files.
   mkdir -p "$TARGETS_DIR"
-  printf '[{"targets": ["127.0.0.1:%s"], "labels": {"service": "encounter"}},\n {"targets": [%s], "labels": {"service": "coder"}},\n {"targets": ["127.0.0.1:%s"], "labels": {"service": "biller"}},\n {"targets": ["127.0.0.1:%s"], "labels": {"service": "payer-sim"}}]\n' \
+  printf '[{"targets": ["127.0.0.1:%s"], "labels": {"component": "encounter"}},\n {"targets": [%s], "labels": {"component": "coder"}},\n {"targets": ["127.0.0.1:%s"], "labels": {"component": "biller"}},\n {"targets": ["127.0.0.1:%s"], "labels": {"component": "payer-sim"}}]\n' \
     "$ENCOUNTER_PORT" "$(IFS=,; echo "${targets[*]}")" "$BILLER_PORT" "$PAYER_PORT" > "$TARGETS_DIR/rcmflow.json"
   say "services up: encounter :$ENCOUNTER_PORT, coder x$coders :$CODER_PORT.., biller :$BILLER_PORT, payer-sim :$PAYER_PORT"
 }

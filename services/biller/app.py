@@ -23,7 +23,7 @@ from rcmflow.shared.schemas import (
     RemittanceIssued,
 )
 from rcmflow.shared.settings import get_settings
-from rcmflow.shared.streaming import emit, make_app, raw_topic, run_stage, run_worker
+from rcmflow.shared.streaming import emit, make_app, raw_topic, run_stage, run_worker, track_consumer_lag
 
 SERVICE = "biller"
 app = make_app(SERVICE, get_settings().biller_port)
@@ -104,6 +104,9 @@ def count_posting(remittance: RemittanceIssued, posting: Posting) -> None:
     metrics.dollars_total.labels(kind="paid").inc(posting.paid_cents / 100)
     metrics.dollars_total.labels(kind="patient").inc(posting.patient_cents / 100)
     metrics.end_to_end_seconds.observe((datetime.now(UTC) - remittance.received_at).total_seconds())
+
+
+track_consumer_lag(app, [CODED_ENCOUNTERS, REMITTANCES])
 
 
 @app.agent(coded_encounters, concurrency=1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from rcmflow.coder.adapters import MIGRATIONS_DIR, repository
 from rcmflow.coder.adapters.reference import load_tables
 from rcmflow.coder.domain.coding import code_visit
-from rcmflow.shared import ids
+from rcmflow.shared import ids, metrics
 from rcmflow.shared.db import Database
 from rcmflow.shared.schemas import (
     CODED_ENCOUNTERS,
@@ -20,7 +20,7 @@ from rcmflow.shared.schemas import (
     VisitReceived,
 )
 from rcmflow.shared.settings import get_settings
-from rcmflow.shared.streaming import emit, make_app, raw_topic, run_stage, run_worker
+from rcmflow.shared.streaming import emit, make_app, raw_topic, run_stage, run_worker, track_consumer_lag
 from rcmflow.shared.versions import RCMFLOW_VERSION
 
 SERVICE = "coder"
@@ -67,6 +67,14 @@ async def code_batch(batch: list[VisitReceived]) -> list[str]:
     for result in results:
         await emit(coding_review if isinstance(result, CodingReviewRequested) else coded_encounters, result)
     return outcomes
+
+
+track_consumer_lag(app, [VISITS])
+
+
+@app.timer(10.0)
+async def measure_review_queue() -> None:
+    metrics.review_queue_size.set(await repository.review_queue_size(await db.pool()))
 
 
 @app.agent(visits, concurrency=1)

@@ -12,7 +12,7 @@ from rcmflow.payer_sim.domain.model import Accumulator, ClaimHistory
 from rcmflow.shared.db import Database
 from rcmflow.shared.schemas import CLAIMS, REMITTANCES, ClaimSubmitted, Producer
 from rcmflow.shared.settings import get_settings
-from rcmflow.shared.streaming import emit, make_app, raw_topic, run_stage, run_worker
+from rcmflow.shared.streaming import emit, make_app, raw_topic, run_stage, run_worker, track_consumer_lag
 
 SERVICE = "payer-sim"
 settings = get_settings()
@@ -43,6 +43,9 @@ async def adjudicate_claims(batch: list[ClaimSubmitted]) -> list[str]:
             await emit(remittances, remittance)
         outcomes.append({"1": "processed", "4": "denied", "22": "reversed"}.get(sent[-1].claim_status_code, "other"))
     return outcomes
+
+
+track_consumer_lag(app, [CLAIMS])
 
 
 @app.agent(claims, concurrency=1)

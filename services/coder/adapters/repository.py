@@ -27,3 +27,7 @@ async def record(pool: asyncpg.Pool, results: list[Outcome]) -> None:
         [r.model_dump(mode="json") for r, _, _ in results],
         [r.received_at for r, _, _ in results],
     )
+
+
+async def review_queue_size(pool: asyncpg.Pool) -> int:
+    return int(await pool.fetchval("SELECT count(*) FROM coder.encounters WHERE outcome = 'review'"))
