@@ -266,14 +266,12 @@ def biller(
     from datetime import UTC, datetime
 
     from rcmflow.biller.adapters import MIGRATIONS_DIR
-    from rcmflow.biller.adapters.reference import load_charge_master, load_payers, load_submitter
     from rcmflow.biller.adapters.repository import record_decisions
     from rcmflow.biller.domain.claims import decide
-    from rcmflow.shared.schemas import Producer
+    from rcmflow.biller.service_layer import PRODUCER, Reference
     from rcmflow.shared.synthetic import VisitFactory, synthetic_coded_encounters
 
-    producer = Producer(service="bench")
-    charge_master, payers, submitter = load_charge_master(), load_payers(), load_submitter()
+    ref = Reference.load()
     now = datetime.now(UTC)
     encounters = synthetic_coded_encounters(VisitFactory(seed=seed).visits(claims), now)
 
@@ -287,7 +285,9 @@ def biller(
             for start in range(0, len(encounters), batch):
                 t = time.perf_counter()
                 chunk = encounters[start : start + batch]
-                decisions = [decide(c, charge_master, payers, producer, submitter, now.date()) for c in chunk]
+                decisions = [
+                    decide(c, ref.charge_master, ref.payers, PRODUCER, ref.submitter, now.date()) for c in chunk
+                ]
                 domain_seconds += time.perf_counter() - t
                 built += sum(len(d.claims) + len(d.rejected) for d in decisions)
                 await record_decisions(pool, list(zip(chunk, decisions, strict=True)))
