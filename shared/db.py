@@ -58,12 +58,33 @@ async def ensure_database(database_url: str | None = None) -> bool:
         await conn.close()
 
 
+def sibling_url(suffix: str, database_url: str | None = None) -> str:
+    """The URL of a database beside the live one, e.g. rcmflow_rebuild."""
+    parts = urlsplit(database_url or get_settings().database_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + suffix))
+
+
+async def recreate_database(url: str) -> None:
+    """Drop and create a scratch database (never the live one: rebuilds and benchmarks use these)."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if url == get_settings().database_url:
+        raise ValueError("refusing to recreate the live database")
+    conn = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
 class Database:
     """A service's database: created, migrated and pooled on first use, once per process."""
 
-    def __init__(self, service: str, migrations_dir: Path) -> None:
+    def __init__(self, service: str, migrations_dir: Path, database_url: str | None = None) -> None:
         self.service = service
         self.migrations_dir = migrations_dir
+        self.database_url = database_url
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
 
@@ -71,8 +92,8 @@ class Database:
         if self._pool is None:
             async with self._lock:
                 if self._pool is None:
-                    await ensure_database()
-                    pool = await create_pool()
+                    await ensure_database(self.database_url)
+                    pool = await create_pool(self.database_url)
                     async with pool.acquire() as conn:
                         await migrate(conn, self.service, self.migrations_dir)
                     self._pool = pool

@@ -21,14 +21,13 @@ from rcmflow.shared.schemas import (
 )
 from rcmflow.shared.settings import get_settings
 from rcmflow.shared.streaming import emit, make_app, raw_topic, run_stage, run_worker, track_consumer_lag
-from rcmflow.shared.versions import RCMFLOW_VERSION
 
 SERVICE = "coder"
 settings = get_settings()
 app = make_app(SERVICE, settings.coder_port + 10 * settings.coder_worker)
 db = Database(SERVICE, MIGRATIONS_DIR)
 tables = load_tables()
-CODER_VERSION = f"{RCMFLOW_VERSION}+tables.{tables.version}"
+CODER_VERSION = tables.coder_version
 PRODUCER = Producer(service=SERVICE)
 
 visits = raw_topic(app, VISITS)

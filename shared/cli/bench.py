@@ -228,7 +228,9 @@ def payer(
         return answer(c, reference, acc, history, knobs=Knobs(), producer=producer, adjudicated_on=now.date())
 
     async def run() -> float:
-        database = db.Database("payer", MIGRATIONS_DIR)
+        url = db.sibling_url("_bench")  # a scratch database: a benchmark never touches the live ledger
+        await db.recreate_database(url)
+        database = db.Database("payer", MIGRATIONS_DIR, url)
         pool = await database.pool()
         try:
             started = time.perf_counter()
@@ -276,7 +278,9 @@ def biller(
     encounters = synthetic_coded_encounters(VisitFactory(seed=seed).visits(claims), now)
 
     async def run() -> tuple[float, float, int]:
-        database = db.Database("biller", MIGRATIONS_DIR)
+        url = db.sibling_url("_bench")  # a scratch database: a benchmark never touches the live ledger
+        await db.recreate_database(url)
+        database = db.Database("biller", MIGRATIONS_DIR, url)
         pool = await database.pool()
         built = 0
         domain_seconds = 0.0

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rcmflow.shared import db, kafka
-from rcmflow.shared.cli import bench, billing, export, ledger
+from rcmflow.shared.cli import audit, bench, billing, export, ledger, rebuild
 from rcmflow.shared.schemas import VISITS, Producer, Visit, VisitReceived
 from rcmflow.shared.schemas.common import utcnow
 from rcmflow.shared.synthetic import VisitFactory
@@ -24,6 +24,8 @@ app = typer.Typer(help="rcmflow: medical billing and coding pipeline", no_args_i
 app.add_typer(bench.app, name="bench")
 app.add_typer(export.app, name="export")
 billing.register(app)
+audit.register(app)
+app.command("rebuild")(rebuild.rebuild)
 console = Console()
 PRODUCER = Producer(service="rcm-cli")
 

@@ -13,19 +13,21 @@ from rcmflow.coder.domain.model import ReferenceTables
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    with (DATA_DIR / name).open(newline="") as fh:
+def _rows(data_dir: Path, name: str) -> list[dict[str, str]]:
+    with (data_dir / name).open(newline="") as fh:
         return list(csv.DictReader(fh))
 
 
-@lru_cache(maxsize=1)
-def load_tables() -> ReferenceTables:
-    files = sorted(DATA_DIR.glob("*.csv"))
+@lru_cache(maxsize=4)
+def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
+    """The coder's tables from a data folder (the shipped one by default; `rcm recode --tables`
+    points at another to see what a change to a table would do)."""
+    files = sorted(data_dir.glob("*.csv"))
     fingerprint = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:10]
-    diagnosis_phrases = {normalise_text(r["phrase"]): r["code"] for r in _rows("diagnosis_phrases.csv")}
+    diagnosis_phrases = {normalise_text(r["phrase"]): r["code"] for r in _rows(data_dir, "diagnosis_phrases.csv")}
     procedure_phrases: dict[str, str] = {}
     labels: dict[str, str] = {}
-    for row in _rows("procedure_catalog.csv"):
+    for row in _rows(data_dir, "procedure_catalog.csv"):
         labels[row["code"]] = row["label"]
         for phrase in filter(None, row["phrases"].split("|")):
             procedure_phrases[normalise_text(phrase)] = row["code"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rcmflow.shared.schemas import CodedDiagnosis, CodedServiceLine, ReviewReason
+from rcmflow.shared.versions import RCMFLOW_VERSION
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,11 @@ class ReferenceTables:
     procedure_phrases: dict[str, str]  # normalised phrase -> CPT/HCPCS code
     procedure_labels: dict[str, str]  # code -> our own short label
     version: str  # fingerprint of the tables, part of coder_version
+
+    @property
+    def coder_version(self) -> str:
+        """What produced a coding: the code's release and the tables it read."""
+        return f"{RCMFLOW_VERSION}+tables.{self.version}"
 
 
 @dataclass
