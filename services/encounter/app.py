@@ -8,6 +8,7 @@ import asyncio
 from faust.web import Request, Response, View
 
 from rcmflow.encounter.adapters import MIGRATIONS_DIR, repository
+from rcmflow.encounter.domain.fhir_in import OperationOutcomeError, parse_bundle
 from rcmflow.encounter.domain.intake import IntakeRejected, content_hash, parse_visits
 from rcmflow.shared import metrics
 from rcmflow.shared.db import Database
@@ -51,6 +52,22 @@ class VisitsView(View):
             metrics.events_total.labels(service=SERVICE, topic=VISITS, outcome="rejected").inc()
             return self.json({"errors": [e.__dict__ for e in exc.errors]}, status=exc.status)
         accepted, duplicates = await accept(visits, "json")
+        return self.json(
+            {"accepted": accepted, "duplicates": duplicates, "visit_ids": [v.visit_id for v in visits]}, status=202
+        )
+
+
+@app.page("/fhir")
+class FhirView(View):
+    """FHIR R4 Bundle (transaction or collection): one visit per Encounter."""
+
+    async def post(self, request: Request) -> Response:
+        try:
+            visits = parse_bundle(await request.read())
+        except OperationOutcomeError as exc:
+            metrics.events_total.labels(service=SERVICE, topic=VISITS, outcome="rejected").inc()
+            return self.json(exc.outcome(), status=exc.status)
+        accepted, duplicates = await accept(visits, "fhir")
         return self.json(
             {"accepted": accepted, "duplicates": duplicates, "visit_ids": [v.visit_id for v in visits]}, status=202
         )
