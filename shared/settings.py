@@ -21,6 +21,7 @@ class Settings(BaseModel):
     topic_replication_factor: int = Field(default_factory=lambda: int(_env("TOPIC_REPLICATION_FACTOR", "1")))
     web_host: str = Field(default_factory=lambda: _env("WEB_HOST", "127.0.0.1"))
     encounter_port: int = Field(default_factory=lambda: int(_env("ENCOUNTER_PORT", "8001")))
+    mllp_port: int = Field(default_factory=lambda: int(_env("MLLP_PORT", "2575")))
     coder_port: int = Field(default_factory=lambda: int(_env("CODER_PORT", "8002")))
     biller_port: int = Field(default_factory=lambda: int(_env("BILLER_PORT", "8003")))
     payer_port: int = Field(default_factory=lambda: int(_env("PAYER_PORT", "8004")))

@@ -21,3 +21,21 @@ async def claim_new(conn: asyncpg.Connection, events: list[VisitReceived], hashe
         [e.received_at for e in events],
     )
     return {r["visit_id"] for r in rows}
+
+
+async def hl7_seen(conn: asyncpg.Connection, control_id: str) -> str | None:
+    """The ACK sent for this control id before, if any."""
+    return await conn.fetchval("SELECT ack FROM encounter.hl7_messages WHERE control_id = $1", control_id)
+
+
+async def record_hl7(
+    conn: asyncpg.Connection, control_id: str, message_type: str, visit_ids: list[str], ack: str
+) -> None:
+    await conn.execute(
+        """INSERT INTO encounter.hl7_messages (control_id, message_type, visit_ids, ack) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (control_id) DO NOTHING""",
+        control_id,
+        message_type,
+        visit_ids,
+        ack,
+    )
