@@ -78,6 +78,36 @@ def _report(written: list[tuple[Path, list[str]]], out: Path, check: bool) -> No
         raise typer.Exit(1)
 
 
+@app.command("fhir")
+def export_fhir(
+    out: Path = typer.Option(..., "--out", help="folder to write the FHIR resources into"),
+    since: str | None = typer.Option(None, "--since", help="only claims created on or after this date"),
+) -> None:
+    """FHIR R4 per claim: a Claim, and once adjudicated an ExplanationOfBenefit with the payer's
+    adjudication per item (both checked against fhir.resources' R4B models as they are built)."""
+    from rcmflow.biller.adapters.repository import claims_for_fhir
+    from rcmflow.biller.domain.fhir_out import fhir_claim, fhir_explanation_of_benefit
+
+    async def run() -> tuple[int, int]:
+        conn = await db.connect()
+        try:
+            found = await claims_for_fhir(conn, date.fromisoformat(since) if since else None)
+        finally:
+            await conn.close()
+        out.mkdir(parents=True, exist_ok=True)
+        explained = 0
+        for claim, remittance in found:
+            (out / f"Claim-{claim.claim_id}.json").write_text(fhir_claim(claim).model_dump_json(indent=2))
+            if remittance is not None:
+                eob = fhir_explanation_of_benefit(claim, remittance)
+                (out / f"ExplanationOfBenefit-{claim.claim_id}.json").write_text(eob.model_dump_json(indent=2))
+                explained += 1
+        return len(found), explained
+
+    claims, explained = asyncio.run(run())
+    console.print(f"{claims} Claim and {explained} ExplanationOfBenefit resource(s) written to {out}")
+
+
 @app.command("835")
 def export_835(
     out: Path = typer.Option(..., "--out", help="folder to write the 835 files into"),

@@ -39,3 +39,19 @@ def test_export_writes_valid_files(kind: str, transaction: str, tmp_path: Path, 
         text = path.read_text()
         assert text.startswith("ISA*") and transaction in text
         assert x12.validate(text) == [], path.name
+
+
+def test_export_fhir_writes_valid_claims_and_explanations(tmp_path: Path, some_billed_visits: None) -> None:
+    from fhir.resources.R4B.claim import Claim
+    from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
+
+    command = [sys.executable, "-m", "rcmflow.shared.cli.main", "export", "fhir", "--out", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    claims, eobs = sorted(tmp_path.glob("Claim-*.json")), sorted(tmp_path.glob("ExplanationOfBenefit-*.json"))
+    assert len(claims) >= 10 and len(eobs) >= 10
+    for path in claims:
+        Claim.model_validate_json(path.read_text())
+    for path in eobs:
+        eob = ExplanationOfBenefit.model_validate_json(path.read_text())
+        assert eob.outcome == "complete" and eob.item and eob.item[0].adjudication

@@ -306,3 +306,22 @@ async def submissions_for_export(conn: asyncpg.Connection, since: date | None) -
 
 async def next_interchange_number(conn: asyncpg.Connection) -> int:
     return int(await conn.fetchval("SELECT nextval('biller.interchange_control_number')"))
+
+
+async def claims_for_fhir(
+    conn: asyncpg.Connection, since: date | None
+) -> list[tuple[ClaimSubmitted, RemittanceIssued | None]]:
+    """Every claim sent, with the payer's standing answer (the latest posting that is not a reversal)."""
+    rows = await conn.fetch(
+        """SELECT c.claim, (SELECT p.remittance FROM biller.postings p WHERE p.claim_id = c.claim_id
+                              AND p.claim_status_code <> '22' ORDER BY p.posted_at DESC LIMIT 1) AS remittance
+           FROM biller.claims c
+           WHERE c.status <> 'rejected' AND ($1::date IS NULL OR c.created_at::date >= $1)
+           ORDER BY c.created_at, c.claim_id""",
+        since,
+    )
+    return [
+        (ClaimSubmitted.model_validate(r["claim"]),
+         RemittanceIssued.model_validate(r["remittance"]) if r["remittance"] else None)
+        for r in rows
+    ]  # fmt: skip
