@@ -54,10 +54,33 @@ async def bill(pool: asyncpg.Pool, batch: list[CodedEncounter], ref: Reference, 
     return Billed(decisions, [[with_837(c, ref) for c in claims] for claims in to_send])
 
 
+def one_per_claim(batch: list[RemittanceIssued]) -> list[list[RemittanceIssued]]:
+    """Split a batch, in order, so no claim appears twice in a part: each part is posted against
+    the claims as the previous part left them (a correction, then the payer's answer to it)."""
+    parts: list[list[RemittanceIssued]] = [[]]
+    seen: set[str] = set()
+    for remittance in batch:
+        if remittance.patient_control_number in seen:
+            parts.append([])
+            seen = set()
+        parts[-1].append(remittance)
+        seen.add(remittance.patient_control_number)
+    return parts
+
+
 async def post_remittances(
     pool: asyncpg.Pool, batch: list[RemittanceIssued], ref: Reference, now: datetime | None = None
 ) -> Posted:
-    now = now or datetime.now(UTC)
+    posted = Posted([], [], [])
+    for part in one_per_claim(batch):
+        done = await _post_part(pool, part, ref, now or datetime.now(UTC))
+        posted.outcomes += done.outcomes
+        posted.postings += done.postings
+        posted.to_send += done.to_send
+    return posted
+
+
+async def _post_part(pool: asyncpg.Pool, batch: list[RemittanceIssued], ref: Reference, now: datetime) -> Posted:
     stored = await repository.find_claims(pool, [r.patient_control_number for r in batch])
     results: list[tuple[RemittanceIssued, Posting | str, tuple[ClaimSubmitted, str] | None]] = []
     for remittance in batch:

@@ -63,3 +63,14 @@ def test_lines_match_by_ref_6r_or_by_code_when_the_payer_dropped_it() -> None:
     remittance.service_lines[1].procedure_code = "99999"
     with pytest.raises(PostingError, match="matches no claim line"):
         post(claim, remittance)
+
+
+def test_a_batch_is_split_so_each_claim_is_posted_against_its_latest_state() -> None:
+    from rcmflow.biller.service_layer import one_per_claim
+
+    a = answered(make_claim([("99999", 20_000)], payer_id="TESTPAYER", plan_id="P1"))
+    b = answered(make_claim([("99999", 10_000)], payer_id="TESTPAYER", plan_id="P1", prior_authorization="X"))
+    b = b.model_copy(update={"patient_control_number": "OTHER"})
+    parts = one_per_claim([a, b, a, a])
+    assert [[r.patient_control_number for r in p] for p in parts] == [
+        [a.patient_control_number, "OTHER"], [a.patient_control_number], [a.patient_control_number]]  # fmt: skip
