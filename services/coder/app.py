@@ -5,11 +5,15 @@ Run several workers in one consumer group (CODER_WORKER=0,1,2 ...): the 12 parti
 
 from __future__ import annotations
 
+from faust.web import Request, Response, View
+
 from rcmflow.coder.adapters import MIGRATIONS_DIR, repository
 from rcmflow.coder.adapters.reference import load_tables
 from rcmflow.coder.domain.coding import code_visit
+from rcmflow.coder.domain.review import ReviewDecision, ValidationError, coded_by_person
 from rcmflow.shared import ids, metrics
 from rcmflow.shared.db import Database
+from rcmflow.shared.kafka import encode
 from rcmflow.shared.schemas import (
     CODED_ENCOUNTERS,
     CODING_REVIEW,
@@ -74,6 +78,41 @@ track_consumer_lag(app, [VISITS])
 @app.timer(10.0)
 async def measure_review_queue() -> None:
     metrics.review_queue_size.set(await repository.review_queue_size(await db.pool()))
+
+
+@app.page("/review")
+class ReviewQueue(View):
+    """Open review items: the visit, why the engine would not code it, and its suggestions."""
+
+    async def get(self, request: Request) -> Response:
+        items = await repository.open_reviews(await db.pool(), int(request.query.get("limit", "100")))
+        return self.json({"open": len(items), "items": [
+            {"visit_id": i["visit_id"], "coder_version": i["coder_version"], "since": i["coded_at"].isoformat(),
+             "reasons": i["result"]["reasons"], "visit": i["result"]["visit"]} for i in items]})  # fmt: skip
+
+
+@app.page("/review/{visit_id}")
+class ReviewDecisionView(View):
+    """A person's codes for one open item: validated as the engine's are, then sent on as coded by a person."""
+
+    async def post(self, request: Request, visit_id: str) -> Response:
+        try:
+            decision = ReviewDecision.model_validate_json(await request.read())
+        except ValidationError as exc:
+            errors = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
+                      for e in exc.errors(include_input=False)]  # fmt: skip
+            return self.json({"errors": errors}, status=422)
+        pool = await db.pool()
+        async with pool.acquire() as conn, conn.transaction():
+            pending = await repository.take_review(conn, visit_id)
+            if pending is None:
+                return self.json({"errors": [{"field": "visit_id", "message": "no open review item"}]}, status=404)
+            coded = coded_by_person(pending, decision, PRODUCER)
+            await repository.resolve_review(conn, coded, decision.coder)
+            fut = await coded_encounters.send(key=coded.key, value=encode(coded))
+            await fut  # on the topic before the review item closes: nothing lost, nothing coded twice
+        metrics.events_total.labels(service=SERVICE, topic=CODING_REVIEW, outcome="reviewed").inc()
+        return self.json({"visit_id": visit_id, "event_id": str(coded.event_id), "coded_by": "person"}, status=202)
 
 
 @app.agent(visits, concurrency=1)

@@ -10,7 +10,7 @@ WITH enc AS (SELECT outcome FROM coder.encounters WHERE visit_id LIKE ANY($1::te
      clm AS (SELECT * FROM biller.claims WHERE visit_id LIKE ANY($1::text[]))
 SELECT
   (SELECT count(*) FROM enc)                                   AS visits,
-  (SELECT count(*) FROM enc WHERE outcome = 'coded')           AS coded,
+  (SELECT count(*) FROM enc WHERE outcome IN ('coded', 'reviewed')) AS coded,
   (SELECT count(*) FROM enc WHERE outcome = 'review')          AS review,
   (SELECT count(*) FROM bil WHERE outcome = 'self_pay')        AS self_pay,
   (SELECT count(*) FROM bil WHERE outcome = 'not_billable')    AS not_billable,

@@ -31,3 +31,31 @@ async def record(pool: asyncpg.Pool, results: list[Outcome]) -> None:
 
 async def review_queue_size(pool: asyncpg.Pool) -> int:
     return int(await pool.fetchval("SELECT count(*) FROM coder.encounters WHERE outcome = 'review'"))
+
+
+async def open_reviews(pool: asyncpg.Pool, limit: int = 100) -> list[dict]:
+    rows = await pool.fetch(
+        """SELECT visit_id, coder_version, coded_at, result FROM coder.encounters
+           WHERE outcome = 'review' ORDER BY coded_at LIMIT $1""",
+        limit,
+    )
+    return [dict(r) for r in rows]
+
+
+async def take_review(conn: asyncpg.Connection, visit_id: str) -> CodingReviewRequested | None:
+    """Lock an open review item for resolution (inside the caller's transaction); None if there is none."""
+    row = await conn.fetchrow(
+        "SELECT result FROM coder.encounters WHERE visit_id = $1 AND outcome = 'review' FOR UPDATE", visit_id
+    )
+    return CodingReviewRequested.model_validate(row["result"]) if row else None
+
+
+async def resolve_review(conn: asyncpg.Connection, coded: CodedEncounter, reviewer: str) -> None:
+    await conn.execute(
+        """UPDATE coder.encounters SET outcome = 'reviewed', result = $2, coder_version = $3, reviewed_by = $4,
+               reviewed_at = now() WHERE visit_id = $1""",
+        coded.visit_id,
+        coded.model_dump(mode="json"),
+        coded.coder_version,
+        reviewer,
+    )
