@@ -7,8 +7,8 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from rcmflow.coder.domain.coding import normalise_text
 from rcmflow.coder.domain.model import ReferenceTables
+from rcmflow.coder.domain.text_index import DiagnosisIndex, normalise_text
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -24,7 +24,7 @@ def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
     points at another to see what a change to a table would do)."""
     files = sorted(data_dir.glob("*.csv"))
     fingerprint = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:10]
-    diagnosis_phrases = {normalise_text(r["phrase"]): r["code"] for r in _rows(data_dir, "diagnosis_phrases.csv")}
+    phrases = {normalise_text(r["phrase"]): r["code"] for r in _rows(data_dir, "diagnosis_phrases.csv")}
     procedure_phrases: dict[str, str] = {}
     labels: dict[str, str] = {}
     for row in _rows(data_dir, "procedure_catalog.csv"):
@@ -32,7 +32,7 @@ def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
         for phrase in filter(None, row["phrases"].split("|")):
             procedure_phrases[normalise_text(phrase)] = row["code"]
     return ReferenceTables(
-        diagnosis_phrases=diagnosis_phrases,
+        diagnosis_index=DiagnosisIndex(phrases),
         procedure_phrases=procedure_phrases,
         procedure_labels=labels,
         version=fingerprint,

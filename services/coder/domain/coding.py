@@ -5,19 +5,14 @@ not coded by the engine but handed to a person (the `coding-review` topic)."""
 
 from __future__ import annotations
 
-import re
-
 from rcmflow.coder.domain import em, icd10
 from rcmflow.coder.domain.model import CodingResult, ReferenceTables
+from rcmflow.coder.domain.text_index import Unsure, normalise_text
 from rcmflow.shared.schemas import CodedDiagnosis, CodedServiceLine, ReviewReason, Visit
 
 MAX_CLAIM_DIAGNOSES = 12
 MAX_POINTERS = 4
 TELEHEALTH_PLACES = {"02", "10"}
-
-
-def normalise_text(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
 def place_of_service(visit: Visit) -> str:
@@ -50,15 +45,22 @@ def code_diagnoses(visit: Visit, tables: ReferenceTables, result: CodingResult) 
                 code=code, description=icd10.description(code), source="supplied", confidence=1.0, evidence=[dx.code]
             )
         else:
-            phrase = normalise_text(dx.text or "")
-            code = tables.diagnosis_phrases.get(phrase, "")
-            if not code:
+            found = tables.diagnosis_index.lookup(dx.text or "")
+            if isinstance(found, Unsure):
                 result.review_reasons.append(
-                    ReviewReason(code="dx-text-unmatched", message=f"diagnosis {position}: no code for the text given")
+                    ReviewReason(
+                        code="dx-text-unsure",
+                        message=f"diagnosis {position}: {found.reason}",
+                        suggestions=found.suggestions,
+                    )
                 )
                 continue
             coded = CodedDiagnosis(
-                code=code, description=icd10.description(code), source="text", confidence=0.95, evidence=[phrase]
+                code=found.code,
+                description=icd10.description(found.code),
+                source="text",
+                confidence=found.confidence,
+                evidence=found.evidence,
             )
         if coded.code in seen:
             continue  # the same diagnosis twice: a claim lists it once

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rcmflow.coder.domain.text_index import DiagnosisIndex
 from rcmflow.shared.schemas import CodedDiagnosis, CodedServiceLine, ReviewReason
 from rcmflow.shared.versions import RCMFLOW_VERSION
 
@@ -12,7 +13,7 @@ from rcmflow.shared.versions import RCMFLOW_VERSION
 class ReferenceTables:
     """The coder's data tables (services/coder/data), loaded by an adapter."""
 
-    diagnosis_phrases: dict[str, str]  # normalised phrase -> ICD-10-CM code
+    diagnosis_index: DiagnosisIndex  # phrase table, then the official descriptions
     procedure_phrases: dict[str, str]  # normalised phrase -> CPT/HCPCS code
     procedure_labels: dict[str, str]  # code -> our own short label
     version: str  # fingerprint of the tables, part of coder_version
