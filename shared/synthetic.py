@@ -16,12 +16,15 @@ from rcmflow.shared.schemas.common import US_STATES
 PAYERS_BY_AGE = {"senior": ["MEDICARE"], "adult": ["BLUEPEAK", "NORTHSTAR", "MEDICAID", "BLUEPEAK"]}
 PLANS = {"MEDICARE": ["MCR-B"], "MEDICAID": ["MCD-STD"], "BLUEPEAK": ["BP-PPO", "BP-HDHP"], "NORTHSTAR": ["NS-HMO"]}
 DIAGNOSIS_CODES = [
-    "I10", "E11.9", "E78.5", "J06.9", "J02.0", "N39.0", "K21.9", "J44.9", "M54.50", "R05.9", "E66.9", "F41.1",
+    "I10", "E11.9", "E78.5", "J02.0", "N39.0", "K21.9", "J44.9", "M54.50", "R05.9", "E66.9", "F41.1",
     "F32.A", "E03.9", "G43.909", "J30.9", "H66.90", "J20.9", "I48.91", "E55.9", "D64.9", "R53.83", "M25.561",
 ]  # fmt: skip
 DIAGNOSIS_TEXTS = ["high blood pressure", "T2DM", "high cholesterol", "acid reflux", "UTI", "strep throat", "COPD"]
-PROCEDURE_CODES = ["36415", "93000", "81002", "87880", "85025", "80053", "80061", "83036", "84443", "94640", "96372"]
-PROCEDURE_TEXTS = ["ECG with interpretation and report", "flu shot", "venipuncture", "urinalysis dipstick"]
+# Procedures with the diagnosis that justifies them (None: any diagnosis does), so visits are codable.
+PROCEDURES = [("36415", None), ("93000", "I10"), ("81002", "N39.0"), ("87880", "J02.0"), ("85025", None),
+              ("80053", None), ("80061", "E78.5"), ("83036", "E11.9"), ("84443", "E03.9"), ("94640", "J44.9"),
+              ("96372", None)]  # fmt: skip
+PROCEDURE_TEXTS = ["flu shot", "venipuncture", "cbc", "cmp"]
 MDM = ["straightforward", "low", "moderate", "high"]
 STATES = sorted(US_STATES)
 EIN_PREFIXES = ["20", "26", "27", "30", "33", "35", "36", "37", "38", "41", "42", "45", "46", "52", "54", "56", "61",
@@ -122,9 +125,18 @@ class VisitFactory:
             diagnoses.insert(0, {"text": self.rng.choice(DIAGNOSIS_TEXTS)})
         procedures: list[dict] = []
         if kind != "telehealth":
-            procedures = [{"code": c, "units": 1} for c in self.rng.sample(PROCEDURE_CODES, self.rng.randint(0, 3))]
+            for code, needs in self.rng.sample(PROCEDURES, self.rng.randint(0, 3)):
+                procedures.append({"code": code, "units": 1})
+                if needs and not any(d.get("code") == needs for d in diagnoses):
+                    diagnoses.append({"code": needs})
             if self.rng.random() < 0.2:
-                procedures.append({"text": self.rng.choice(PROCEDURE_TEXTS)})
+                text = self.rng.choice(PROCEDURE_TEXTS)
+                if text == "flu shot" and any(p.get("code") == "96372" for p in procedures):
+                    text = "venipuncture"  # an injection and a vaccine the same day need a distinct-site note
+                procedures.append({"text": text})
+                if text == "flu shot":  # the vaccine, its administration and the reason for both
+                    procedures.append({"text": "vaccine administration"})
+                    diagnoses.append({"code": "Z23"})
         facility = self.rng.choice(self.facilities)
         visit = {
             "visit_id": f"V-{self.token}-{index:07d}",

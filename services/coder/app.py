@@ -47,6 +47,8 @@ def code(received: VisitReceived) -> CodedEncounter | CodingReviewRequested:
         patient_id=visit.patient.id,
         producer=PRODUCER,
         received_at=received.received_at,
+        # the time of the visit event it codes: the same visit and coder version give the same bytes
+        occurred_at=received.occurred_at,
         visit=visit,
         coder_version=CODER_VERSION,
     )

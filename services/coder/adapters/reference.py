@@ -7,7 +7,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from rcmflow.coder.domain.model import ReferenceTables
+from rcmflow.coder.domain.model import CatalogEntry, EditPair, ReferenceTables
 from rcmflow.coder.domain.text_index import DiagnosisIndex, normalise_text
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -15,7 +15,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 def _rows(data_dir: Path, name: str) -> list[dict[str, str]]:
     with (data_dir / name).open(newline="") as fh:
-        return list(csv.DictReader(fh))
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
 @lru_cache(maxsize=4)
@@ -26,14 +26,24 @@ def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
     fingerprint = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:10]
     phrases = {normalise_text(r["phrase"]): r["code"] for r in _rows(data_dir, "diagnosis_phrases.csv")}
     procedure_phrases: dict[str, str] = {}
-    labels: dict[str, str] = {}
+    catalog: dict[str, CatalogEntry] = {}
     for row in _rows(data_dir, "procedure_catalog.csv"):
-        labels[row["code"]] = row["label"]
+        catalog[row["code"]] = CatalogEntry(
+            code=row["code"],
+            label=row["label"],
+            default_units=int(row["default_units"] or 1),
+            global_days=row["global_days"] or "XXX",
+            supports=tuple(filter(None, row["supports"].split(";"))),
+        )
         for phrase in filter(None, row["phrases"].split("|")):
             procedure_phrases[normalise_text(phrase)] = row["code"]
+    pairs = tuple(
+        EditPair(r["column1"], r["column2"], int(r["modifier_indicator"])) for r in _rows(data_dir, "edit_pairs.csv")
+    )
     return ReferenceTables(
         diagnosis_index=DiagnosisIndex(phrases),
         procedure_phrases=procedure_phrases,
-        procedure_labels=labels,
+        catalog=catalog,
+        edit_pairs=pairs,
         version=fingerprint,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import simple_icd_10_cm as icd
 
@@ -31,3 +32,30 @@ def description(code: str) -> str:
 def billable_children(code: str, limit: int = 12) -> list[str]:
     leaves = [c for c in icd.get_descendants(code) if icd.is_leaf(c)]
     return leaves[:limit]
+
+
+_REFERENCE = re.compile(r"\(([^()]*[A-Z][0-9][^()]*)\)")
+
+
+def _matches(code: str, ref: str) -> bool:
+    ref = ref.strip().rstrip("-").rstrip(".")
+    if "-" in ref:  # a range of categories, e.g. O10-O11
+        low, high = (part.strip()[:3] for part in ref.split("-", 1))
+        return low <= code[:3] <= high
+    return code.startswith(ref)
+
+
+@lru_cache(maxsize=8192)
+def excludes1_refs(code: str) -> tuple[str, ...]:
+    """Codes and ranges the code's Excludes1 notes (its own and its ancestors') name."""
+    refs: list[str] = []
+    for item in [code, *icd.get_ancestors(code)]:
+        for note in icd.get_excludes1(item):
+            for group in _REFERENCE.findall(note):
+                refs += [r.strip() for r in group.split(",") if r.strip()]
+    return tuple(refs)
+
+
+def excludes1_conflict(a: str, b: str) -> bool:
+    """True when either code's Excludes1 notes exclude the other: they are not coded together."""
+    return any(_matches(b, r) for r in excludes1_refs(a)) or any(_matches(a, r) for r in excludes1_refs(b))

@@ -10,12 +10,35 @@ from rcmflow.shared.versions import RCMFLOW_VERSION
 
 
 @dataclass(frozen=True)
+class CatalogEntry:
+    """A procedure as the catalog (services/coder/data/procedure_catalog.csv) knows it."""
+
+    code: str
+    label: str  # our own short label (no AMA descriptor)
+    default_units: int
+    global_days: str  # 000 / 010 / 090 surgical package, XXX none, ZZZ add-on
+    supports: tuple[str, ...]  # diagnosis prefixes that justify it; empty: any diagnosis
+
+    @property
+    def minor_procedure(self) -> bool:
+        return self.global_days in ("000", "010")
+
+
+@dataclass(frozen=True)
+class EditPair:
+    column1: str
+    column2: str
+    modifier_indicator: int  # 0: never together; 1: together only with a distinct-service modifier
+
+
+@dataclass(frozen=True)
 class ReferenceTables:
     """The coder's data tables (services/coder/data), loaded by an adapter."""
 
     diagnosis_index: DiagnosisIndex  # phrase table, then the official descriptions
     procedure_phrases: dict[str, str]  # normalised phrase -> CPT/HCPCS code
-    procedure_labels: dict[str, str]  # code -> our own short label
+    catalog: dict[str, CatalogEntry]
+    edit_pairs: tuple[EditPair, ...]
     version: str  # fingerprint of the tables, part of coder_version
 
     @property

@@ -1,0 +1,81 @@
+"""The coder's rules beyond the basics: preventive visits, modifiers, edits, pointers, Excludes1, text."""
+
+from rcmflow.coder.adapters.reference import load_tables
+from rcmflow.coder.domain.coding import code_visit
+from tests.unit.sample import make_visit
+
+TABLES = load_tables()
+
+
+def lines(result) -> list[tuple[str, list[str]]]:  # type: ignore[no-untyped-def]
+    return [(ln.procedure_code, ln.modifiers) for ln in result.service_lines]
+
+
+def test_preventive_visit_adds_the_encounter_diagnosis_and_a_problem_visit_takes_25() -> None:
+    visit = make_visit(visit_type="preventive", total_minutes=None, mdm="low", diagnoses=[{"code": "E78.5"}],
+                       procedures=[])  # fmt: skip
+    result = code_visit(visit, TABLES)
+    assert [d.code for d in result.diagnoses] == ["Z00.00", "E78.5"]
+    assert lines(result) == [("99396", []), ("99213", ["25"])]
+    plain = code_visit(make_visit(visit_type="preventive", total_minutes=None, mdm=None, procedures=[]), TABLES)
+    assert lines(plain) == [("99396", [])]
+
+
+def test_child_preventive_visit_uses_the_child_exam_code() -> None:
+    child = {**make_visit().patient.model_dump(mode="json"), "birth_date": "2019-05-01"}
+    visit = make_visit(
+        visit_type="preventive", mdm=None, total_minutes=None, procedures=[], diagnoses=[], patient=child
+    )
+    result = code_visit(visit, TABLES)
+    assert [d.code for d in result.diagnoses] == ["Z00.129"] and lines(result) == [("99393", [])]
+
+
+def test_minor_procedure_puts_25_on_the_em_and_laterality_on_the_procedure() -> None:
+    visit = make_visit(diagnoses=[{"text": "osteoarthritis of knee"}],
+                       procedures=[{"text": "right knee injection"}])  # fmt: skip
+    result = code_visit(visit, TABLES)
+    assert lines(result) == [("99214", ["25"]), ("20610", ["RT"])]
+    assert not result.needs_review
+
+
+def test_pair_with_distinct_site_gets_xs_and_without_goes_to_review() -> None:
+    procedures = [{"code": "11102"}, {"text": "wart destruction at a separate site"}]
+    documented = make_visit(diagnoses=[{"code": "L82.1"}, {"code": "B07.9"}], procedures=procedures)
+    assert lines(code_visit(documented, TABLES))[1:] == [("11102", []), ("17110", ["XS"])]
+    silent = make_visit(diagnoses=[{"code": "L82.1"}, {"code": "B07.9"}],
+                        procedures=[{"code": "11102"}, {"code": "17110"}])  # fmt: skip
+    assert [r.code for r in code_visit(silent, TABLES).review_reasons] == ["edit-pair-modifier"]
+    never = make_visit(diagnoses=[{"code": "N39.0"}], procedures=[{"code": "81002"}, {"code": "81003"}])
+    assert [r.code for r in code_visit(never, TABLES).review_reasons] == ["edit-pair"]
+
+
+def test_pointers_put_the_supporting_diagnosis_first_and_unsupported_lines_go_to_review() -> None:
+    visit = make_visit(diagnoses=[{"code": "J30.9"}, {"code": "E11.9"}, {"code": "I10"}],
+                       procedures=[{"code": "83036"}, {"code": "93000"}])  # fmt: skip
+    result = code_visit(visit, TABLES)
+    assert [ln.diagnosis_pointers for ln in result.service_lines] == [[1, 2, 3], [2, 1, 3], [3, 1, 2]]
+    unsupported = code_visit(make_visit(diagnoses=[{"code": "J30.9"}], procedures=[{"code": "83036"}]), TABLES)
+    assert [r.code for r in unsupported.review_reasons] == ["line-unsupported"]
+
+
+def test_excludes1_conflict_goes_to_review() -> None:
+    result = code_visit(make_visit(diagnoses=[{"code": "E11.9"}, {"code": "E11.A"}], procedures=[]), TABLES)
+    assert [r.code for r in result.review_reasons] == ["icd-excludes1"]
+
+
+def test_text_from_the_official_descriptions_with_confidence_and_evidence() -> None:
+    result = code_visit(make_visit(diagnoses=[{"text": "Type 2 diabetes mellitus with hyperglycemia"}],
+                                   procedures=[]), TABLES)  # fmt: skip
+    [dx] = result.diagnoses
+    assert dx.code == "E11.65" and 0.72 <= dx.confidence < 0.97 and "hyperglycemia" in dx.evidence
+    vague = code_visit(make_visit(diagnoses=[{"text": "otitis media acute right ear"}], procedures=[]), TABLES)
+    [why] = vague.review_reasons
+    assert why.code == "dx-text-unsure" and "ambiguous" in why.message and len(why.suggestions) >= 2
+
+
+def test_same_visit_same_bytes() -> None:
+    visit = make_visit(diagnoses=[{"text": "acid reflux"}, {"code": "e119"}], procedures=[{"text": "flu shot"}])
+    first = code_visit(visit, TABLES)
+    again = code_visit(visit.model_copy(deep=True), load_tables())
+    dump = lambda r: [d.model_dump_json() for d in r.diagnoses] + [ln.model_dump_json() for ln in r.service_lines]  # noqa: E731
+    assert dump(first) == dump(again)
