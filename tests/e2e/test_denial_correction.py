@@ -1,22 +1,40 @@
 """A denial the biller can fix goes all the way round: the payer denies an E/M billed with a
-same-day joint injection and no modifier 25 (CARC 4); the biller adds 25 and sends a
-replacement claim (frequency 7, REF*F8); the payer takes back its first answer and pays."""
+same-day joint injection and no modifier 25 (CARC 4) — coded elsewhere, since our own coder adds
+25 itself; the biller adds 25 and sends a replacement claim (frequency 7, REF*F8); the payer
+takes back its first answer and pays."""
 
-import orjson
-
+from rcmflow.shared import ids, kafka
+from rcmflow.shared.schemas import CODED_ENCOUNTERS, CodedDiagnosis, CodedEncounter, CodedServiceLine, Producer
+from rcmflow.shared.schemas.common import utcnow
+from rcmflow.shared.schemas.visit import Coverage
 from rcmflow.shared.synthetic import VisitFactory
 from tests.helpers import wait_for
-from tests.integration.test_intake_http import post
 
 
 async def test_missing_modifier_corrected_and_paid(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
-    visit = orjson.loads(factory.visit(0).model_dump_json())
-    visit["coverage"] = {"payer_id": "BLUEPEAK", "plan_id": "BP-PPO", "member_id": f"M{factory.token}",
-                         "relationship": "self"}  # fmt: skip
-    visit.update(visit_type="office", patient_status="established", total_minutes=25, mdm="low",
-                 diagnoses=[{"code": "M17.11"}], procedures=[{"code": "20610", "units": 1}],
-                 prior_authorization="PA-KNEE-1")  # fmt: skip
-    assert post(orjson.dumps(visit)).status_code == 202
+    # coded elsewhere (another engine, or a person) without the 25 our coder would have added
+    visit = factory.visit(0)
+    visit.coverage = Coverage(payer_id="BLUEPEAK", plan_id="BP-PPO", member_id=f"M{factory.token}")
+    visit.prior_authorization = "PA-KNEE-1"
+    coded = CodedEncounter(
+        event_id=ids.event_id("test-coded", visit.visit_id), visit_id=visit.visit_id, patient_id=visit.patient.id,
+        producer=Producer(service="test"), received_at=utcnow(), visit=visit, coder_version="elsewhere",
+        place_of_service="11",
+        diagnoses=[CodedDiagnosis(code="M17.11", description="primary osteoarthritis, right knee", source="supplied",
+                                  confidence=1.0)],
+        service_lines=[
+            CodedServiceLine(procedure_code="99213", units=1, diagnosis_pointers=[1], source="supplied"),
+            CodedServiceLine(procedure_code="20610", modifiers=["RT"], units=1, diagnosis_pointers=[1],
+                             source="supplied"),
+        ],
+    )  # fmt: skip
+    producer = kafka.make_producer()
+    await producer.start()
+    try:
+        await producer.send_and_wait(CODED_ENCOUNTERS, kafka.encode(coded), key=coded.key)
+    finally:
+        await producer.stop()
+    visit = {"visit_id": visit.visit_id}
 
     async def history() -> list[tuple[str, str | None]]:
         rows = await conn.fetch(

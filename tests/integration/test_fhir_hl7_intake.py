@@ -33,6 +33,7 @@ def varied_visits(factory: VisitFactory) -> dict[str, Visit]:
                                                birth_date=date(1980, 4, 4), sex="F")  # fmt: skip
     self_pay.coverage = None
     text_only.diagnoses = [DiagnosisIn(text="high blood pressure")]
+    text_only.procedures = []
     for v in made:
         if v.coverage is not None and v.coverage.payer_id == "MEDICARE" and v.visit_type == "preventive":
             v.coverage.payer_id, v.coverage.plan_id = "BLUEPEAK", "BP-PPO"  # Medicare does not cover physicals
