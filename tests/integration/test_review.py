@@ -1,0 +1,62 @@
+"""Review by people: an encounter the engine will not code waits in GET /review; a person's codes
+on POST /review/{visit_id} are validated and sent on as coded by a person, once."""
+
+import httpx
+import orjson
+
+from rcmflow.shared.settings import get_settings
+from rcmflow.shared.synthetic import VisitFactory
+from tests.helpers import wait_for
+from tests.integration.test_intake_http import post
+
+
+def coder_url(path: str) -> str:
+    s = get_settings()
+    return f"http://{s.web_host}:{s.coder_port}{path}"
+
+
+async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
+    visit = orjson.loads(factory.visit(0).model_dump_json())
+    visit["diagnoses"] = [{"code": "M54.5"}, {"text": "migraine without aura"}]  # a category, and a weak match
+    visit["procedures"] = []
+    assert post(orjson.dumps(visit)).status_code == 202
+
+    async def queued() -> bool:
+        items = httpx.get(coder_url("/review?limit=1000"), timeout=10).json()["items"]
+        return any(i["visit_id"] == visit["visit_id"] for i in items)
+
+    assert await wait_for(queued, timeout=60)
+    item = next(
+        i for i in httpx.get(coder_url("/review?limit=1000")).json()["items"] if i["visit_id"] == visit["visit_id"]
+    )
+    reasons = {r["code"]: r for r in item["reasons"]}
+    assert set(reasons) == {"icd-not-billable", "dx-text-unsure"}
+    assert "M54.50" in reasons["icd-not-billable"]["suggestions"]
+    assert "G43.009" in reasons["dx-text-unsure"]["suggestions"]
+
+    bad = {"coder": "Test Coder", "diagnoses": ["M54.5"], "service_lines": [
+        {"procedure_code": "99213", "diagnosis_pointers": [2]}]}  # fmt: skip
+    refused = httpx.post(coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(bad), timeout=10)
+    assert refused.status_code == 422
+    assert "not billable" in refused.text and "pointers" in refused.text
+
+    good = {"coder": "Test Coder", "diagnoses": ["M54.50", "G43.009"], "service_lines": [
+        {"procedure_code": "99213", "diagnosis_pointers": [1, 2]}]}  # fmt: skip
+    accepted = httpx.post(coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(good), timeout=10)
+    assert accepted.status_code == 202, accepted.text
+    again = httpx.post(coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(good), timeout=10)
+    assert again.status_code == 404  # coded once: the item is closed
+
+    async def remitted() -> bool:
+        return bool(await conn.fetchval(
+            "SELECT 1 FROM biller.claims WHERE visit_id = $1 AND status IN ('paid', 'partially_paid', 'denied')",
+            visit["visit_id"]))  # fmt: skip
+
+    assert await wait_for(remitted, timeout=90)
+    row = await conn.fetchrow("SELECT outcome, reviewed_by, result FROM coder.encounters WHERE visit_id = $1",
+                              visit["visit_id"])  # fmt: skip
+    assert row["outcome"] == "reviewed" and row["reviewed_by"] == "Test Coder"
+    assert row["result"]["coded_by"] == "person"
+    claim = await conn.fetchval("SELECT claim FROM biller.claims WHERE visit_id = $1", visit["visit_id"])
+    assert claim["diagnoses"] == ["M54.50", "G43.009"]
+    assert await conn.fetchval("SELECT count(*) FROM biller.claims WHERE visit_id = $1", visit["visit_id"]) == 1
