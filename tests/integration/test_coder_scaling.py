@@ -1,0 +1,86 @@
+"""Two coder workers in one consumer group share the 12 partitions of `visits`; stopping one
+mid-stream loses nothing: the other takes its partitions over."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from rcmflow.shared import kafka
+from rcmflow.shared.schemas import CODED_ENCOUNTERS, VISITS, Producer, VisitReceived
+from rcmflow.shared.schemas.common import utcnow
+from rcmflow.shared.settings import get_settings
+from rcmflow.shared.synthetic import VisitFactory
+from tests.helpers import end_offsets, read_since, visit_ids_of, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+VISITS_IN_RUN = 1000
+
+
+def coded_by(port: int) -> float:
+    text = httpx.get(f"http://{get_settings().web_host}:{port}/metrics", timeout=10).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("rcm_events_total{") and 'outcome="coded"' in line)  # fmt: skip
+
+
+async def test_two_workers_share_the_partitions_and_survive_losing_one(factory: VisitFactory, conn, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = get_settings()
+    second_port = settings.coder_port + 10
+    env = {**os.environ, "CODER_WORKER": "1", "RCM_DATA_DIR": str(tmp_path / "faust")}
+    log = (tmp_path / "coder-1.log").open("w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "rcmflow.coder.app"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+
+        async def second_is_up() -> bool:
+            try:
+                return httpx.get(f"http://{settings.web_host}:{second_port}/metrics", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        assert await wait_for(second_is_up, timeout=90, every=1)
+        await asyncio.sleep(8)  # the group rebalances onto two members
+        before = (coded_by(settings.coder_port), coded_by(second_port))
+        topic_before = await end_offsets(CODED_ENCOUNTERS)
+
+        visits = list(factory.visits(VISITS_IN_RUN))
+        producer = kafka.make_producer()
+        await producer.start()
+        try:
+            for visit in visits:
+                event = VisitReceived.of(visit, utcnow(), Producer(service="test"))
+                await producer.send(VISITS, kafka.encode(event), key=event.key)
+            await producer.flush()
+        finally:
+            await producer.stop()
+        ids = [v.visit_id for v in visits]
+
+        async def coded(n: int) -> bool:
+            return (
+                await conn.fetchval("SELECT count(*) FROM coder.encounters WHERE visit_id = ANY($1::text[])", ids) >= n
+            )
+
+        assert await wait_for(lambda: coded(VISITS_IN_RUN // 4), timeout=120, every=0.2)
+        both = (coded_by(settings.coder_port) - before[0], coded_by(second_port) - before[1])
+        worker.send_signal(signal.SIGTERM)  # mid-stream: the first worker takes its partitions over
+        worker.wait(timeout=60)
+
+        assert await wait_for(lambda: coded(VISITS_IN_RUN), timeout=240, every=1), "visits were lost"
+        assert both[0] > 0 and both[1] > 0, f"each worker should have coded some visits: {both}"
+        assert (
+            await conn.fetchval(
+                "SELECT count(DISTINCT visit_id) FROM coder.encounters WHERE visit_id = ANY($1::text[])", ids
+            )
+            == VISITS_IN_RUN
+        )
+        on_topic = [v for v in visit_ids_of(await read_since(CODED_ENCOUNTERS, topic_before)) if v in set(ids)]
+        assert set(on_topic) == set(ids), "every visit reached coded-encounters"
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        log.close()
