@@ -314,3 +314,45 @@ def biller(
     }.items():
         table.add_row(key, str(value))
     console.print(table)
+
+
+@app.command("coder")
+def coder(
+    visits: int = typer.Option(10_000, "--visits", "-n"),
+    seed: int | None = typer.Option(1, "--seed"),
+) -> None:
+    """The pure coding function on one core (visits/s), the coder's start-up (tables and the
+    ICD-10-CM text index built), and the running coder workers' peak memory."""
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    from rcmflow.coder.adapters.reference import load_tables
+    from rcmflow.coder.domain.coding import code_visit
+    from rcmflow.shared.synthetic import VisitFactory
+
+    startup = subprocess.run(
+        [sys.executable, "-c", "import time; t = time.perf_counter(); "
+         "from rcmflow.coder.adapters.reference import load_tables; load_tables(); "
+         "print(time.perf_counter() - t)"], capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    tables = load_tables()
+    batch = list(VisitFactory(seed=seed).visits(visits))
+    started = time.perf_counter()
+    reviews = sum(code_visit(v, tables).needs_review for v in batch)
+    elapsed = time.perf_counter() - started
+    workers = {name: round(peak_rss_mb(pid), 1) for name, pid in service_pids().items() if name.startswith("coder")}
+    table = Table(title="rcm bench coder")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores {platform.machine()}",
+        "visits": visits,
+        "to_review": reviews,
+        "pure_visits_per_second": round(visits / elapsed, 1),
+        "startup_seconds_tables_and_index": round(float(startup.stdout.strip()), 2),
+        "coder_workers_peak_rss_mb": json.dumps(workers),
+    }.items():
+        table.add_row(key, str(value))
+    console.print(table)
