@@ -79,3 +79,17 @@ def test_same_visit_same_bytes() -> None:
     again = code_visit(visit.model_copy(deep=True), load_tables())
     dump = lambda r: [d.model_dump_json() for d in r.diagnoses] + [ln.model_dump_json() for ln in r.service_lines]  # noqa: E731
     assert dump(first) == dump(again)
+
+
+def test_every_other_review_reason() -> None:
+    def reasons(**kw) -> list[str]:  # type: ignore[no-untyped-def]
+        return [r.code for r in code_visit(make_visit(**kw), TABLES).review_reasons]
+
+    assert reasons(procedures=[{"text": "interpretive dance therapy"}]) == ["proc-text-unmatched"]
+    assert reasons(procedures=[{"code": "99999"}]) == ["proc-unknown"]
+    thirteen = ["I10", "E11.9", "E78.5", "K21.9", "J30.9", "E55.9", "F41.1", "E03.9", "M54.50", "R53.83", "D64.9",
+                "G47.00", "M10.9"]  # fmt: skip
+    assert reasons(diagnoses=[{"code": c} for c in thirteen], procedures=[]) == ["dx-too-many"]
+    assert reasons(patient_status="new", total_minutes=None, mdm=None, procedures=[]) == ["em-no-basis"]
+    crowded = [{"text": "left knee injection", "modifiers": ["59", "XS", "76", "77"]}]  # and LT makes five
+    assert reasons(diagnoses=[{"code": "M17.11"}], procedures=crowded, total_minutes=25) == ["modifiers"]
