@@ -146,6 +146,9 @@ def code_procedures(visit: Visit, tables: ReferenceTables, result: CodingResult)
                 )
                 continue
             if side and side not in modifiers:
+                if len(modifiers) >= 4:
+                    result.review_reasons.append(reason("modifiers", f"procedure {position}: no room for {side}"))
+                    continue
                 modifiers.append(side)
         if code not in tables.catalog:
             result.review_reasons.append(
@@ -186,7 +189,7 @@ def apply_edits(tables: ReferenceTables, result: CodingResult, notes: list[str])
         for index, line in enumerate(procedures):
             if line.procedure_code != pair.column2 or {"59", "XS", "XE", "XP", "XU"} & set(line.modifiers):
                 continue
-            if index < len(notes) and DISTINCT_SITE.search(notes[index]):
+            if index < len(notes) and DISTINCT_SITE.search(notes[index]) and len(line.modifiers) < 4:
                 line.modifiers.append("XS")
                 line.evidence.append("distinct site documented (XS)")
             else:
@@ -196,6 +199,7 @@ def apply_edits(tables: ReferenceTables, result: CodingResult, notes: list[str])
     for line in result.service_lines:
         if len(line.modifiers) > 4:
             result.review_reasons.append(reason("modifiers", f"{line.procedure_code} has more than four modifiers"))
+            del line.modifiers[4:]  # the encounter goes to a person; the draft stays within the contract
 
 
 def assign_pointers(tables: ReferenceTables, result: CodingResult) -> None:
