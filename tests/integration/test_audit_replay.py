@@ -45,8 +45,8 @@ async def visits(factory: VisitFactory, conn) -> list[dict]:  # type: ignore[no-
         v["diagnoses"] = [d for d in v["diagnoses"] if "text" not in d] or [{"code": "J30.9"}]
         v["diagnoses"] = [d for d in v["diagnoses"] if d.get("code") != "I10"] or [{"code": "J30.9"}]
     for v in made:
-        v["procedures"] = []
-        v["visit_type"] = "office"  # no preventive encounter code ahead of the documented diagnoses  # the E/M alone: no procedure left without the diagnosis that justified it
+        v["procedures"] = []  # the E/M alone: no procedure left without the diagnosis that justified it
+        v["visit_type"] = "office"  # no preventive encounter code ahead of the documented diagnoses
     await billed(factory, conn, made)
     return made
 
