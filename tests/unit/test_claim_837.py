@@ -69,3 +69,25 @@ def test_dependant_claim_has_a_patient_loop_and_self_has_none() -> None:
     assert "NM1*QC" not in own_text and "SBR*P*18*" in own_text
     assert f"CLM*{own.patient_control_number}*" in own_text
     assert all(f"REF*6R*{ln.line_control_number}~" in own_text for ln in own.service_lines)
+
+
+def test_more_than_fifty_lines_split_into_claims_with_their_own_numbers() -> None:
+    from datetime import UTC, datetime
+
+    from rcmflow.biller.adapters.reference import load_charge_master
+    from rcmflow.biller.domain.claims import decide
+    from rcmflow.shared.schemas import CodedEncounter, CodedServiceLine, Producer
+    from rcmflow.shared.synthetic import synthetic_coded_encounters
+
+    [coded] = synthetic_coded_encounters(list(VisitFactory(seed=40, as_of=date(2026, 11, 27)).visits(1))[:1],
+                                         datetime(2026, 11, 27, tzinfo=UTC))  # fmt: skip
+    lines = [CodedServiceLine(procedure_code="36415", units=1, diagnosis_pointers=[1], source="supplied")] * 120
+    many = CodedEncounter.model_validate({**coded.model_dump(), "service_lines": [ln.model_dump() for ln in lines]})
+    decision = decide(many, load_charge_master(), load_payers(), Producer(service="t"), load_submitter(),
+                      date(2026, 11, 27))  # fmt: skip
+    assert [len(c.service_lines) for c in decision.claims] == [50, 50, 20]
+    assert len({c.patient_control_number for c in decision.claims}) == 3
+    assert len({ln.line_control_number for c in decision.claims for ln in c.service_lines}) == 120
+    assert all(c.total_charge_cents == sum(ln.charge_cents for ln in c.service_lines) for c in decision.claims)
+    for claim in decision.claims:
+        assert x12.validate(claim.x12_837 or "") == []
