@@ -55,6 +55,12 @@ async def accept(
     return accepted, duplicates
 
 
+async def accepted(view: View, visits: list[Visit], channel: str) -> Response:
+    """202 with the visit ids: the ones accepted now, and the ones accepted before (duplicates)."""
+    new, duplicates = await accept(visits, channel)
+    return view.json({"accepted": new, "duplicates": duplicates, "visit_ids": [v.visit_id for v in visits]}, status=202)
+
+
 @app.page("/visits")
 class VisitsView(View):
     async def post(self, request: Request) -> Response:
@@ -63,10 +69,7 @@ class VisitsView(View):
         except IntakeRejected as exc:
             metrics.events_total.labels(service=SERVICE, topic=VISITS, outcome="rejected").inc()
             return self.json({"errors": [e.__dict__ for e in exc.errors]}, status=exc.status)
-        accepted, duplicates = await accept(visits, "json")
-        return self.json(
-            {"accepted": accepted, "duplicates": duplicates, "visit_ids": [v.visit_id for v in visits]}, status=202
-        )
+        return await accepted(self, visits, "json")
 
 
 @app.page("/fhir")
@@ -79,10 +82,7 @@ class FhirView(View):
         except OperationOutcomeError as exc:
             metrics.events_total.labels(service=SERVICE, topic=VISITS, outcome="rejected").inc()
             return self.json(exc.outcome(), status=exc.status)
-        accepted, duplicates = await accept(visits, "fhir")
-        return self.json(
-            {"accepted": accepted, "duplicates": duplicates, "visit_ids": [v.visit_id for v in visits]}, status=202
-        )
+        return await accepted(self, visits, "fhir")
 
 
 async def receive_hl7(text: str) -> tuple[str, str]:

@@ -52,6 +52,25 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def report(title: str, figures: dict[str, object], out: Path | None = None) -> None:
+    """Print a benchmark's figures with the date and machine (and append them as JSON to `out`)."""
+
+    figures = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores {platform.machine()}",
+        **figures,
+    }
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in figures.items():
+        table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
+    console.print(table)
+    if out:
+        with out.open("a") as fh:
+            fh.write(json.dumps({"bench": title, **figures}) + "\n")
+
+
 # --- the ceiling: a raw aiokafka chain, no work -------------------------------------------------
 
 
@@ -176,8 +195,6 @@ def e2e(
     lat, status = asyncio.run(figures())
     memory = {name: round(peak_rss_mb(pid), 1) for name, pid in pids.items()}
     result: dict[str, object] = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores {platform.machine()}",
         "visits": visits,
         "claims": status["claims"],
         "publish_seconds": round(published - started, 2),
@@ -192,15 +209,7 @@ def e2e(
         ceiling = raw_chain(sizes)
         result["raw_chain_messages_per_second"] = round(ceiling, 1)
         result["ratio_to_raw_chain"] = round((visits / elapsed) / ceiling, 3)
-    table = Table(title="rcm bench e2e")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in result.items():
-        table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
-    console.print(table)
-    if out:
-        with out.open("a") as fh:
-            fh.write(json.dumps(result) + "\n")
+    report("rcm bench e2e", result, out)
 
 
 @app.command("payer")
@@ -210,7 +219,6 @@ def payer(
     seed: int | None = typer.Option(None, "--seed"),
 ) -> None:
     """Adjudications per second with accumulators in Postgres (the payer's own work, no Kafka)."""
-    from datetime import UTC, datetime
 
     from rcmflow.payer_sim.adapters import MIGRATIONS_DIR
     from rcmflow.payer_sim.adapters.reference import load_reference
@@ -243,19 +251,15 @@ def payer(
             await database.close()
 
     elapsed = asyncio.run(run())
-    table = Table(title="rcm bench payer")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores {platform.machine()}",
-        "claims": len(batch_claims),
-        "batch": batch,
-        "seconds": round(elapsed, 2),
-        "claims_per_second": round(len(batch_claims) / elapsed, 1),
-    }.items():
-        table.add_row(key, str(value))
-    console.print(table)
+    report(
+        "rcm bench payer",
+        {
+            "claims": len(batch_claims),
+            "batch": batch,
+            "seconds": round(elapsed, 2),
+            "claims_per_second": round(len(batch_claims) / elapsed, 1),
+        },
+    )
 
 
 @app.command("biller")
@@ -265,7 +269,6 @@ def biller(
     seed: int | None = typer.Option(None, "--seed"),
 ) -> None:
     """Claims built, scrubbed, rendered to 837P and stored per second (the biller's own work, no Kafka)."""
-    from datetime import UTC, datetime
 
     from rcmflow.biller.adapters import MIGRATIONS_DIR
     from rcmflow.biller.adapters.repository import record_decisions
@@ -300,20 +303,16 @@ def biller(
             await database.close()
 
     elapsed, domain_seconds, built = asyncio.run(run())
-    table = Table(title="rcm bench biller")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores {platform.machine()}",
-        "claims": built,
-        "batch": batch,
-        "seconds": round(elapsed, 2),
-        "claims_per_second": round(built / elapsed, 1),
-        "build_scrub_render_ms_per_claim": round(domain_seconds / max(built, 1) * 1000, 3),
-    }.items():
-        table.add_row(key, str(value))
-    console.print(table)
+    report(
+        "rcm bench biller",
+        {
+            "claims": built,
+            "batch": batch,
+            "seconds": round(elapsed, 2),
+            "claims_per_second": round(built / elapsed, 1),
+            "build_scrub_render_ms_per_claim": round(domain_seconds / max(built, 1) * 1000, 3),
+        },
+    )
 
 
 @app.command("coder")
@@ -325,7 +324,6 @@ def coder(
     ICD-10-CM text index built), and the running coder workers' peak memory."""
     import subprocess
     import sys
-    from datetime import UTC, datetime
 
     from rcmflow.coder.adapters.reference import load_tables
     from rcmflow.coder.domain.coding import code_visit
@@ -342,17 +340,13 @@ def coder(
     reviews = sum(code_visit(v, tables).needs_review for v in batch)
     elapsed = time.perf_counter() - started
     workers = {name: round(peak_rss_mb(pid), 1) for name, pid in service_pids().items() if name.startswith("coder")}
-    table = Table(title="rcm bench coder")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores {platform.machine()}",
-        "visits": visits,
-        "to_review": reviews,
-        "pure_visits_per_second": round(visits / elapsed, 1),
-        "startup_seconds_tables_and_index": round(float(startup.stdout.strip()), 2),
-        "coder_workers_peak_rss_mb": json.dumps(workers),
-    }.items():
-        table.add_row(key, str(value))
-    console.print(table)
+    report(
+        "rcm bench coder",
+        {
+            "visits": visits,
+            "to_review": reviews,
+            "pure_visits_per_second": round(visits / elapsed, 1),
+            "startup_seconds_tables_and_index": round(float(startup.stdout.strip()), 2),
+            "coder_workers_peak_rss_mb": json.dumps(workers),
+        },
+    )

@@ -149,3 +149,12 @@ class Envelope(Model):
 
 
 AdjustmentGroup = Literal["CO", "PR", "OA", "PI"]
+
+
+def drop_none(value: object) -> object:
+    """JSON without its empty members (FHIR forbids nulls; our builders write them freely)."""
+    if isinstance(value, dict):
+        return {k: drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_none(v) for v in value]
+    return value

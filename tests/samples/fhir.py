@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rcmflow.shared.schemas import Visit
+from rcmflow.shared.schemas.common import drop_none
 
 SEX_TO_GENDER = {"F": "female", "M": "male", "U": "unknown"}
 
@@ -14,14 +15,6 @@ def _address(a: Any) -> dict | None:
     if a is None:
         return None
     return {"line": [a.line1], "city": a.city, "state": a.state, "postalCode": a.zip}
-
-
-def _drop_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_none(v) for v in value]
-    return value
 
 
 def entries_for(visit: Visit, n: int, text_only: bool = False) -> list[dict]:
@@ -105,4 +98,4 @@ def bundle(visits: list[Visit], kind: str = "transaction", text_only: bool = Fal
     if kind == "transaction":
         for e in entries:
             e["request"] = {"method": "POST", "url": e["resource"]["resourceType"]}
-    return _drop_none({"resourceType": "Bundle", "type": kind, "entry": entries})
+    return drop_none({"resourceType": "Bundle", "type": kind, "entry": entries})

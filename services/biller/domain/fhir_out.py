@@ -9,6 +9,7 @@ from fhir.resources.R4B.claim import Claim
 from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
 
 from rcmflow.shared.schemas import ClaimSubmitted, RemittanceIssued
+from rcmflow.shared.schemas.common import drop_none
 
 NPI = "http://hl7.org/fhir/sid/us-npi"
 EIN = "urn:oid:2.16.840.1.113883.4.4"
@@ -97,7 +98,7 @@ def fhir_claim(claim: ClaimSubmitted) -> Claim:
         ],
         "total": _money(claim.total_charge_cents),
     }  # fmt: skip
-    return Claim.model_validate(_drop_none(data))
+    return Claim.model_validate(drop_none(data))
 
 
 def fhir_explanation_of_benefit(claim: ClaimSubmitted, remittance: RemittanceIssued) -> ExplanationOfBenefit:
@@ -132,12 +133,4 @@ def fhir_explanation_of_benefit(claim: ClaimSubmitted, remittance: RemittanceIss
         "total": [_amount("submitted", remittance.total_charge_cents), _amount("benefit", remittance.paid_cents)],
         "payment": {"amount": _money(remittance.paid_cents)},
     }  # fmt: skip
-    return ExplanationOfBenefit.model_validate(_drop_none(data))
-
-
-def _drop_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_none(v) for v in value]
-    return value
+    return ExplanationOfBenefit.model_validate(drop_none(data))

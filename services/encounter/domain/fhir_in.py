@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from rcmflow.encounter.domain.intake import FieldError, IntakeRejected
 from rcmflow.shared.schemas import Visit
+from rcmflow.shared.schemas.common import drop_none
 
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 EIN_SYSTEMS = {"urn:oid:2.16.840.1.113883.4.4", "http://terminology.hl7.org/NamingSystem/USEIN"}
@@ -226,14 +227,6 @@ def _coverage(coverage: Any, index: _Index, patient: Any) -> dict:
     return out
 
 
-def _drop_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_none(v) for v in value]
-    return value
-
-
 def parse_bundle(body: bytes) -> list[Visit]:
     """Visits in the bundle (one per Encounter), or OperationOutcomeError naming every bad element."""
     try:
@@ -262,7 +255,7 @@ def parse_bundle(body: bytes) -> list[Visit]:
         if problems:
             continue
         try:
-            visits.append(Visit.model_validate(_drop_none(data)))
+            visits.append(Visit.model_validate(drop_none(data)))
         except ValidationError as exc:
             for e in exc.errors(include_input=False):
                 path = ".".join(str(p) for p in e["loc"])
