@@ -28,15 +28,16 @@ from rcmflow.shared.streaming import emit, make_app, raw_topic, run_stage, run_w
 
 SERVICE = "coder"
 settings = get_settings()
-app = make_app(SERVICE, settings.coder_port + 10 * settings.coder_worker)
+SUFFIX = settings.coder_topic_suffix  # "" in service; `rcm bench coder` runs workers on topics of their own
+app = make_app(SERVICE, settings.coder_port + 10 * settings.coder_worker, group=f"rcmflow-coder{SUFFIX}")
 db = Database(SERVICE, MIGRATIONS_DIR)
 tables = load_tables()
 CODER_VERSION = tables.coder_version
 PRODUCER = Producer(service=SERVICE)
 
-visits = raw_topic(app, VISITS)
-coded_encounters = raw_topic(app, CODED_ENCOUNTERS)
-coding_review = raw_topic(app, CODING_REVIEW)
+visits = raw_topic(app, VISITS + SUFFIX)
+coded_encounters = raw_topic(app, CODED_ENCOUNTERS + SUFFIX)
+coding_review = raw_topic(app, CODING_REVIEW + SUFFIX)
 
 
 def code(received: VisitReceived) -> CodedEncounter | CodingReviewRequested:
@@ -74,7 +75,7 @@ async def code_batch(batch: list[VisitReceived]) -> list[str]:
     return outcomes
 
 
-track_consumer_lag(app, [VISITS])
+track_consumer_lag(app, [VISITS + SUFFIX])
 
 
 @app.timer(10.0)

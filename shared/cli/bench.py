@@ -315,13 +315,68 @@ def biller(
     )
 
 
+async def _count_until(topic: str, total: int, timeout: float) -> float:
+    """Seconds until `topic` holds `total` events (read from the start, no group)."""
+    started = time.perf_counter()
+    async with kafka.consuming() as consumer:
+        partitions = await kafka.partitions_of(consumer, topic)
+        while time.perf_counter() - started < timeout:
+            ends = await consumer.end_offsets(partitions)
+            if sum(ends.values()) >= total:
+                return time.perf_counter() - started
+            await asyncio.sleep(0.05)
+    raise TimeoutError(f"{topic} did not reach {total} events")
+
+
+def coder_service_run(visits: list, workers: int) -> dict[str, float]:
+    """The coder service end to end on topics and a database of its own: `workers` processes
+    in one group; the visits topic pre-filled before they start; time to the last coded event."""
+    import subprocess
+    import sys
+
+    from rcmflow.shared.schemas import CODED_ENCOUNTERS, CODING_REVIEW, VISITS, Producer, VisitReceived
+    from rcmflow.shared.schemas.common import utcnow
+
+    suffix = f".bench-{secrets.token_hex(3)}"
+    names = [VISITS + suffix, CODED_ENCOUNTERS + suffix, CODING_REVIEW + suffix]
+    asyncio.run(_topics(names, create=True))
+    url = db.sibling_url("_bench")
+    asyncio.run(db.recreate_database(url))
+    payloads = []
+    for visit in visits:
+        event = VisitReceived.of(visit, utcnow(), Producer(service="bench"))
+        payloads.append((event.key, kafka.encode(event)))
+    asyncio.run(_produce_raw(names[0], payloads))
+    settings = get_settings()
+    procs = []
+    try:
+        for n in range(workers):
+            env = {**os.environ, "CODER_TOPIC_SUFFIX": suffix, "DATABASE_URL": url, "CODER_WORKER": str(n),
+                   "CODER_PORT": str(settings.coder_port + 900),  # beside the running workers' ports
+                   "RCM_DATA_DIR": str(run_dir() / "bench-faust")}  # fmt: skip
+            procs.append(subprocess.Popen([sys.executable, "-m", "rcmflow.coder.app"], env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+        elapsed = asyncio.run(_count_until(names[1], len(visits), timeout=900))
+        rss = max(peak_rss_mb(p.pid) for p in procs)
+        return {"seconds": round(elapsed, 2), "visits_per_second": round(len(visits) / elapsed, 1),
+                "peak_rss_mb": round(rss, 1)}  # fmt: skip
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=60)
+        asyncio.run(_topics(names, create=False))
+
+
 @app.command("coder")
 def coder(
     visits: int = typer.Option(10_000, "--visits", "-n"),
     seed: int | None = typer.Option(1, "--seed"),
+    service: bool = typer.Option(True, "--service/--no-service", help="also run coder workers end to end"),
 ) -> None:
     """The pure coding function on one core (visits/s), the coder's start-up (tables and the
-    ICD-10-CM text index built), and the running coder workers' peak memory."""
+    ICD-10-CM text index built), and the coder service end to end with one worker, then two
+    (its own topics, group and scratch database; the visits topic pre-filled)."""
     import subprocess
     import sys
 
@@ -348,5 +403,10 @@ def coder(
             "pure_visits_per_second": round(visits / elapsed, 1),
             "startup_seconds_tables_and_index": round(float(startup.stdout.strip()), 2),
             "coder_workers_peak_rss_mb": json.dumps(workers),
+            **(
+                {f"service_{n}_worker{'s' if n > 1 else ''}": coder_service_run(batch, n) for n in (1, 2)}
+                if service
+                else {}
+            ),
         },
     )
