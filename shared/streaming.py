@@ -88,6 +88,15 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
+def _loggable(exc: BaseException) -> str:
+    """What may go into a log line: field paths of a validation error, otherwise only the kind of
+    error (and a database error's SQLSTATE) — other exception texts can quote patient data."""
+    if isinstance(exc, ValidationError):
+        return _describe(exc)
+    sqlstate = getattr(exc, "sqlstate", None)
+    return type(exc).__name__ + (f" (SQLSTATE {sqlstate})" if sqlstate else "")
+
+
 async def dead_letter(app: faust.App, service: str, message: faust.types.Message, error: BaseException) -> None:
     topic = dlq_topic(message.topic)
     reason = _describe(error)
@@ -104,7 +113,8 @@ async def dead_letter(app: faust.App, service: str, message: faust.types.Message
     metrics.dead_letters_total.labels(topic=message.topic).inc()
     metrics.events_total.labels(service=service, topic=message.topic, outcome="dead_letter").inc()
     # One line, no patient details: where the event was and what was wrong with its shape.
-    log.warning("dead-lettered %s[%d]@%d -> %s: %s", message.topic, message.partition, message.offset, topic, reason)
+    where = f"{message.topic}[{message.partition}]@{message.offset}"
+    log.warning("dead-lettered %s -> %s: %s", where, topic, _loggable(error))
 
 
 BatchHandler = Callable[[list[E]], Awaitable[list[str]]]
@@ -180,7 +190,7 @@ async def _with_retry(service: str, first: faust.types.Message, handle: BatchHan
             return await handle(items)
         except TRANSIENT_ERRORS as exc:
             where = f"{first.topic}[{first.partition}]@{first.offset}"
-            log.warning("transient error in %s at %s, retrying in %.1fs: %s", service, where, delay, _describe(exc))
+            log.warning("transient error in %s at %s, retrying in %.1fs: %s", service, where, delay, _loggable(exc))
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 
@@ -210,7 +220,7 @@ def track_consumer_lag(app: faust.App, topics: list[str], every: float = 10.0) -
                         lag = ends[tp] - (done.offset if done is not None and done.offset >= 0 else 0)
                         metrics.consumer_lag.labels(topic=topic, partition=str(tp.partition)).set(max(lag, 0))
         except (KafkaError, OSError) as exc:  # a metric must never take the service down
-            log.warning("could not measure consumer lag: %s", _describe(exc))
+            log.warning("could not measure consumer lag: %s", _loggable(exc))
 
 
 def run_worker(app: faust.App) -> None:

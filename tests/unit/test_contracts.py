@@ -63,3 +63,13 @@ def test_compose_file_has_every_service_with_its_environment_and_dependencies() 
     # a scaled coder must not pin a host port, or the replicas would collide
     assert "ports" not in services["coder"]
     assert (ROOT / "deploy/Dockerfile").exists()
+
+
+def test_log_lines_name_the_kind_of_error_not_its_text() -> None:
+    from rcmflow.shared.streaming import _loggable
+
+    class FakeDbError(Exception):
+        sqlstate = "23502"
+
+    assert _loggable(KeyError("Testa Example")) == "KeyError"
+    assert _loggable(FakeDbError("Failing row contains (Testa, 1971-03-09)")) == "FakeDbError (SQLSTATE 23502)"
