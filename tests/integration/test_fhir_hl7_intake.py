@@ -177,3 +177,26 @@ async def test_mllp_framing_ack_broken_frame_and_duplicates(factory: VisitFactor
         await conn.fetchval("SELECT count(*) FROM encounter.accepted_visits WHERE visit_id = $1", visit.visit_id) == 1
     )
     assert await conn.fetchval("SELECT count(*) FROM coder.encounters WHERE visit_id = $1", visit.visit_id) == 1
+
+
+async def test_hl7_over_mllp_varied_visits_come_out_remitted(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
+    visits = {kind: hl7_ready(v) for kind, v in varied_visits(factory).items()}
+    for v in visits.values():  # HL7 v2 carries the visit's times, not its MDM: time must support the level
+        v.total_minutes = max(v.total_minutes or 0, 25)
+    frames = [
+        START + message(v, f"{factory.token}-{n}", kind="DFT^P03" if n % 2 else "ADT^A03",
+                        charges_as="FT1" if n % 2 else "PR1").encode() + END
+        for n, v in enumerate(visits.values())
+    ]  # fmt: skip
+    replies = await mllp_exchange(frames)
+    assert all(f"MSA|AA|{factory.token}-{n}" in r for n, r in enumerate(replies)), replies
+    ids = [v.visit_id for v in visits.values()]
+    assert await wait_for(lambda: finished(conn, ids), timeout=120)
+    tele = await conn.fetchval("SELECT claim FROM biller.claims WHERE visit_id = $1", visits["telehealth"].visit_id)
+    assert tele["place_of_service"] == "10"
+    dependant = await conn.fetchval("SELECT claim FROM biller.claims WHERE visit_id = $1", visits["dependant"].visit_id)
+    assert dependant["coverage"]["relationship"] == "child" and "PAT*19~" in dependant["x12_837"]
+    outcome = await conn.fetchval(
+        "SELECT outcome FROM biller.encounters WHERE visit_id = $1", visits["self_pay"].visit_id
+    )
+    assert outcome == "self_pay"
