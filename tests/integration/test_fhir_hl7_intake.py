@@ -33,8 +33,10 @@ def varied_visits(factory: VisitFactory) -> dict[str, Visit]:
                                                birth_date=date(1980, 4, 4), sex="F")  # fmt: skip
     self_pay.coverage = None
     text_only.diagnoses = [DiagnosisIn(text="high blood pressure")]
+    text_only.visit_type = "office"  # a preventive visit would put its encounter code first
     text_only.procedures = []
-    for v in made:
+    for v in made:  # FHIR and HL7 v2 carry the visit's times, not its MDM: time must support the level
+        v.total_minutes = max(v.total_minutes or 0, 25)
         if v.coverage is not None and v.coverage.payer_id == "MEDICARE" and v.visit_type == "preventive":
             v.coverage.payer_id, v.coverage.plan_id = "BLUEPEAK", "BP-PPO"  # Medicare does not cover physicals
     return dict(zip(["office", "telehealth", "preventive", "dependant", "self_pay", "text_only"], made, strict=True))
@@ -181,8 +183,6 @@ async def test_mllp_framing_ack_broken_frame_and_duplicates(factory: VisitFactor
 
 async def test_hl7_over_mllp_varied_visits_come_out_remitted(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
     visits = {kind: hl7_ready(v) for kind, v in varied_visits(factory).items()}
-    for v in visits.values():  # HL7 v2 carries the visit's times, not its MDM: time must support the level
-        v.total_minutes = max(v.total_minutes or 0, 25)
     frames = [
         START + message(v, f"{factory.token}-{n}", kind="DFT^P03" if n % 2 else "ADT^A03",
                         charges_as="FT1" if n % 2 else "PR1").encode() + END
