@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from rcmflow.shared import db, x12
+from rcmflow.shared.cli.audit import parse_time
 from rcmflow.shared.schemas import ClaimSubmitted, RemittanceIssued
 
 app = typer.Typer(help="write standard files (X12) from what the pipeline recorded", no_args_is_help=True)
@@ -22,7 +23,9 @@ console = Console()
 @app.command("837")
 def export_837(
     out: Path = typer.Option(..., "--out", help="folder to write the 837P files into"),
-    since: str | None = typer.Option(None, "--since", help="only claims submitted on or after this date"),
+    since: str | None = typer.Option(
+        None, "--since", help="only claims submitted since: ISO date or time, or an age (6h)"
+    ),
     check: bool = typer.Option(True, "--check/--no-check", help="validate each file with pyx12"),
 ) -> None:
     """X12 837P 005010X222A1: one file per payer per batch (day of submission), every claim sent, replacements too."""
@@ -35,7 +38,7 @@ def export_837(
         conn = await db.connect()
         try:
             batches: dict[tuple[str, date], list[ClaimSubmitted]] = defaultdict(list)
-            for day, claim in await submissions_for_export(conn, date.fromisoformat(since) if since else None):
+            for day, claim in await submissions_for_export(conn, parse_time(since) if since else None):
                 batches[(claim.payer_id, day)].append(claim)
             return await _write(out, "837", batches, check, lambda key, claims, number: claim_interchange(
                 claims, payers[key[0]], submitter, number, datetime.now(UTC), reference=f"B{number:09d}"
@@ -81,7 +84,9 @@ def _report(written: list[tuple[Path, list[str]]], out: Path, check: bool) -> No
 @app.command("fhir")
 def export_fhir(
     out: Path = typer.Option(..., "--out", help="folder to write the FHIR resources into"),
-    since: str | None = typer.Option(None, "--since", help="only claims created on or after this date"),
+    since: str | None = typer.Option(
+        None, "--since", help="only claims created since: ISO date or time, or an age (6h)"
+    ),
 ) -> None:
     """FHIR R4 per claim: a Claim, and once adjudicated an ExplanationOfBenefit with the payer's
     adjudication per item (both checked against fhir.resources' R4B models as they are built)."""
@@ -91,7 +96,7 @@ def export_fhir(
     async def run() -> tuple[int, int]:
         conn = await db.connect()
         try:
-            found = await claims_for_fhir(conn, date.fromisoformat(since) if since else None)
+            found = await claims_for_fhir(conn, parse_time(since) if since else None)
         finally:
             await conn.close()
         out.mkdir(parents=True, exist_ok=True)
@@ -111,7 +116,7 @@ def export_fhir(
 @app.command("835")
 def export_835(
     out: Path = typer.Option(..., "--out", help="folder to write the 835 files into"),
-    since: str | None = typer.Option(None, "--since", help="only remittances adjudicated on or after this date"),
+    since: str | None = typer.Option(None, "--since", help="only remittances since: ISO date or time, or an age (6h)"),
     payer: str | None = typer.Option(None, "--payer", help="only this payer"),
     check: bool = typer.Option(True, "--check/--no-check", help="validate each file with pyx12"),
 ) -> None:
@@ -125,7 +130,7 @@ def export_835(
         conn = await db.connect()
         try:
             batches: dict[tuple[str, date], list[RemittanceIssued]] = defaultdict(list)
-            for r in await remittances_for_export(conn, payer, date.fromisoformat(since) if since else None):
+            for r in await remittances_for_export(conn, payer, parse_time(since) if since else None):
                 if r.payer_id in reference.payers:
                     batches[(r.payer_id, r.adjudicated_on)].append(r)
                 else:

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -14,7 +15,9 @@ from tests.integration.test_intake_http import post
 
 
 @pytest.fixture
-async def some_billed_visits(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
+async def some_billed_visits(factory: VisitFactory, conn) -> str:  # type: ignore[no-untyped-def]
+    """Bills a dozen visits; returns the time they started, for --since."""
+    since = datetime.now(UTC).isoformat()
     visits = [orjson.loads(v.model_dump_json()) for v in factory.visits(12)]
     assert post(orjson.dumps(visits)).status_code == 202
 
@@ -26,11 +29,23 @@ async def some_billed_visits(factory: VisitFactory, conn) -> None:  # type: igno
         return n >= 10
 
     assert await wait_for(remitted, timeout=90)
+    return since
 
 
 @pytest.mark.parametrize(("kind", "transaction"), [("837", "ST*837*"), ("835", "ST*835*")])
-def test_export_writes_valid_files(kind: str, transaction: str, tmp_path: Path, some_billed_visits: None) -> None:
-    command = [sys.executable, "-m", "rcmflow.shared.cli.main", "export", kind, "--out", str(tmp_path)]
+def test_export_writes_valid_files(kind: str, transaction: str, tmp_path: Path, some_billed_visits: str) -> None:
+    since = some_billed_visits
+    command = [
+        sys.executable,
+        "-m",
+        "rcmflow.shared.cli.main",
+        "export",
+        kind,
+        "--out",
+        str(tmp_path),
+        "--since",
+        since,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     files = sorted(tmp_path.glob(f"*.{kind}"))
@@ -41,11 +56,12 @@ def test_export_writes_valid_files(kind: str, transaction: str, tmp_path: Path, 
         assert x12.validate(text) == [], path.name
 
 
-def test_export_fhir_writes_valid_claims_and_explanations(tmp_path: Path, some_billed_visits: None) -> None:
+def test_export_fhir_writes_valid_claims_and_explanations(tmp_path: Path, some_billed_visits: str) -> None:
     from fhir.resources.R4B.claim import Claim
     from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
 
-    command = [sys.executable, "-m", "rcmflow.shared.cli.main", "export", "fhir", "--out", str(tmp_path)]
+    command = [sys.executable, "-m", "rcmflow.shared.cli.main", "export", "fhir", "--out", str(tmp_path),
+               "--since", some_billed_visits]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     claims, eobs = sorted(tmp_path.glob("Claim-*.json")), sorted(tmp_path.glob("ExplanationOfBenefit-*.json"))

@@ -4,7 +4,7 @@ is idempotent by a deterministic id, so redelivered events change nothing."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 import orjson
@@ -295,10 +295,10 @@ async def _correct(conn: asyncpg.Connection, fixes: list[tuple[RemittanceIssued,
     )
 
 
-async def submissions_for_export(conn: asyncpg.Connection, since: date | None) -> list[tuple[date, ClaimSubmitted]]:
+async def submissions_for_export(conn: asyncpg.Connection, since: datetime | None) -> list[tuple[date, ClaimSubmitted]]:
     rows = await conn.fetch(
         """SELECT created_at::date AS day, claim FROM biller.claim_submissions
-           WHERE ($1::date IS NULL OR created_at::date >= $1) ORDER BY created_at, claim_event_id""",
+           WHERE ($1::timestamptz IS NULL OR created_at >= $1) ORDER BY created_at, claim_event_id""",
         since,
     )
     return [(r["day"], ClaimSubmitted.model_validate(r["claim"])) for r in rows]
@@ -309,14 +309,14 @@ async def next_interchange_number(conn: asyncpg.Connection) -> int:
 
 
 async def claims_for_fhir(
-    conn: asyncpg.Connection, since: date | None
+    conn: asyncpg.Connection, since: datetime | None
 ) -> list[tuple[ClaimSubmitted, RemittanceIssued | None]]:
     """Every claim sent, with the payer's standing answer (the latest posting that is not a reversal)."""
     rows = await conn.fetch(
         """SELECT c.claim, (SELECT p.remittance FROM biller.postings p WHERE p.claim_id = c.claim_id
                               AND p.claim_status_code <> '22' ORDER BY p.posted_at DESC LIMIT 1) AS remittance
            FROM biller.claims c
-           WHERE c.status <> 'rejected' AND ($1::date IS NULL OR c.created_at::date >= $1)
+           WHERE c.status <> 'rejected' AND ($1::timestamptz IS NULL OR c.created_at >= $1)
            ORDER BY c.created_at, c.claim_id""",
         since,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 
 import asyncpg
 
@@ -214,11 +214,11 @@ async def _lock_accumulators(
 
 
 async def remittances_for_export(
-    conn: asyncpg.Connection, payer_id: str | None, since: date | None
+    conn: asyncpg.Connection, payer_id: str | None, since: datetime | None
 ) -> list[RemittanceIssued]:
     rows = await conn.fetch(
         """SELECT remittance FROM payer.remittances
-           WHERE ($1::text IS NULL OR payer_id = $1) AND ($2::date IS NULL OR adjudicated_on >= $2)
+           WHERE ($1::text IS NULL OR payer_id = $1) AND ($2::timestamptz IS NULL OR created_at >= $2)
            ORDER BY payer_id, adjudicated_on, seq""",
         payer_id,
         since,
