@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -56,12 +58,13 @@ class DiagnosisIndex:
     def __init__(self, phrases: dict[str, str]) -> None:
         self.phrases = phrases
         self.codes: list[str] = []
-        self.code_words: list[frozenset[str]] = []
-        postings: dict[str, list[int]] = defaultdict(list)
+        # tuples and typed arrays rather than sets and lists of ints: ~75k entries, held by every worker
+        self.code_words: list[tuple[str, ...]] = []
+        postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
         for code in icd.get_all_codes(with_dots=True):
             if not icd.is_leaf(code) or icd.is_chapter_or_block(code):
                 continue
-            ws = frozenset(words(icd.get_description(code)))
+            ws = tuple(sorted({sys.intern(w) for w in words(icd.get_description(code))}))
             if not ws:
                 continue
             index = len(self.codes)
@@ -87,7 +90,7 @@ class DiagnosisIndex:
         candidates = both or set(self.postings[rare[0]])
         scored = []
         for i in candidates:
-            matched = query & self.code_words[i]
+            matched = query.intersection(self.code_words[i])
             coverage = sum(self.idf[w] for w in matched) / weight
             precision = len(matched) / len(self.code_words[i])
             scored.append((round(coverage * math.sqrt(precision), 4), self.codes[i], sorted(matched)))
