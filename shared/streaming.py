@@ -165,6 +165,9 @@ async def _process_batch(
         return
     try:
         outcomes = await _with_retry(service, decoded[0][0], handle, [d for _, d in decoded])
+        # what the batch caused is on the broker before its events may be acknowledged: a worker
+        # stopped mid-stream must not leave a recorded effect whose event never left the buffer
+        await app.producer.flush()
         done = list(zip(decoded, outcomes, strict=True))
     except Exception:
         log.debug("traceback", exc_info=True)
@@ -177,6 +180,7 @@ async def _process_batch(
                 # No traceback at warning level: exception texts may quote patient data.
                 log.debug("traceback", exc_info=True)
                 await dead_letter(app, service, message, exc)
+        await app.producer.flush()
     per_event = (time.perf_counter() - started) / max(len(done), 1)
     for (message, _), outcome in done:
         metrics.events_total.labels(service=service, topic=message.topic, outcome=outcome).inc()
