@@ -31,6 +31,6 @@ def line_control_number(patient_control_number: str, line_number: int) -> str:
     return f"{patient_control_number}L{line_number:02d}"
 
 
-def payer_claim_control_number(payer_id: str, claim_event_id: uuid.UUID | str) -> str:
-    """CLP07: the payer's own number for one adjudication of one claim submission."""
-    return payer_id[:3].upper() + _short_hash(f"{payer_id}|{claim_event_id}", 14)
+def payer_claim_control_number(payer_id: str, remittance_event_id: uuid.UUID | str) -> str:
+    """CLP07: the payer's own number for one answer (derived from the remittance it is sent in)."""
+    return payer_id[:3].upper() + _short_hash(f"{payer_id}|{remittance_event_id}", 14)
