@@ -44,7 +44,7 @@ format: install
 	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
 schemas: install
-	@.venv/bin/python -c "from rcmflow.shared.schemas import write_json_schemas as w; [print(p) for p in w()]"
+	@.venv/bin/python -c "from shared.schemas import write_json_schemas as w; [print(p) for p in w()]"
 
 test: install
 	@$(LOCAL)/test.sh

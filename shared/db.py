@@ -9,8 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import orjson
 
-from rcmflow.shared.migrations import migrate
-from rcmflow.shared.settings import get_settings
+from shared.migrations import migrate
+from shared.settings import get_settings
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

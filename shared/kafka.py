@@ -14,8 +14,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from pydantic import BaseModel
 
-from rcmflow.shared.schemas import CODING_REVIEW, PIPELINE_TOPICS, dlq_topic
-from rcmflow.shared.settings import get_settings
+from shared.schemas import CODING_REVIEW, PIPELINE_TOPICS, dlq_topic
+from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 

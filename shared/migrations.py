@@ -1,6 +1,6 @@
 """The one migration runner: plain SQL files `NNN_name.sql`, applied in order, once, per service.
 
-Each service keeps its migrations in `services/<name>/adapters/migrations/` and owns one
+Each service keeps its migrations in `services/<name>/<package>/adapters/migrations/` and owns one
 Postgres schema. Several processes may start at once (coder workers): an advisory lock
 makes them take turns.
 """

@@ -17,10 +17,10 @@ from aiokafka.errors import KafkaError
 from faust.sensors.prometheus import setup_prometheus_sensors
 from pydantic import ValidationError
 
-from rcmflow.shared import metrics
-from rcmflow.shared.kafka import decode, encode
-from rcmflow.shared.schemas import Envelope, dlq_topic
-from rcmflow.shared.settings import get_settings
+from shared import metrics
+from shared.kafka import decode, encode
+from shared.schemas import Envelope, dlq_topic
+from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ def track_consumer_lag(app: faust.App, topics: list[str], every: float = 10.0) -
     per partition of each topic it consumes (read with aiokafka, never touching the group)."""
     from aiokafka.admin import AIOKafkaAdminClient
 
-    from rcmflow.shared.kafka import consuming, partitions_of
+    from shared.kafka import consuming, partitions_of
 
     @app.timer(every)
     async def _measure_lag() -> None:

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from faker import Faker
 
-from rcmflow.shared.schemas import ClaimSubmitted, CodedEncounter, Producer, Visit
-from rcmflow.shared.schemas.common import US_STATES
+from shared.schemas import ClaimSubmitted, CodedEncounter, Producer, Visit
+from shared.schemas.common import US_STATES
 
 PAYERS_BY_AGE = {"senior": ["MEDICARE"], "adult": ["BLUEPEAK", "NORTHSTAR", "MEDICAID", "BLUEPEAK"]}
 PLANS = {"MEDICARE": ["MCR-B"], "MEDICAID": ["MCD-STD"], "BLUEPEAK": ["BP-PPO", "BP-HDHP"], "NORTHSTAR": ["NS-HMO"]}
@@ -163,9 +163,9 @@ class VisitFactory:
 
 def synthetic_coded_encounters(visits: Iterable[Visit], received_at: datetime) -> list[CodedEncounter]:
     """Coded encounters for synthetic visits, as the coder would make them (review cases left out)."""
-    from rcmflow.coder.adapters.reference import load_tables
-    from rcmflow.coder.domain.coding import code_visit
-    from rcmflow.shared import ids
+    from coder.adapters.reference import load_tables
+    from coder.domain.coding import code_visit
+    from shared import ids
 
     tables, producer, out = load_tables(), Producer(service="synthetic"), []
     for visit in visits:
@@ -187,8 +187,8 @@ def synthetic_claims(visits: Iterable[Visit], today: date | None = None) -> list
     """Claims for synthetic visits as the coder and the biller would make them, without Kafka or
     Postgres: for tests and benchmarks of the later steps. Visits the coder would send to review
     and claims the scrubber would reject are left out."""
-    from rcmflow.biller.adapters.reference import load_charge_master, load_payers, load_submitter
-    from rcmflow.biller.domain.claims import decide
+    from biller.adapters.reference import load_charge_master, load_payers, load_submitter
+    from biller.domain.claims import decide
 
     charge_master, payers, submitter = load_charge_master(), load_payers(), load_submitter()
     today = today or date.today()

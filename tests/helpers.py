@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 import orjson
 from aiokafka import TopicPartition
 
-from rcmflow.shared import kafka
-from rcmflow.shared.settings import get_settings
+from shared import kafka
+from shared.settings import get_settings
 
 
 def intake_url(path: str = "/visits") -> str:

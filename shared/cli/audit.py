@@ -18,8 +18,8 @@ from aiokafka.partitioner import murmur2
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from rcmflow.shared import db, kafka
-from rcmflow.shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS
+from shared import db, kafka
+from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS
 
 console = Console(stderr=True)
 STORY_TOPICS = (VISITS, CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES)
@@ -254,10 +254,10 @@ def _codes(coded: dict) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ..
 async def recode_changes(start: datetime, end: datetime | None, tables_dir: Path | None) -> list[dict]:
     """Run today's coder over the visits recorded in a time range; every encounter whose codes
     would change, with old and new codes and versions and the dollar difference at today's prices."""
-    from rcmflow.biller.adapters.reference import load_charge_master
-    from rcmflow.coder.adapters.reference import DATA_DIR, load_tables
-    from rcmflow.coder.domain.coding import code_visit
-    from rcmflow.shared.schemas import VisitReceived
+    from biller.adapters.reference import load_charge_master
+    from coder.adapters.reference import DATA_DIR, load_tables
+    from coder.domain.coding import code_visit
+    from shared.schemas import VisitReceived
 
     tables = load_tables(tables_dir or DATA_DIR)
     charge_master = load_charge_master()

@@ -22,9 +22,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from rich.console import Console
 from rich.table import Table
 
-from rcmflow.shared import db, kafka
-from rcmflow.shared.cli import ledger
-from rcmflow.shared.settings import get_settings
+from shared import db, kafka
+from shared.cli import ledger
+from shared.settings import get_settings
 
 app = typer.Typer(help="benchmarks (figures for docs/benchmarks.md)", no_args_is_help=True)
 console = Console()
@@ -170,8 +170,8 @@ def e2e(
     out: Path | None = typer.Option(None, "--out", help="append the figures as one JSON line"),
 ) -> None:
     """Visits/s from first publish to last remittance posted, latency, memory, and the ceiling."""
-    from rcmflow.shared.cli.main import publish_visits, wait_finished
-    from rcmflow.shared.synthetic import VisitFactory
+    from shared.cli.main import publish_visits, wait_finished
+    from shared.synthetic import VisitFactory
 
     factory = VisitFactory(seed=seed)
     batch = list(factory.visits(visits))
@@ -220,12 +220,12 @@ def payer(
 ) -> None:
     """Adjudications per second with accumulators in Postgres (the payer's own work, no Kafka)."""
 
-    from rcmflow.payer_sim.adapters import MIGRATIONS_DIR
-    from rcmflow.payer_sim.adapters.reference import load_reference
-    from rcmflow.payer_sim.adapters.repository import answer_claims
-    from rcmflow.payer_sim.domain.claims import Knobs, answer, plan_of
-    from rcmflow.shared.schemas import Producer
-    from rcmflow.shared.synthetic import VisitFactory, synthetic_claims
+    from payer_sim.adapters import MIGRATIONS_DIR
+    from payer_sim.adapters.reference import load_reference
+    from payer_sim.adapters.repository import answer_claims
+    from payer_sim.domain.claims import Knobs, answer, plan_of
+    from shared.schemas import Producer
+    from shared.synthetic import VisitFactory, synthetic_claims
 
     producer = Producer(service="bench")
     reference = load_reference()
@@ -270,11 +270,11 @@ def biller(
 ) -> None:
     """Claims built, scrubbed, rendered to 837P and stored per second (the biller's own work, no Kafka)."""
 
-    from rcmflow.biller.adapters import MIGRATIONS_DIR
-    from rcmflow.biller.adapters.repository import record_decisions
-    from rcmflow.biller.domain.claims import decide
-    from rcmflow.biller.service_layer import PRODUCER, Reference
-    from rcmflow.shared.synthetic import VisitFactory, synthetic_coded_encounters
+    from biller.adapters import MIGRATIONS_DIR
+    from biller.adapters.repository import record_decisions
+    from biller.domain.claims import decide
+    from biller.service_layer import PRODUCER, Reference
+    from shared.synthetic import VisitFactory, synthetic_coded_encounters
 
     ref = Reference.load()
     now = datetime.now(UTC)
@@ -334,8 +334,8 @@ def coder_service_run(visits: list, workers: int) -> dict[str, float]:
     import subprocess
     import sys
 
-    from rcmflow.shared.schemas import CODED_ENCOUNTERS, CODING_REVIEW, VISITS, Producer, VisitReceived
-    from rcmflow.shared.schemas.common import utcnow
+    from shared.schemas import CODED_ENCOUNTERS, CODING_REVIEW, VISITS, Producer, VisitReceived
+    from shared.schemas.common import utcnow
 
     suffix = f".bench-{secrets.token_hex(3)}"
     names = [VISITS + suffix, CODED_ENCOUNTERS + suffix, CODING_REVIEW + suffix]
@@ -354,7 +354,7 @@ def coder_service_run(visits: list, workers: int) -> dict[str, float]:
             env = {**os.environ, "CODER_TOPIC_SUFFIX": suffix, "DATABASE_URL": url, "CODER_WORKER": str(n),
                    "CODER_PORT": str(settings.coder_port + 900),  # beside the running workers' ports
                    "RCM_DATA_DIR": str(run_dir() / "bench-faust")}  # fmt: skip
-            procs.append(subprocess.Popen([sys.executable, "-m", "rcmflow.coder.app"], env=env,
+            procs.append(subprocess.Popen([sys.executable, "-m", "coder.app"], env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
         elapsed = asyncio.run(_count_until(names[1], len(visits), timeout=900))
         rss = max(peak_rss_mb(p.pid) for p in procs)
@@ -380,13 +380,13 @@ def coder(
     import subprocess
     import sys
 
-    from rcmflow.coder.adapters.reference import load_tables
-    from rcmflow.coder.domain.coding import code_visit
-    from rcmflow.shared.synthetic import VisitFactory
+    from coder.adapters.reference import load_tables
+    from coder.domain.coding import code_visit
+    from shared.synthetic import VisitFactory
 
     startup = subprocess.run(
         [sys.executable, "-c", "import time; t = time.perf_counter(); "
-         "from rcmflow.coder.adapters.reference import load_tables; load_tables(); "
+         "from coder.adapters.reference import load_tables; load_tables(); "
          "print(time.perf_counter() - t)"], capture_output=True, text=True, check=True,
     )  # fmt: skip
     tables = load_tables()

@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rcmflow.shared import db
-from rcmflow.shared.cli import ledger
+from shared import db
+from shared.cli import ledger
 
 console = Console()
 KIND_WHY = {
@@ -38,7 +38,7 @@ async def _fetch(sql: str, *args: object) -> list[dict]:
 
 def scrub_rules(as_json: bool = typer.Option(False, "--json")) -> None:
     """The scrubber's rules: every claim must pass them all before it goes to a payer."""
-    from rcmflow.biller.domain.scrubber import RULES
+    from biller.domain.scrubber import RULES
 
     if as_json:
         typer.echo(json.dumps([{"code": r.code, "message": r.message} for r in RULES], indent=2))

@@ -12,9 +12,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from rcmflow.shared import db, x12
-from rcmflow.shared.cli.audit import parse_time
-from rcmflow.shared.schemas import ClaimSubmitted, RemittanceIssued
+from shared import db, x12
+from shared.cli.audit import parse_time
+from shared.schemas import ClaimSubmitted, RemittanceIssued
 
 app = typer.Typer(help="write standard files (X12) from what the pipeline recorded", no_args_is_help=True)
 console = Console()
@@ -29,9 +29,9 @@ def export_837(
     check: bool = typer.Option(True, "--check/--no-check", help="validate each file with pyx12"),
 ) -> None:
     """X12 837P 005010X222A1: one file per payer per batch (day of submission), every claim sent, replacements too."""
-    from rcmflow.biller.adapters.reference import load_payers, load_submitter
-    from rcmflow.biller.adapters.repository import next_interchange_number, submissions_for_export
-    from rcmflow.biller.domain.x12_837 import claim_interchange
+    from biller.adapters.reference import load_payers, load_submitter
+    from biller.adapters.repository import next_interchange_number, submissions_for_export
+    from biller.domain.x12_837 import claim_interchange
 
     async def run() -> list[tuple[Path, list[str]]]:
         payers, submitter = load_payers(), load_submitter()
@@ -90,8 +90,8 @@ def export_fhir(
 ) -> None:
     """FHIR R4 per claim: a Claim, and once adjudicated an ExplanationOfBenefit with the payer's
     adjudication per item (both checked against fhir.resources' R4B models as they are built)."""
-    from rcmflow.biller.adapters.repository import claims_for_fhir
-    from rcmflow.biller.domain.fhir_out import fhir_claim, fhir_explanation_of_benefit
+    from biller.adapters.repository import claims_for_fhir
+    from biller.domain.fhir_out import fhir_claim, fhir_explanation_of_benefit
 
     async def run() -> tuple[int, int]:
         conn = await db.connect()
@@ -121,9 +121,9 @@ def export_835(
     check: bool = typer.Option(True, "--check/--no-check", help="validate each file with pyx12"),
 ) -> None:
     """X12 835 005010X221A1 remittance advice: one file per payer per batch (day of adjudication)."""
-    from rcmflow.payer_sim.adapters.reference import load_reference
-    from rcmflow.payer_sim.adapters.repository import next_interchange_number, remittances_for_export
-    from rcmflow.payer_sim.domain.remittance_advice import remittance_advice
+    from payer_sim.adapters.reference import load_reference
+    from payer_sim.adapters.repository import next_interchange_number, remittances_for_export
+    from payer_sim.domain.remittance_advice import remittance_advice
 
     async def run() -> list[tuple[Path, list[str]]]:
         reference = load_reference()

@@ -14,11 +14,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rcmflow.shared import db, kafka
-from rcmflow.shared.cli import audit, bench, billing, export, ledger, rebuild
-from rcmflow.shared.schemas import VISITS, Producer, Visit, VisitReceived
-from rcmflow.shared.schemas.common import utcnow
-from rcmflow.shared.synthetic import VisitFactory
+from shared import db, kafka
+from shared.cli import audit, bench, billing, export, ledger, rebuild
+from shared.schemas import VISITS, Producer, Visit, VisitReceived
+from shared.schemas.common import utcnow
+from shared.synthetic import VisitFactory
 
 app = typer.Typer(help="rcmflow: medical billing and coding pipeline", no_args_is_help=True, add_completion=False)
 app.add_typer(bench.app, name="bench")
@@ -35,7 +35,7 @@ def init() -> None:
     """Create the database, the topics and every service's tables (safe to run again)."""
 
     async def run() -> None:
-        from rcmflow.shared.migrations import migrate
+        from shared.migrations import migrate
 
         created_db = await db.ensure_database()
         created = await kafka.ensure_topics()
@@ -54,10 +54,10 @@ def init() -> None:
 
 def service_migrations() -> dict[str, Path]:
     """Each service's migrations, under the name of the Postgres schema it owns."""
-    from rcmflow.biller.adapters import MIGRATIONS_DIR as biller
-    from rcmflow.coder.adapters import MIGRATIONS_DIR as coder
-    from rcmflow.encounter.adapters import MIGRATIONS_DIR as encounter
-    from rcmflow.payer_sim.adapters import MIGRATIONS_DIR as payer
+    from biller.adapters import MIGRATIONS_DIR as biller
+    from coder.adapters import MIGRATIONS_DIR as coder
+    from encounter.adapters import MIGRATIONS_DIR as encounter
+    from payer_sim.adapters import MIGRATIONS_DIR as payer
 
     return {"encounter": encounter, "coder": coder, "biller": biller, "payer": payer}
 

@@ -13,12 +13,12 @@ import asyncpg
 import typer
 from rich.console import Console
 
-from rcmflow.shared import db
-from rcmflow.shared.cli.audit import progress_bar, read_range
-from rcmflow.shared.kafka import decode
-from rcmflow.shared.migrations import migrate
-from rcmflow.shared.schemas import CODED_ENCOUNTERS, REMITTANCES, CodedEncounter, RemittanceIssued
-from rcmflow.shared.settings import get_settings
+from shared import db
+from shared.cli.audit import progress_bar, read_range
+from shared.kafka import decode
+from shared.migrations import migrate
+from shared.schemas import CODED_ENCOUNTERS, REMITTANCES, CodedEncounter, RemittanceIssued
+from shared.settings import get_settings
 
 console = Console(stderr=True)
 BATCH = 500
@@ -81,8 +81,8 @@ async def _apply(run: Callable[[list[Any], datetime], Awaitable[object]], batch:
 
 async def rebuild_into(url: str) -> int:
     """Replay coded encounters and remittances, in the order they were written, through the biller."""
-    from rcmflow.biller import service_layer
-    from rcmflow.biller.adapters import MIGRATIONS_DIR
+    from biller import service_layer
+    from biller.adapters import MIGRATIONS_DIR
 
     await db.recreate_database(url)
     pool = await db.create_pool(url)

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from rcmflow.shared.schemas import claim, coded_encounter, coding_review, remittance, visit
-from rcmflow.shared.schemas.claim import ClaimLine, ClaimSubmitted
-from rcmflow.shared.schemas.coded_encounter import CodedDiagnosis, CodedEncounter, CodedServiceLine
-from rcmflow.shared.schemas.coding_review import CodingReviewRequested, ReviewReason
-from rcmflow.shared.schemas.common import Envelope, Producer
-from rcmflow.shared.schemas.remittance import Adjustment, RemittanceIssued, RemittanceLine
-from rcmflow.shared.schemas.visit import Visit, VisitReceived
+from shared.schemas import claim, coded_encounter, coding_review, remittance, visit
+from shared.schemas.claim import ClaimLine, ClaimSubmitted
+from shared.schemas.coded_encounter import CodedDiagnosis, CodedEncounter, CodedServiceLine
+from shared.schemas.coding_review import CodingReviewRequested, ReviewReason
+from shared.schemas.common import Envelope, Producer
+from shared.schemas.remittance import Adjustment, RemittanceIssued, RemittanceLine
+from shared.schemas.visit import Visit, VisitReceived
 
 VISITS = visit.TOPIC
 CODED_ENCOUNTERS = coded_encounter.TOPIC

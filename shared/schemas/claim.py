@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from rcmflow.shared.schemas.common import Cents, Envelope, Model, PlaceOfService
-from rcmflow.shared.schemas.visit import Coverage, Facility, Patient, Provider
+from shared.schemas.common import Cents, Envelope, Model, PlaceOfService
+from shared.schemas.visit import Coverage, Facility, Patient, Provider
 
 TOPIC = "claims"
 

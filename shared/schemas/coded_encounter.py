@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from rcmflow.shared.schemas.common import Envelope, Model, PlaceOfService
-from rcmflow.shared.schemas.visit import Visit
+from shared.schemas.common import Envelope, Model, PlaceOfService
+from shared.schemas.visit import Visit
 
 TOPIC = "coded-encounters"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from rcmflow.shared.schemas.common import Envelope, Model
-from rcmflow.shared.schemas.visit import Visit
+from shared.schemas.common import Envelope, Model
+from shared.schemas.visit import Visit
 
 TOPIC = "coding-review"
 

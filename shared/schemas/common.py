@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from rcmflow.shared.versions import RCMFLOW_VERSION
+from shared.versions import RCMFLOW_VERSION
 
 
 def npi_check_digit_ok(npi: str) -> bool:

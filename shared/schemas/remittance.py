@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from rcmflow.shared.schemas.common import AdjustmentGroup, Cents, Envelope, Model
+from shared.schemas.common import AdjustmentGroup, Cents, Envelope, Model
 
 TOPIC = "remittances"
 

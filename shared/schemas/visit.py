@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from rcmflow.shared import ids
-from rcmflow.shared.schemas.common import NPI, Address, Envelope, IdStr, Model, PlaceOfService, Producer, TaxId
+from shared import ids
+from shared.schemas.common import NPI, Address, Envelope, IdStr, Model, PlaceOfService, Producer, TaxId
 
 TOPIC = "visits"
 

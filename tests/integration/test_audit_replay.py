@@ -10,16 +10,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from rcmflow.coder.adapters.reference import DATA_DIR
-from rcmflow.shared.synthetic import VisitFactory
+from coder.adapters.reference import DATA_DIR
+from shared.synthetic import VisitFactory
 from tests.helpers import wait_for
 from tests.integration.test_intake_http import post
 
 
 def rcm(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "rcmflow.shared.cli.main", *args], capture_output=True, text=True, timeout=600
-    )
+    return subprocess.run([sys.executable, "-m", "shared.cli.main", *args], capture_output=True, text=True, timeout=600)
 
 
 async def billed(factory: VisitFactory, conn, visits: list[dict]) -> None:  # type: ignore[no-untyped-def]

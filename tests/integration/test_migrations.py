@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from rcmflow.shared.migrations import MigrationError, migrate
+from shared.migrations import MigrationError, migrate
 
 
 async def test_applies_in_order_once_and_refuses_an_edited_file(tmp_path: Path, conn, run_token: str) -> None:  # type: ignore[no-untyped-def]

@@ -11,8 +11,8 @@ import httpx
 import orjson
 import pytest
 
-from rcmflow.shared.settings import get_settings
-from rcmflow.shared.synthetic import VisitFactory
+from shared.settings import get_settings
+from shared.synthetic import VisitFactory
 from tests.helpers import wait_for
 from tests.integration.test_intake_http import post
 

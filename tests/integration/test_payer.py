@@ -5,10 +5,10 @@ import uuid
 
 import orjson
 
-from rcmflow.shared import ids, kafka
-from rcmflow.shared.schemas import CLAIMS, ClaimSubmitted
-from rcmflow.shared.schemas.common import utcnow
-from rcmflow.shared.synthetic import VisitFactory
+from shared import ids, kafka
+from shared.schemas import CLAIMS, ClaimSubmitted
+from shared.schemas.common import utcnow
+from shared.synthetic import VisitFactory
 from tests.helpers import intake_url, wait_for
 from tests.integration.test_intake_http import post
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from rcmflow.shared.schemas import Visit
-from rcmflow.shared.schemas.common import drop_none
+from shared.schemas import Visit
+from shared.schemas.common import drop_none
 
 SEX_TO_GENDER = {"F": "female", "M": "male", "U": "unknown"}
 

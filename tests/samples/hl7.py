@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rcmflow.shared.schemas import Visit
+from shared.schemas import Visit
 
 REL = {"self": "SEL", "spouse": "SPO", "child": "CHD", "other": "OTH"}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from rcmflow.shared import ids
-from rcmflow.shared.schemas import ClaimLine, ClaimSubmitted, Producer, Visit
-from rcmflow.shared.schemas.visit import Coverage
+from shared import ids
+from shared.schemas import ClaimLine, ClaimSubmitted, Producer, Visit
+from shared.schemas.visit import Coverage
 
 BASE: dict[str, Any] = {
     "visit_id": "V-UNIT-1",

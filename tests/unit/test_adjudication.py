@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from rcmflow.payer_sim.domain.adjudication import adjudicate, random_denial
-from rcmflow.payer_sim.domain.model import (
+from payer_sim.domain.adjudication import adjudicate, random_denial
+from payer_sim.domain.model import (
     Accumulator,
     ClaimHistory,
     CoverageRule,
@@ -152,7 +152,7 @@ def test_modifiers_cure_the_pair_and_the_em() -> None:
 
 
 def test_duplicate_line_already_paid_on_another_claim() -> None:
-    from rcmflow.payer_sim.domain.adjudication import line_key
+    from payer_sim.domain.adjudication import line_key
 
     c = claim([("99999", 20_000)])
     result = adjudicate(

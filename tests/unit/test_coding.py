@@ -1,6 +1,6 @@
-from rcmflow.coder.adapters.reference import load_tables
-from rcmflow.coder.domain import icd10
-from rcmflow.coder.domain.coding import code_visit
+from coder.adapters.reference import load_tables
+from coder.domain import icd10
+from coder.domain.coding import code_visit
 from tests.unit.sample import make_visit
 
 TABLES = load_tables()

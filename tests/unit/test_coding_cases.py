@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rcmflow.coder.adapters.reference import load_tables
-from rcmflow.coder.domain.coding import code_visit
+from coder.adapters.reference import load_tables
+from coder.domain.coding import code_visit
 from tests.unit.sample import make_visit
 
 CASES = Path(__file__).parent / "data" / "coding_cases.csv"

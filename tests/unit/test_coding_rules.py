@@ -1,7 +1,7 @@
 """The coder's rules beyond the basics: preventive visits, modifiers, edits, pointers, Excludes1, text."""
 
-from rcmflow.coder.adapters.reference import load_tables
-from rcmflow.coder.domain.coding import code_visit
+from coder.adapters.reference import load_tables
+from coder.domain.coding import code_visit
 from tests.unit.sample import make_visit
 
 TABLES = load_tables()

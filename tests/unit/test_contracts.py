@@ -5,9 +5,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from rcmflow.shared.schemas import JSON_SCHEMA_DIR, json_schemas
-from rcmflow.shared.streaming import _describe
-from rcmflow.shared.synthetic import VisitFactory
+from shared.schemas import JSON_SCHEMA_DIR, json_schemas
+from shared.streaming import _describe
+from shared.synthetic import VisitFactory
 from tests.unit.sample import make_visit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +66,7 @@ def test_compose_file_has_every_service_with_its_environment_and_dependencies() 
 
 
 def test_log_lines_name_the_kind_of_error_not_its_text() -> None:
-    from rcmflow.shared.streaming import _loggable
+    from shared.streaming import _loggable
 
     class FakeDbError(Exception):
         sqlstate = "23502"

@@ -4,11 +4,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from rcmflow.biller.domain.denials import correct
-from rcmflow.biller.domain.posting import PostingError, match_lines, post
-from rcmflow.payer_sim.domain.claims import Knobs, answer
-from rcmflow.payer_sim.domain.model import Accumulator
-from rcmflow.shared.schemas import Producer
+from biller.domain.denials import correct
+from biller.domain.posting import PostingError, match_lines, post
+from payer_sim.domain.claims import Knobs, answer
+from payer_sim.domain.model import Accumulator
+from shared.schemas import Producer
 from tests.unit.sample import make_claim
 from tests.unit.test_adjudication import REF, history
 
@@ -66,7 +66,7 @@ def test_lines_match_by_ref_6r_or_by_code_when_the_payer_dropped_it() -> None:
 
 
 def test_a_batch_is_split_so_each_claim_is_posted_against_its_latest_state() -> None:
-    from rcmflow.biller.service_layer import one_per_claim
+    from biller.service_layer import one_per_claim
 
     a = answered(make_claim([("99999", 20_000)], payer_id="TESTPAYER", plan_id="P1"))
     b = answered(make_claim([("99999", 10_000)], payer_id="TESTPAYER", plan_id="P1", prior_authorization="X"))

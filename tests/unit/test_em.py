@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from rcmflow.coder.domain import em
+from coder.domain import em
 
 
 @pytest.mark.parametrize(

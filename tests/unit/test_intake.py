@@ -1,7 +1,7 @@
 import orjson
 import pytest
 
-from rcmflow.encounter.domain.intake import IntakeRejected, parse_visits
+from encounter.domain.intake import IntakeRejected, parse_visits
 from tests.unit.sample import visit_dict
 
 

@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from rcmflow.biller.domain.posting import PostingError, post
-from rcmflow.payer_sim.domain.claims import Knobs, answer
-from rcmflow.payer_sim.domain.model import Accumulator, PriorAdjudication
-from rcmflow.shared import ids
-from rcmflow.shared.schemas import Adjustment, ClaimSubmitted, Producer, RemittanceIssued
+from biller.domain.posting import PostingError, post
+from payer_sim.domain.claims import Knobs, answer
+from payer_sim.domain.model import Accumulator, PriorAdjudication
+from shared import ids
+from shared.schemas import Adjustment, ClaimSubmitted, Producer, RemittanceIssued
 from tests.unit.sample import make_claim
 from tests.unit.test_adjudication import REF, history
 

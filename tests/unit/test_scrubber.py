@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from rcmflow.biller.domain.model import PayerInfo
-from rcmflow.biller.domain.scrubber import RULES, ScrubContext, scrub
-from rcmflow.shared.schemas import ClaimSubmitted
+from biller.domain.model import PayerInfo
+from biller.domain.scrubber import RULES, ScrubContext, scrub
+from shared.schemas import ClaimSubmitted
 from tests.unit.sample import make_claim
 
 TODAY = date(2026, 11, 27)

@@ -1,0 +1,118 @@
+"""Claim assembly: a coded encounter -> priced professional claims (split past 50 lines),
+scrubbed, and rendered to 837P; or a self-pay statement when there is no coverage."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from biller.domain.model import BillingDecision, ChargeMaster, PayerInfo, Submitter
+from biller.domain.scrubber import ScrubContext, scrub
+from biller.domain.x12_837 import claim_interchange
+from shared import ids
+from shared.schemas import ClaimLine, ClaimSubmitted, CodedEncounter, Producer
+
+MAX_LINES_PER_CLAIM = 50
+
+
+def price(coded: CodedEncounter, charge_master: ChargeMaster, self_pay: bool) -> tuple[list[int], list[str]]:
+    """Line charges from the charge master (the facility's own prices first); self-pay visits at the self-pay price."""
+    charges, problems = [], []
+    for line in coded.service_lines:
+        found = charge_master.price(line.procedure_code, coded.visit.facility.npi)
+        if found is None:
+            problems.append(f"no charge master price for {line.procedure_code}")
+            charges.append(0)
+            continue
+        charges.append((found.self_pay_cents if self_pay else found.charge_cents) * line.units)
+    return charges, problems
+
+
+def interchange_number(claim: ClaimSubmitted) -> int:
+    """ISA13 for the one-claim 837 a claim event carries: stable for the same submission."""
+    return int.from_bytes(hashlib.sha256(str(claim.event_id).encode()).digest()[:4], "big") % 999_999_999 + 1
+
+
+def render_837(claim: ClaimSubmitted, payer: PayerInfo, submitter: Submitter) -> ClaimSubmitted:
+    text = claim_interchange([claim], payer, submitter, interchange_number(claim), claim.occurred_at)
+    return claim.model_copy(update={"x12_837": text})
+
+
+def draft_claims(coded: CodedEncounter, charges: list[int], producer: Producer) -> list[ClaimSubmitted]:
+    """The claims as assembled, not yet validated: the scrubber reports what is wrong with them
+    instead of the event schema refusing them."""
+    visit = coded.visit
+    assert visit.coverage is not None
+    drafts = []
+    lines = list(zip(coded.service_lines, charges, strict=True))
+    for split_index, start in enumerate(range(0, len(lines), MAX_LINES_PER_CLAIM)):
+        chunk = lines[start : start + MAX_LINES_PER_CLAIM]
+        pcn = ids.patient_control_number(visit.visit_id, split_index)
+        claim_lines = [
+            ClaimLine.model_construct(
+                line_number=n,
+                line_control_number=ids.line_control_number(pcn, n),
+                procedure_code=line.procedure_code,
+                modifiers=list(line.modifiers),
+                units=line.units,
+                charge_cents=charge,
+                diagnosis_pointers=list(line.diagnosis_pointers),
+                service_date=visit.service_date,
+            )
+            for n, (line, charge) in enumerate(chunk, start=1)
+        ]
+        drafts.append(
+            ClaimSubmitted.model_construct(
+                event_id=ids.event_id("claim", pcn, "1", coded.event_id),
+                visit_id=visit.visit_id,
+                patient_id=visit.patient.id,
+                producer=producer,
+                received_at=coded.received_at,
+                occurred_at=coded.received_at,
+                schema_version=1,
+                claim_id=pcn,
+                patient_control_number=pcn,
+                frequency_code="1",
+                payer_claim_control_number=None,
+                payer_id=visit.coverage.payer_id,
+                coverage=visit.coverage,
+                patient=visit.patient,
+                billing_provider=visit.facility,
+                rendering_provider=visit.provider,
+                place_of_service=coded.place_of_service,
+                service_date=visit.service_date,
+                diagnoses=[d.code for d in coded.diagnoses],
+                service_lines=claim_lines,
+                total_charge_cents=sum(ln.charge_cents for ln in claim_lines),
+                prior_authorization=visit.prior_authorization,
+                coded_encounter_event_id=coded.event_id,
+                x12_837=None,
+            )
+        )
+    return drafts
+
+
+def decide(
+    coded: CodedEncounter,
+    charge_master: ChargeMaster,
+    payers: dict[str, PayerInfo],
+    producer: Producer,
+    submitter: Submitter,
+    today: date,
+) -> BillingDecision:
+    visit = coded.visit
+    charges, problems = price(coded, charge_master, self_pay=visit.coverage is None)
+    if problems:
+        return BillingDecision(problems=problems)
+    if visit.coverage is None:
+        return BillingDecision(self_pay_cents=sum(charges))
+    payer = payers.get(visit.coverage.payer_id)
+    decision = BillingDecision()
+    for draft in draft_claims(coded, charges, producer):
+        errors = scrub(draft, ScrubContext(today=today, payer=payer))
+        if errors or payer is None:
+            decision.rejected.append((draft, [f"{e.code} {e.message}" for e in errors]))
+            continue
+        claim = ClaimSubmitted.model_validate(draft.model_dump())  # clean: now it must satisfy the contract
+        decision.claims.append(render_837(claim, payer, submitter))
+    return decision

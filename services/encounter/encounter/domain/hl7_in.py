@@ -1,0 +1,192 @@
+"""HL7 v2 in: ADT^A03 (visit ended) and DFT^P03 (charges), parsed with the `hl7` package and
+mapped to visits; ACK/NAK messages back (MSA-1 AA accepted, AE error, AR rejected).
+
+Field conventions (what an interface engine sends us):
+  MSH-4 sending facility -> the billing provider (data/facilities.yaml); MSH-10 control id
+  PID-3 patient id, PID-5 name, PID-7 birth date, PID-8 sex, PID-11 address
+  PV1-7 attending (NPI^family^given), PV1-19 visit number, PV1-44/45 start/end time,
+  PV1-18 patient type OFFICE | TELEHEALTH | PREVENTIVE, PV1-4 admission type NEW | EST
+  IN1-2 plan, IN1-3 payer id, IN1-12/13 effective/expiry, IN1-16 insured name, IN1-17 relationship
+  (SEL, SPO, CHD, OTH), IN1-18 insured birth date, IN1-36 policy (member) number, IN1-43 insured sex
+  DG1-3 diagnosis code^text^I10 (text alone when the code is empty)
+  PR1-3 or FT1-25 / FT1-7 procedure code^text^C4 (CPT) or HCPCS; FT1-10 quantity
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import hl7
+from pydantic import ValidationError
+
+from shared.schemas import Visit
+
+SUPPORTED = {("ADT", "A03"), ("DFT", "P03")}
+RELATIONSHIP = {"SEL": "self", "SPO": "spouse", "CHD": "child", "OTH": "other", "": "self"}
+VISIT_TYPE = {"OFFICE": "office", "TELEHEALTH": "telehealth", "PREVENTIVE": "preventive", "": "office"}
+DIAGNOSIS_SYSTEMS = {"I10", "ICD10", "ICD-10-CM", ""}
+
+
+class Hl7Error(ValueError):
+    def __init__(self, ack_code: str, message: str, control_id: str = "", errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.ack_code = ack_code  # AE: the message is understood but wrong; AR: rejected outright
+        self.control_id = control_id
+        self.errors = errors or [message]
+
+
+@dataclass(frozen=True)
+class Hl7Message:
+    control_id: str
+    message_type: str
+    sending_application: str
+    sending_facility: str
+    visits: list[Visit]
+
+
+def _get(segment: Any, field: int, component: int = 0, repetition: int = 0) -> str:
+    """A component's text, or "" when the message leaves it out."""
+    try:
+        value = segment[field]
+        rep = value[repetition] if isinstance(value, list) else value
+        if isinstance(rep, list):
+            return str(rep[component]).strip() if component < len(rep) else ""
+        return str(rep).strip() if component == 0 else ""
+    except (IndexError, KeyError):
+        return ""
+
+
+def _date(text: str) -> str | None:
+    return f"{text[:4]}-{text[4:6]}-{text[6:8]}" if len(text) >= 8 else None
+
+
+def _time(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text[:12], "%Y%m%d%H%M") if len(text) >= 12 else None
+    except ValueError:
+        return None
+
+
+def _segment(message: Any, name: str) -> Any | None:
+    try:
+        return message.segment(name)
+    except KeyError:
+        return None
+
+
+def normalise(text: str) -> str:
+    """Segments end with CR; senders also use LF or CRLF."""
+    return "\r".join(line for line in text.replace("\r\n", "\r").replace("\n", "\r").split("\r") if line.strip())
+
+
+def parse_message(text: str, facilities: dict[str, dict]) -> Hl7Message:
+    try:
+        message = hl7.parse(normalise(text))
+        msh = message.segment("MSH")
+    except Exception as exc:  # the hl7 parser raises several kinds on garbage
+        raise Hl7Error("AR", f"not an HL7 v2 message: {type(exc).__name__}") from None
+    control_id = _get(msh, 10)
+    kind = (_get(msh, 9, 0), _get(msh, 9, 1))
+    if not control_id:
+        raise Hl7Error("AR", "MSH-10 message control id is missing")
+    if kind not in SUPPORTED:
+        raise Hl7Error("AR", f"message type {'^'.join(kind)} is not accepted (ADT^A03, DFT^P03)", control_id)
+    facility_id = _get(msh, 4, 0)
+    visit, errors = _visit(message, facilities.get(facility_id), facility_id)
+    if errors:
+        raise Hl7Error("AE", "; ".join(errors), control_id, errors)
+    try:
+        parsed = Visit.model_validate(visit)
+    except ValidationError as exc:
+        found = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)]
+        raise Hl7Error("AE", "; ".join(found), control_id, found) from None
+    return Hl7Message(control_id, "^".join(kind), _get(msh, 3), facility_id, [parsed])
+
+
+def _visit(message: Any, facility: dict | None, facility_id: str) -> tuple[dict, list[str]]:
+    errors = []
+    pid, pv1 = _segment(message, "PID"), _segment(message, "PV1")
+    if facility is None:
+        errors.append(f"MSH-4 sending facility {facility_id!r} is not a known billing provider")
+    if pid is None:
+        errors.append("PID segment is missing")
+    if pv1 is None:
+        errors.append("PV1 segment is missing")
+    if errors:
+        return {}, errors
+    start, end = _time(_get(pv1, 44)), _time(_get(pv1, 45))
+    visit_type = VISIT_TYPE.get(_get(pv1, 18).upper(), "office")
+    address = None
+    if _get(pid, 11, 0):
+        address = {"line1": _get(pid, 11, 0), "city": _get(pid, 11, 2), "state": _get(pid, 11, 3),
+                   "zip": _get(pid, 11, 4).replace("-", "")}  # fmt: skip
+    diagnoses = []
+    for dg1 in message.segments("DG1") if _segment(message, "DG1") is not None else []:
+        code, text, system = _get(dg1, 3, 0), _get(dg1, 3, 1), _get(dg1, 3, 2)
+        if code and system.upper() in DIAGNOSIS_SYSTEMS:
+            diagnoses.append({"code": code})
+        elif text:
+            diagnoses.append({"text": text})
+    procedures = []
+    for name, field in (("PR1", 3), ("FT1", 25)):
+        if _segment(message, name) is None:
+            continue
+        for seg in message.segments(name):
+            code, text = _get(seg, field, 0), _get(seg, field, 1)
+            if name == "FT1" and not code:
+                code, text = _get(seg, 7, 0), _get(seg, 7, 1)
+            units = int(_get(seg, 10) or 1) if name == "FT1" and _get(seg, 10).isdigit() else 1
+            procedures.append({"code": code, "units": units} if code else {"text": text, "units": units})
+    in1 = _segment(message, "IN1")
+    coverage = None
+    if in1 is not None and _get(in1, 3):
+        relationship = RELATIONSHIP.get(_get(in1, 17).upper(), "other")
+        coverage = {"payer_id": _get(in1, 3), "plan_id": _get(in1, 2) or None, "member_id": _get(in1, 36),
+                    "relationship": relationship, "effective_date": _date(_get(in1, 12)),
+                    "termination_date": _date(_get(in1, 13))}  # fmt: skip
+        if relationship != "self":
+            coverage["subscriber"] = {"last_name": _get(in1, 16, 0), "first_name": _get(in1, 16, 1),
+                                      "birth_date": _date(_get(in1, 18)), "sex": _get(in1, 43) or None}  # fmt: skip
+    visit = {
+        "visit_id": _get(pv1, 19),
+        "patient": {"id": _get(pid, 3, 0), "last_name": _get(pid, 5, 0), "first_name": _get(pid, 5, 1),
+                    "birth_date": _date(_get(pid, 7)), "sex": _get(pid, 8) or "U", "address": address},
+        "provider": {"npi": _get(pv1, 7, 0), "last_name": _get(pv1, 7, 1), "first_name": _get(pv1, 7, 2)},
+        "facility": {**(facility or {}), "place_of_service": "10" if visit_type == "telehealth"
+                     else (facility or {}).get("place_of_service", "11")},
+        "service_date": start.date().isoformat() if start else None,
+        "visit_type": visit_type,
+        "patient_status": "new" if _get(pv1, 4).upper() == "NEW" else "established",
+        "total_minutes": int((end - start).total_seconds() // 60) if start and end else None,
+        "diagnoses": diagnoses,
+        "procedures": procedures,
+        "coverage": coverage,
+    }  # fmt: skip
+    return visit, []
+
+
+def ack(incoming: str, code: str, control_id: str, text: str = "", errors: list[str] | None = None) -> str:
+    """An ACK for a message: MSH (sender and receiver swapped), MSA, and ERR for each error."""
+    sending_app = sending_facility = message_event = version = ""
+    try:
+        msh = hl7.parse(normalise(incoming)).segment("MSH")
+        sending_app, sending_facility = _get(msh, 3), _get(msh, 4)
+        message_event, version = _get(msh, 9, 1), _get(msh, 12)
+    except Exception:  # an ACK must go out even for garbage
+        pass
+    now = datetime.now().strftime("%Y%m%d%H%M%S")
+    segments = [
+        f"MSH|^~\\&|RCMFLOW|RCMFLOW|{sending_app}|{sending_facility}|{now}||ACK^{message_event}^ACK|"
+        f"ACK{control_id or now}|P|{version or '2.5.1'}",
+        f"MSA|{code}|{control_id}" + (f"|{_escape(text)[:80]}" if text else ""),
+    ]
+    for error in errors or []:
+        segments.append(f"ERR|||207^Application internal error^HL70357|E||||{_escape(error)[:250]}")
+    return "\r".join(segments) + "\r"
+
+
+def _escape(text: str) -> str:
+    return (text.replace("\\", "\\E\\").replace("|", "\\F\\").replace("^", "\\S\\").replace("&", "\\T\\")
+            .replace("~", "\\R\\").replace("\r", " ").replace("\n", " "))  # fmt: skip
