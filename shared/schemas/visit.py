@@ -14,6 +14,7 @@ TOPIC = "visits"
 
 Sex = Literal["F", "M", "U"]
 Relationship = Literal["self", "spouse", "child", "other"]
+MDM = Literal["straightforward", "low", "moderate", "high"]
 
 
 class Patient(Model):
@@ -104,10 +105,20 @@ class Visit(Model):
     provider: Provider
     facility: Facility
     service_date: date
-    visit_type: Literal["office", "telehealth", "preventive"] = "office"
+    # nurse: a clinical-staff visit (the only visit 99211 may be billed for without time or MDM)
+    visit_type: Literal["office", "telehealth", "preventive", "nurse"] = "office"
     patient_status: Literal["new", "established"] = "established"
+    # Total time and medical decision making of the problem-oriented visit. On a preventive visit
+    # they describe the preventive service and never make a problem E/M by themselves.
     total_minutes: int | None = Field(default=None, ge=0, le=1440)
-    mdm: Literal["straightforward", "low", "moderate", "high"] | None = None
+    mdm: MDM | None = None
+    # A separately identifiable problem evaluated on a preventive visit day: its own time or MDM
+    # (then a problem E/M with modifier 25 is billed beside the preventive service).
+    problem_minutes: int | None = Field(default=None, ge=0, le=1440)
+    problem_mdm: MDM | None = None
+    # The patient's last preventive or wellness visit, when the EHR knows it (Medicare AWV
+    # G0438 first / G0439 subsequent; a wellness visit too soon is not covered).
+    last_wellness_visit: date | None = None
     diagnoses: list[DiagnosisIn] = Field(default_factory=list, max_length=50)
     procedures: list[ProcedureIn] = Field(default_factory=list, max_length=200)
     notes: str | None = Field(default=None, max_length=20000)
