@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from shared.schemas import CODING_REVIEW, PIPELINE_TOPICS, dlq_topic
 from shared.settings import get_settings
+from shared.unit_of_work import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -112,3 +113,22 @@ async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPar
     until asked; this waits for it (the same call aiokafka's producer makes before a send)."""
     partitions = await consumer._client._wait_on_metadata(topic)
     return [TopicPartition(topic, p) for p in sorted(partitions)]
+
+
+class KafkaPublisher:
+    """shared.unit_of_work.Publisher for commands and relays: an idempotent aiokafka producer;
+    `publish` returns once the broker has acknowledged every event."""
+
+    def __init__(self, **overrides: object) -> None:
+        self._producer = make_producer(**overrides)
+
+    async def __aenter__(self) -> KafkaPublisher:
+        await self._producer.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._producer.stop()
+
+    async def publish(self, outgoing: list[Outgoing]) -> None:
+        pending = [await self._producer.send(o.topic, encode(o.event), key=o.event.key) for o in outgoing]
+        await asyncio.gather(*pending)

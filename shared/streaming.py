@@ -21,6 +21,7 @@ from shared import metrics
 from shared.kafka import decode, encode
 from shared.schemas import Envelope, dlq_topic
 from shared.settings import get_settings
+from shared.unit_of_work import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,26 @@ def raw_topic(app: faust.App, name: str) -> faust.TopicT:
 
 
 async def emit(topic: faust.TopicT, event: Envelope) -> None:
-    """Publish an event keyed by patient id. faust flushes the producer before it commits the
-    consumed offsets, so an event is never acknowledged before what it caused is written."""
+    """Publish an event keyed by patient id. The stage loop flushes the producer before the
+    consumed offsets may be committed (faust itself does not), so an event is never acknowledged
+    before what it caused is on the broker."""
     await topic.send(key=event.key, value=encode(event))
+
+
+class FaustPublisher:
+    """shared.unit_of_work.Publisher over a faust app's producer: what a service's use cases
+    collected goes out keyed by patient id; the stage loop flushes before acknowledging."""
+
+    def __init__(self, app: faust.App) -> None:
+        self._app = app
+        self._topics: dict[str, faust.TopicT] = {}
+
+    async def publish(self, outgoing: list[Outgoing]) -> None:
+        for item in outgoing:
+            topic = self._topics.get(item.topic)
+            if topic is None:
+                topic = self._topics[item.topic] = raw_topic(self._app, item.topic)
+            await emit(topic, item.event)
 
 
 def _describe(exc: BaseException) -> str:
