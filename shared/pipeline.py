@@ -5,10 +5,10 @@ endpoint list printed by `make demo` and Prometheus's targets all read this modu
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS, dlq_topic
+from shared.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Stage:
     package: str  # its importable package under services/<service>/
     consumes: tuple[str, ...]
     produces: tuple[str, ...]
-    default_port: int  # web port (intake API or /metrics); env <SERVICE>_PORT overrides it
+    default_port: int  # web port (intake API or /metrics); env <SERVICE>_PORT overrides it (shared.settings)
     command: str  # the console script that runs one worker
     # Workers of one stage share a consumer group; worker N listens on port + PORT_STRIDE * N.
     scales_out: bool = True
@@ -27,7 +27,8 @@ class Stage:
         return self.service.upper().replace("-", "_") + "_PORT"
 
     def port(self, worker: int = 0) -> int:
-        return int(os.environ.get(self.port_variable, str(self.default_port))) + PORT_STRIDE * worker
+        base: int = getattr(get_settings(), f"{self.package}_port")
+        return base + PORT_STRIDE * worker
 
 
 PORT_STRIDE = 10

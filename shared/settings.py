@@ -24,7 +24,7 @@ class Settings(BaseModel):
     mllp_port: int = Field(default_factory=lambda: int(_env("MLLP_PORT", "2575")))
     coder_port: int = Field(default_factory=lambda: int(_env("CODER_PORT", "8002")))
     biller_port: int = Field(default_factory=lambda: int(_env("BILLER_PORT", "8003")))
-    payer_port: int = Field(default_factory=lambda: int(_env("PAYER_PORT", "8004")))
+    payer_sim_port: int = Field(default_factory=lambda: int(_env("PAYER_SIM_PORT", "8004")))
     # Worker N of the coder group listens on coder_port + 10*N (8002, 8012, 8022, ...).
     coder_worker: int = Field(default_factory=lambda: int(_env("CODER_WORKER", "0")))
     log_level: str = Field(default_factory=lambda: _env("LOG_LEVEL", "info"))

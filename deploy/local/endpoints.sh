@@ -10,7 +10,7 @@ for f in "$RUN_DIR"/pids/svc-*.pid; do
     encounter) port="${ENCOUNTER_PORT:-8001}" ;;
     coder-*) port=$(( ${CODER_PORT:-8002} + 10 * ${name#coder-} )) ;;
     biller) port="${BILLER_PORT:-8003}" ;;
-    payer-sim) port="${PAYER_PORT:-8004}" ;;
+    payer-sim) port="${PAYER_SIM_PORT:-8004}" ;;
   esac
   printf '  %-15s http://127.0.0.1:%s/metrics\n' "$name" "$port"
 done

@@ -4,7 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ENCOUNTER_PORT="${ENCOUNTER_PORT:-8001}"; CODER_PORT="${CODER_PORT:-8002}"
-BILLER_PORT="${BILLER_PORT:-8003}"; PAYER_PORT="${PAYER_PORT:-8004}"
+BILLER_PORT="${BILLER_PORT:-8003}"; PAYER_SIM_PORT="${PAYER_SIM_PORT:-8004}"
 TARGETS_DIR="$ROOT/deploy/prometheus/targets"
 
 start_one() { # start_one NAME PORT COMMAND [ENV...]
@@ -43,16 +43,16 @@ start() {
     [ "$i" -lt "$coders" ] || stop_pidfile "$f" "coder-$i"
   done
   start_one biller "$BILLER_PORT" rcm-biller
-  start_one payer-sim "$PAYER_PORT" rcm-payer-sim
+  start_one payer-sim "$PAYER_SIM_PORT" rcm-payer-sim
   wait_service encounter "$ENCOUNTER_PORT"
   for ((i = 0; i < coders; i++)); do wait_service "coder-$i" $((CODER_PORT + 10 * i)); done
   wait_service biller "$BILLER_PORT"
-  wait_service payer-sim "$PAYER_PORT"
+  wait_service payer-sim "$PAYER_SIM_PORT"
   # Prometheus discovers the services (and however many coder workers) from these files.
   mkdir -p "$TARGETS_DIR"
   printf '[{"targets": ["127.0.0.1:%s"], "labels": {"component": "encounter"}},\n {"targets": [%s], "labels": {"component": "coder"}},\n {"targets": ["127.0.0.1:%s"], "labels": {"component": "biller"}},\n {"targets": ["127.0.0.1:%s"], "labels": {"component": "payer-sim"}}]\n' \
-    "$ENCOUNTER_PORT" "$(IFS=,; echo "${targets[*]}")" "$BILLER_PORT" "$PAYER_PORT" > "$TARGETS_DIR/rcmflow.json"
-  say "services up: encounter :$ENCOUNTER_PORT, coder x$coders :$CODER_PORT.., biller :$BILLER_PORT, payer-sim :$PAYER_PORT"
+    "$ENCOUNTER_PORT" "$(IFS=,; echo "${targets[*]}")" "$BILLER_PORT" "$PAYER_SIM_PORT" > "$TARGETS_DIR/rcmflow.json"
+  say "services up: encounter :$ENCOUNTER_PORT, coder x$coders :$CODER_PORT.., biller :$BILLER_PORT, payer-sim :$PAYER_SIM_PORT"
 }
 
 stop() {

@@ -16,7 +16,7 @@ from shared.streaming import emit, make_app, raw_topic, run_stage, run_worker, t
 
 SERVICE = "payer-sim"
 settings = get_settings()
-app = make_app(SERVICE, settings.payer_port)
+app = make_app(SERVICE, settings.payer_sim_port)
 db = Database("payer", MIGRATIONS_DIR)
 reference = load_reference()
 knobs = Knobs(random_denial_rate=settings.payer_random_denial_rate, seed=settings.payer_seed)
