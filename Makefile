@@ -1,6 +1,9 @@
 # rcmflow: the whole pipeline on this machine, no Docker. Everything lands under .run/ and .cache/.
 SHELL := /bin/bash
 CODERS ?= 1
+BILLERS ?= 1
+PAYERS ?= 1
+export CODERS BILLERS PAYERS
 VISITS ?= 1000
 LOCAL := deploy/local
 RCM := .venv/bin/rcm
@@ -9,7 +12,7 @@ RCM := .venv/bin/rcm
 
 help:
 	@echo "make demo            install what is missing, start everything, push $(VISITS) visits through, summarise"
-	@echo "make up [CODERS=N]   start Kafka, Postgres, Prometheus and the services (N coder workers)"
+	@echo "make up [CODERS=N BILLERS=N PAYERS=N]  start Kafka, Postgres, Prometheus and the services (N workers per stage)"
 	@echo "make down            stop the services and the infrastructure"
 	@echo "make logs            follow the service logs"
 	@echo "make test            lint and every test, against real Kafka and Postgres"
@@ -21,7 +24,7 @@ install:
 up: install
 	@$(LOCAL)/infra.sh start
 	@$(RCM) init
-	@$(LOCAL)/services.sh start $(CODERS)
+	@$(LOCAL)/services.sh start
 
 down:
 	@$(LOCAL)/services.sh stop

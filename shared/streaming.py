@@ -220,19 +220,13 @@ async def _with_retry(service: str, first: faust.types.Message, handle: BatchHan
 def track_consumer_lag(app: faust.App, topics: list[str], every: float = 10.0) -> None:
     """Publish rcm_consumer_lag for the app's consumer group: end offset minus committed offset,
     per partition of each topic it consumes (read with aiokafka, never touching the group)."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    from shared.kafka import consuming, partitions_of
+    from shared.kafka import admin_client, consuming, partitions_of
 
     @app.timer(every)
     async def _measure_lag() -> None:
         try:
-            admin = AIOKafkaAdminClient(bootstrap_servers=get_settings().kafka_bootstrap_servers)
-            await admin.start()
-            try:
+            async with admin_client() as admin:
                 committed = await admin.list_consumer_group_offsets(app.conf.id)
-            finally:
-                await admin.close()
             async with consuming() as consumer:
                 for topic in topics:
                     partitions = await partitions_of(consumer, topic)

@@ -14,11 +14,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bench import cli as bench
+from bench.synthetic import VisitFactory
 from shared import db, kafka
-from shared.cli import audit, bench, billing, export, ledger, rebuild
+from shared.cli import audit, billing, export, ledger, rebuild
 from shared.schemas import VISITS, Producer, Visit, VisitReceived
 from shared.schemas.common import utcnow
-from shared.synthetic import VisitFactory
 
 app = typer.Typer(help="rcmflow: medical billing and coding pipeline", no_args_is_help=True, add_completion=False)
 app.add_typer(bench.app, name="bench")

@@ -23,7 +23,6 @@ CLAIMS = claim.TOPIC
 REMITTANCES = remittance.TOPIC
 
 # The four pipeline topics: the audit record, kept forever.
-PIPELINE_TOPICS = (VISITS, CODED_ENCOUNTERS, CLAIMS, REMITTANCES)
 
 TOPIC_MODELS: dict[str, type[Envelope]] = {
     VISITS: VisitReceived,

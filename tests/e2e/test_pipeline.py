@@ -3,9 +3,9 @@
 import httpx
 import orjson
 
+from bench.synthetic import VisitFactory
 from shared.cli import ledger
 from shared.schemas import CLAIMS, CODED_ENCOUNTERS, REMITTANCES, VISITS
-from shared.synthetic import VisitFactory
 from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of, wait_for
 
 VISITS_IN_RUN = 200

@@ -10,8 +10,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from bench.synthetic import VisitFactory
 from coder.adapters.reference import DATA_DIR
-from shared.synthetic import VisitFactory
 from tests.helpers import wait_for
 from tests.integration.test_intake_http import post
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import httpx
 
+from bench.synthetic import VisitFactory
 from shared import kafka
 from shared.schemas import CODED_ENCOUNTERS, VISITS, Producer, VisitReceived
 from shared.schemas.common import utcnow
 from shared.settings import get_settings
-from shared.synthetic import VisitFactory
 from tests.helpers import end_offsets, read_since, visit_ids_of, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from bench.synthetic import VisitFactory
 from shared import x12
-from shared.synthetic import VisitFactory
 from tests.helpers import wait_for
 from tests.integration.test_intake_http import post
 

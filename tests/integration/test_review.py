@@ -4,8 +4,8 @@ on POST /review/{visit_id} are validated and sent on as coded by a person, once.
 import httpx
 import orjson
 
+from bench.synthetic import VisitFactory
 from shared.settings import get_settings
-from shared.synthetic import VisitFactory
 from tests.helpers import wait_for
 from tests.integration.test_intake_http import post
 

@@ -2,12 +2,12 @@
 
 from datetime import UTC, date, datetime
 
+from bench.synthetic import VisitFactory, synthetic_claims
 from biller.adapters.reference import load_payers, load_submitter
 from biller.domain.x12_837 import claim_interchange
 from shared import x12
 from shared.schemas import ClaimSubmitted
 from shared.schemas.visit import DiagnosisIn, Subscriber
-from shared.synthetic import VisitFactory, synthetic_claims
 
 CREATED = datetime(2026, 11, 27, 9, 15, tzinfo=UTC)
 MANY_DIAGNOSES = ["I10", "E11.9", "E78.5", "K21.9", "J30.9", "E55.9", "F41.1", "E03.9", "M54.50", "R53.83",
@@ -74,10 +74,10 @@ def test_dependant_claim_has_a_patient_loop_and_self_has_none() -> None:
 def test_more_than_fifty_lines_split_into_claims_with_their_own_numbers() -> None:
     from datetime import UTC, datetime
 
+    from bench.synthetic import synthetic_coded_encounters
     from biller.adapters.reference import load_charge_master
     from biller.domain.claims import decide
     from shared.schemas import CodedEncounter, CodedServiceLine, Producer
-    from shared.synthetic import synthetic_coded_encounters
 
     [coded] = synthetic_coded_encounters(list(VisitFactory(seed=40, as_of=date(2026, 11, 27)).visits(1))[:1],
                                          datetime(2026, 11, 27, tzinfo=UTC))  # fmt: skip

@@ -1,4 +1,5 @@
-"""`rcm bench`: throughput, latency and memory figures you can rerun (docs/benchmarks.md).
+"""`rcm publish` and `rcm bench`: load for the pipeline, and throughput, latency and memory
+figures you can rerun (docs/benchmarks.md).
 
 `rcm bench e2e` pushes N synthetic visits straight onto `visits`, waits until every one is
 posted, and reports visits/s, end-to-end p50/p99 and each service's peak memory. In the same
@@ -18,21 +19,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from rich.console import Console
-from rich.table import Table
 
+from bench.publish import publish, publish_visits, wait_finished
 from shared import db, kafka
-from shared.cli import ledger
+from shared.cli.output import console, print_table
+from shared.plugins import hooks, prefixed
 from shared.settings import get_settings
 
 app = typer.Typer(help="benchmarks (figures for docs/benchmarks.md)", no_args_is_help=True)
-console = Console()
 RAW_HOPS = 4
 
 
+def register(root: typer.Typer) -> None:
+    root.command("publish")(publish)
+    root.add_typer(app, name="bench")
+
+
 def run_dir() -> Path:
-    return Path(os.environ.get("RCM_RUN_DIR", Path(__file__).resolve().parents[2] / ".run"))
+    return Path(os.environ.get("RCM_RUN_DIR", Path(__file__).resolve().parents[1] / ".run"))
 
 
 def service_pids() -> dict[str, int]:
@@ -60,12 +64,8 @@ def report(title: str, figures: dict[str, object], out: Path | None = None) -> N
         "machine": f"{platform.node()} {os.cpu_count()} cores {platform.machine()}",
         **figures,
     }
-    table = Table(title=title)
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in figures.items():
-        table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
-    console.print(table)
+    rows = [(key, json.dumps(value) if isinstance(value, dict) else str(value)) for key, value in figures.items()]
+    print_table(title, ("figure", "value"), rows, right=("value",))
     if out:
         with out.open("a") as fh:
             fh.write(json.dumps({"bench": title, **figures}) + "\n")
@@ -102,18 +102,10 @@ def _relay_process(source: str, target: str | None, n: int, ready: mp.Event, don
 
 
 async def _topics(names: list[str], create: bool) -> None:
-    settings = get_settings()
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await admin.start()
-    try:
-        if create:
-            await admin.create_topics(
-                [NewTopic(t, settings.topic_partitions, settings.topic_replication_factor) for t in names]
-            )
-        else:
-            await admin.delete_topics(names)
-    finally:
-        await admin.close()
+    if create:
+        await kafka.ensure_topics(names)
+    else:
+        await kafka.delete_topics(names)
 
 
 async def _produce_raw(topic: str, payloads: list[tuple[bytes, bytes]]) -> None:
@@ -170,12 +162,11 @@ def e2e(
     out: Path | None = typer.Option(None, "--out", help="append the figures as one JSON line"),
 ) -> None:
     """Visits/s from first publish to last remittance posted, latency, memory, and the ceiling."""
-    from shared.cli.main import publish_visits, wait_finished
-    from shared.synthetic import VisitFactory
+    from bench.synthetic import VisitFactory
 
     factory = VisitFactory(seed=seed)
     batch = list(factory.visits(visits))
-    scope = ledger.prefixed(f"V-{factory.token}-")
+    scope = prefixed(f"V-{factory.token}-")
     pids = service_pids()
     console.print(f"bench e2e: {visits} visits (batch {factory.token}); services: {', '.join(pids) or 'none found'}")
     started = time.perf_counter()
@@ -188,7 +179,9 @@ def e2e(
     async def figures() -> tuple[dict[str, float], dict[str, int]]:
         conn = await db.connect()
         try:
-            return await ledger.latency(conn, scope), await ledger.status(conn, scope)
+            [(_, latency_of)] = hooks("latency")  # the service that posts remittances knows the latency
+            rows = [row for _, status_of in hooks("status") for row in await status_of(conn, scope)]
+            return await latency_of(conn, scope), {r.key: r.value for r in rows}
         finally:
             await conn.close()
 
@@ -220,12 +213,12 @@ def payer(
 ) -> None:
     """Adjudications per second with accumulators in Postgres (the payer's own work, no Kafka)."""
 
+    from bench.synthetic import VisitFactory, synthetic_claims
     from payer_sim.adapters import MIGRATIONS_DIR
     from payer_sim.adapters.reference import load_reference
     from payer_sim.adapters.repository import answer_claims
     from payer_sim.domain.claims import Knobs, answer, plan_of
     from shared.schemas import Producer
-    from shared.synthetic import VisitFactory, synthetic_claims
 
     producer = Producer(service="bench")
     reference = load_reference()
@@ -270,11 +263,11 @@ def biller(
 ) -> None:
     """Claims built, scrubbed, rendered to 837P and stored per second (the biller's own work, no Kafka)."""
 
+    from bench.synthetic import VisitFactory, synthetic_coded_encounters
     from biller.adapters import MIGRATIONS_DIR
     from biller.adapters.repository import record_decisions
     from biller.domain.claims import decide
     from biller.service_layer import PRODUCER, Reference
-    from shared.synthetic import VisitFactory, synthetic_coded_encounters
 
     ref = Reference.load()
     now = datetime.now(UTC)
@@ -354,7 +347,7 @@ def coder_service_run(visits: list, workers: int) -> dict[str, float]:
             env = {**os.environ, "CODER_TOPIC_SUFFIX": suffix, "DATABASE_URL": url, "CODER_WORKER": str(n),
                    "CODER_PORT": str(settings.coder_port + 900),  # beside the running workers' ports
                    "RCM_DATA_DIR": str(run_dir() / "bench-faust")}  # fmt: skip
-            procs.append(subprocess.Popen([sys.executable, "-m", "coder.app"], env=env,
+            procs.append(subprocess.Popen([sys.executable, "-m", "coder.entrypoints.app"], env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
         elapsed = asyncio.run(_count_until(names[1], len(visits), timeout=900))
         rss = max(peak_rss_mb(p.pid) for p in procs)
@@ -380,9 +373,9 @@ def coder(
     import subprocess
     import sys
 
+    from bench.synthetic import VisitFactory
     from coder.adapters.reference import load_tables
     from coder.domain.coding import code_visit
-    from shared.synthetic import VisitFactory
 
     startup = subprocess.run(
         [sys.executable, "-c", "import time; t = time.perf_counter(); "
