@@ -16,6 +16,8 @@ import platform
 import secrets
 import time
 from datetime import UTC, datetime
+from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
 import typer
@@ -74,7 +76,7 @@ def report(title: str, figures: dict[str, object], out: Path | None = None) -> N
 # --- the ceiling: a raw aiokafka chain, no work -------------------------------------------------
 
 
-async def _relay(source: str, target: str | None, n: int, ready: mp.Event, done: mp.Value) -> None:
+async def _relay(source: str, target: str | None, n: int, ready: EventType, done: Synchronized[float]) -> None:
     producer = kafka.make_producer() if target else None
     if producer:
         await producer.start()
@@ -97,7 +99,7 @@ async def _relay(source: str, target: str | None, n: int, ready: mp.Event, done:
             done.value = time.time()
 
 
-def _relay_process(source: str, target: str | None, n: int, ready: mp.Event, done: mp.Value) -> None:
+def _relay_process(source: str, target: str | None, n: int, ready: EventType, done: Synchronized[float]) -> None:
     asyncio.run(_relay(source, target, n, ready, done))
 
 
@@ -225,7 +227,7 @@ def payer(
     now = datetime.now(UTC)
     batch_claims = synthetic_claims(VisitFactory(seed=seed).visits(claims))
 
-    def decide_one(c, acc, history):  # type: ignore[no-untyped-def]
+    def decide_one(c, acc, history):
         return answer(c, reference, acc, history, knobs=Knobs(), producer=producer, adjudicated_on=now.date())
 
     async def run() -> float:

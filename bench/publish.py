@@ -57,7 +57,10 @@ async def publish_visits(visits: list[Visit], rate: float | None, progress: Prog
 
 async def finished(conn: object, scope: list[str]) -> int:
     """Visits in scope that came out the other end (to review, self-pay, not billable, remitted)."""
-    return sum(r.value for _, status_of in hooks("status") for r in await status_of(conn, scope) if r.finished)
+    total = 0
+    for _, status_of in hooks("status"):
+        total += sum(r.value for r in await status_of(conn, scope) if r.finished)
+    return total
 
 
 async def wait_finished(scope: list[str], total: int, timeout: float) -> bool:

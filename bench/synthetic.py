@@ -7,6 +7,7 @@ import random
 import secrets
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from faker import Faker
 
@@ -93,7 +94,7 @@ class VisitFactory:
             "address": self._address(),
         }
         age = age_days // 365
-        coverage = None
+        coverage: dict[str, Any] | None = None
         if self.rng.random() >= self.self_pay_rate:
             payer = self.rng.choice(PAYERS_BY_AGE["senior" if age >= 65 else "adult"])
             coverage = {

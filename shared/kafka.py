@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -65,7 +65,7 @@ def make_consumer(*topics: str, group_id: str | None = None, **overrides: object
 
 
 @contextlib.asynccontextmanager
-async def consuming(*topics: str, **options: object) -> AsyncIterator[AIOKafkaConsumer]:
+async def consuming(*topics: str, **options: Any) -> AsyncIterator[AIOKafkaConsumer]:
     """A started consumer (see make_consumer), stopped on exit."""
     consumer = make_consumer(*topics, **options)
     await consumer.start()

@@ -158,7 +158,8 @@ async def run_stage(
     settings = get_settings()
     size = batch_size or settings.batch_size
     wait = within if within is not None else settings.batch_wait_seconds
-    async for events in stream.take_events(size, within=wait):
+    # take_events is faust's batch-of-events API; its StreamT protocol does not declare it
+    async for events in stream.take_events(size, within=wait):  # type: ignore[attr-defined]
         # faust acknowledges the taken events even when the agent is cancelled (at shutdown or
         # on a rebalance), so the batch in hand is finished first: never acked half-done.
         work = asyncio.ensure_future(_process_batch(app, service, list(events), model, handle))
