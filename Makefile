@@ -7,8 +7,9 @@ export CODERS BILLERS PAYERS
 VISITS ?= 1000
 LOCAL := deploy/local
 RCM := .venv/bin/rcm
+VENV_BIN := .venv/bin
 
-.PHONY: help install up down demo logs status test lint format bench schemas
+.PHONY: help install up down demo logs status test lint format bench schemas lock
 
 help:
 	@echo "make demo            install what is missing, start everything, push $(VISITS) visits through, summarise"
@@ -51,6 +52,11 @@ schemas: install
 
 test: install
 	@$(LOCAL)/test.sh
+
+# Renew requirements.lock after changing dependencies in pyproject.toml (uv resolves, pip installs).
+lock: install
+	@$(VENV_BIN)/pip install -q uv && $(VENV_BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --generate-hashes -q -o requirements.lock && echo "requirements.lock renewed"
 
 bench: up
 	@$(RCM) bench e2e --visits $(VISITS) --out bench/results.ndjson
