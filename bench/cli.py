@@ -346,15 +346,29 @@ def coder_service_run(visits: list, workers: int) -> dict[str, float]:
     procs = []
     try:
         for n in range(workers):
-            env = {**os.environ, "CODER_TOPIC_SUFFIX": suffix, "DATABASE_URL": url, "CODER_WORKER": str(n),
-                   "CODER_PORT": str(settings.coder_port + 900),  # beside the running workers' ports
-                   "RCM_DATA_DIR": str(run_dir() / "bench-faust")}  # fmt: skip
-            procs.append(subprocess.Popen([sys.executable, "-m", "coder.entrypoints.app"], env=env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+            env = {
+                **os.environ,
+                "CODER_TOPIC_SUFFIX": suffix,
+                "DATABASE_URL": url,
+                "CODER_WORKER": str(n),
+                "CODER_PORT": str(settings.coder_port + 900),  # beside the running workers' ports
+                "RCM_DATA_DIR": str(run_dir() / "bench-faust"),
+            }
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "coder.entrypoints.app"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         elapsed = asyncio.run(_count_until(names[1], len(visits), timeout=900))
         rss = max(peak_rss_mb(p.pid) for p in procs)
-        return {"seconds": round(elapsed, 2), "visits_per_second": round(len(visits) / elapsed, 1),
-                "peak_rss_mb": round(rss, 1)}  # fmt: skip
+        return {
+            "seconds": round(elapsed, 2),
+            "visits_per_second": round(len(visits) / elapsed, 1),
+            "peak_rss_mb": round(rss, 1),
+        }
     finally:
         for p in procs:
             p.terminate()
@@ -380,10 +394,17 @@ def coder(
     from coder.domain.coding import code_visit
 
     startup = subprocess.run(
-        [sys.executable, "-c", "import time; t = time.perf_counter(); "
-         "from coder.adapters.reference import load_tables; load_tables(); "
-         "print(time.perf_counter() - t)"], capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import time; t = time.perf_counter(); "
+            "from coder.adapters.reference import load_tables; load_tables(); "
+            "print(time.perf_counter() - t)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     tables = load_tables()
     batch = list(VisitFactory(seed=seed).visits(visits))
     started = time.perf_counter()

@@ -68,9 +68,14 @@ def pipeline(
         for s in STAGES:
             typer.echo(f"{s.service} {s.port()} {s.command} {'yes' if s.scales_out else 'no'}")
         return
-    print_table("rcmflow pipeline", ("service", "consumes", "produces", "port", "command"),
-                [(s.service, ", ".join(s.consumes) or "HTTP, MLLP", ", ".join(s.produces), s.port(), s.command)
-                 for s in STAGES])  # fmt: skip
+    print_table(
+        "rcmflow pipeline",
+        ("service", "consumes", "produces", "port", "command"),
+        [
+            (s.service, ", ".join(s.consumes) or "HTTP, MLLP", ", ".join(s.produces), s.port(), s.command)
+            for s in STAGES
+        ],
+    )
 
 
 for _, register in hooks("commands"):

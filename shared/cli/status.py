@@ -22,5 +22,10 @@ async def read_status(scope: list[str]) -> list[StatusRow]:
 def print_status(rows: list[StatusRow], title: str) -> None:
     counts = [(r.label, str(r.value)) for r in rows if r.kind == "count"]
     money = [(r.label, dollars(r.value)) for r in rows if r.kind == "cents"]
-    print_table(f"rcmflow status — {title}", ("step", "count / amount"), counts + money,
-                right=("count / amount",), sections=(len(counts),) if money else ())  # fmt: skip
+    print_table(
+        f"rcmflow status — {title}",
+        ("step", "count / amount"),
+        counts + money,
+        right=("count / amount",),
+        sections=(len(counts),) if money else (),
+    )

@@ -83,8 +83,11 @@ async def read_range(
     """Every record of `topic` written from `start` (the beginning if None) up to `end` (or up
     to what is there now), partition by partition."""
     async with kafka.consuming() as consumer:
-        partitions = [tp for tp in await kafka.partitions_of(consumer, topic)
-                      if only_partitions is None or tp.partition in only_partitions]  # fmt: skip
+        partitions = [
+            tp
+            for tp in await kafka.partitions_of(consumer, topic)
+            if only_partitions is None or tp.partition in only_partitions
+        ]
         ends = await consumer.end_offsets(partitions)
         starts = await consumer.beginning_offsets(partitions)
         if start is not None:
@@ -106,9 +109,15 @@ async def read_range(
                         position = stop
                         break
                     position = record.offset + 1
-                    yield Record(topic, record.partition, record.offset,
-                                 datetime.fromtimestamp(record.timestamp / 1000, UTC), record.key, record.value,
-                                 tuple(record.headers))  # fmt: skip
+                    yield Record(
+                        topic,
+                        record.partition,
+                        record.offset,
+                        datetime.fromtimestamp(record.timestamp / 1000, UTC),
+                        record.key,
+                        record.value,
+                        tuple(record.headers),
+                    )
                 if progress is not None and task is not None:
                     progress.update(task, advance=len(batch.get(tp, [])))
 
@@ -131,8 +140,9 @@ def replay(
     async def run() -> int:
         count = 0
         with out.open("wb") as fh, progress_bar() as progress:
-            async for record in read_range(topic, parse_time(start), parse_time(end) if end else None,
-                                           progress=progress):  # fmt: skip
+            async for record in read_range(
+                topic, parse_time(start), parse_time(end) if end else None, progress=progress
+            ):
                 fh.write(orjson.dumps(record.as_json()) + b"\n")
                 count += 1
         return count
@@ -149,18 +159,23 @@ def summary(record: Record, event: dict) -> str:
         return f"visit {v.get('visit_type')} {v.get('service_date')}, {len(v.get('diagnoses', []))} dx"
     if record.topic == CODED_ENCOUNTERS:
         dx = ",".join(d["code"] for d in event.get("diagnoses", []))
-        lines = ",".join(ln["procedure_code"] + "".join("-" + m for m in ln["modifiers"])
-                         for ln in event.get("service_lines", []))  # fmt: skip
+        lines = ",".join(
+            ln["procedure_code"] + "".join("-" + m for m in ln["modifiers"]) for ln in event.get("service_lines", [])
+        )
         return f"coded by {event.get('coded_by')} {event.get('coder_version')}: {dx} | {lines}"
     if record.topic == CODING_REVIEW:
         return "to review: " + "; ".join(r["code"] for r in event.get("reasons", []))
     if record.topic == CLAIMS:
-        return (f"claim {event.get('claim_id')} freq {event.get('frequency_code')} to {event.get('payer_id')}, "
-                f"${event.get('total_charge_cents', 0) / 100:,.2f}")  # fmt: skip
+        return (
+            f"claim {event.get('claim_id')} freq {event.get('frequency_code')} to {event.get('payer_id')}, "
+            f"${event.get('total_charge_cents', 0) / 100:,.2f}"
+        )
     if record.topic == REMITTANCES:
         paid, patient = event.get("paid_cents", 0) / 100, event.get("patient_responsibility_cents", 0) / 100
-        return (f"CLP02 {event.get('claim_status_code')} {event.get('payer_claim_control_number')}: "
-                f"paid ${paid:,.2f}, patient ${patient:,.2f}")  # fmt: skip
+        return (
+            f"CLP02 {event.get('claim_status_code')} {event.get('payer_claim_control_number')}: "
+            f"paid ${paid:,.2f}, patient ${patient:,.2f}"
+        )
     return ""
 
 
@@ -204,24 +219,40 @@ def audit_visit(
     events, state = asyncio.run(visit_story(visit_id, parse_time(since) if since else None))
     if as_json:
         story = [{**r.as_json(), "summary": summary(r, e)} for r, e in events]
-        typer.echo(orjson.dumps({"visit_id": visit_id, "events": story, "ledger": state},
-                                option=orjson.OPT_INDENT_2, default=str).decode())  # fmt: skip
+        typer.echo(
+            orjson.dumps(
+                {"visit_id": visit_id, "events": story, "ledger": state}, option=orjson.OPT_INDENT_2, default=str
+            ).decode()
+        )
         return
     rows = [
-        (record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3], record.topic, record.partition, record.offset,
-         event.get("producer", {}).get("service", ""), event.get("producer", {}).get("version", ""),
-         summary(record, event))
+        (
+            record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
+            record.topic,
+            record.partition,
+            record.offset,
+            event.get("producer", {}).get("service", ""),
+            event.get("producer", {}).get("version", ""),
+            summary(record, event),
+        )
         for record, event in events
-    ]  # fmt: skip
-    print_table(f"visit {visit_id}: {len(events)} events",
-                ("time", "topic", "partition", "offset", "producer", "version", "what"), rows)  # fmt: skip
+    ]
+    print_table(
+        f"visit {visit_id}: {len(events)} events",
+        ("time", "topic", "partition", "offset", "producer", "version", "what"),
+        rows,
+    )
     out = Console(width=10_000) if not sys.stdout.isatty() else Console()  # whole lines in a file
     for claim in state.get("claims", []):
         amounts = ", ".join(
             f"{name} ${claim[key] / 100:,.2f}"
-            for name, key in (("billed", "total_charge_cents"), ("paid", "paid_cents"),
-                              ("patient", "patient_responsibility_cents"), ("adjusted", "adjustment_cents"))
-        )  # fmt: skip
+            for name, key in (
+                ("billed", "total_charge_cents"),
+                ("paid", "paid_cents"),
+                ("patient", "patient_responsibility_cents"),
+                ("adjusted", "adjustment_cents"),
+            )
+        )
         out.print(f"claim {claim['claim_id']} ({claim['payer_id']}): {claim['status']}, {amounts}")
     for h in state.get("history", []):
         out.print(f"  {h['changed_at']:%Y-%m-%d %H:%M:%S} {h['status']}{' — ' + h['reason'] if h['reason'] else ''}")
