@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared.x12_text import X12ElementError, check_text, code, element, normalise
+from shared.x12_text import DATA_CHARACTERS, X12ElementError, check_text, code, element, normalise
 
 __all__ = [
-    "COMPONENT_SEPARATOR", "ELEMENT_SEPARATOR", "REPETITION_SEPARATOR", "SEGMENT_TERMINATOR", "Envelope", "Segment",
+    "COMPONENT_SEPARATOR", "DATA_CHARACTERS", "ELEMENT_SEPARATOR", "REPETITION_SEPARATOR", "SEGMENT_TERMINATOR", "Envelope", "Segment",
     "X12ElementError", "check_text", "code", "element", "interchange", "money", "normalise", "segment", "validate",
 ]  # fmt: skip
 
