@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bench.synthetic import VisitFactory, synthetic_coded_encounters
 from biller.adapters.reference import load_charge_master, load_payers, load_submitter
 from biller.domain import claims as biller_claims
 from biller.domain.claim_validation import validate_837
@@ -14,7 +15,6 @@ from payer_sim.adapters.reference import load_reference
 from payer_sim.domain.remittance_advice import remittance_advice
 from shared import x12
 from shared.schemas import CodedEncounter, Producer
-from shared.synthetic import VisitFactory, synthetic_coded_encounters
 from tests.unit.sample import make_claim
 from tests.unit.test_remittance_advice import varied_remittances
 
