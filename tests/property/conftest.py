@@ -8,10 +8,10 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-_COMMON = {
-    "deadline": None,  # pyx12 takes tenths of a second per file; timing varies with the machine
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-}
-settings.register_profile("ci", derandomize=True, database=None, print_blob=True, **_COMMON)
-settings.register_profile("dev", print_blob=True, **_COMMON)
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
+# deadline None: pyx12 takes tenths of a second per file, and the time varies with the machine's load
+settings.register_profile(
+    "ci", derandomize=True, database=None, print_blob=True, deadline=None, suppress_health_check=_SLOW
+)
+settings.register_profile("dev", print_blob=True, deadline=None, suppress_health_check=_SLOW)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))

@@ -54,7 +54,7 @@ def _adjustments(draw: st.DrawFn, amounts: list[int], sign: int) -> list[dict[st
 def remittance(draw: st.DrawFn, payer_id: str, payee: dict[str, str], n: int, statuses: list[str]) -> RemittanceIssued:
     status = draw(st.sampled_from(statuses))
     sign = -1 if status == "22" else 1  # a reversal takes back every amount
-    lines = []
+    lines: list[dict[str, Any]] = []
     for number in range(1, draw(st.integers(1, 6)) + 1):
         charge = draw(cents())
         paid = 0 if status == "4" else draw(st.integers(0, charge))
