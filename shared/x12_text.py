@@ -45,7 +45,7 @@ VISIT_TEXT_LIMITS: dict[str, tuple[int, int]] = {
     "prior_authorization": (50, 1),  # REF02 (G1)
 }
 
-CONTROL_CHARACTERS = "contains control characters (such as NUL, tab or a line break)"
+CONTROL_CHARACTERS = "contains control characters (such as NUL, tab or a line break) or code points that are not text"
 SYMBOLS = "contains symbols or emoji that an X12 claim cannot carry"
 
 

@@ -5,6 +5,7 @@ value fits the event contracts (which limit length, not characters), as the inta
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
@@ -141,6 +142,11 @@ def visit_parts(draw: st.DrawFn) -> dict[str, Any]:
         },
         "prior_authorization": draw(st.none() | identifier(50)),
     }
+
+
+def examples(count: int) -> int:
+    """max_examples for a property: as given (bounded for CI), times PROPERTY_SCALE for a longer soak run."""
+    return count * int(os.environ.get("PROPERTY_SCALE", "1"))
 
 
 def cents() -> st.SearchStrategy[int]:

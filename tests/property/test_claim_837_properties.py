@@ -25,6 +25,7 @@ from tests.property.strategies import (
     PROCEDURE_CODES,
     TODAY,
     cents,
+    examples,
     identifier,
     visit_parts,
 )
@@ -83,7 +84,7 @@ def _id_problems(claim_ids: dict[str, str]) -> list[str]:
     return [k for k, v in claim_ids.items() if x12.check_text(v, *IDS_LIMITS[k]) is not None]
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(claims())
 def test_every_837p_written_is_valid_and_reads_back(case: tuple[ClaimSubmitted, dict[str, Any]]) -> None:
     claim, parts = case
@@ -134,7 +135,7 @@ def coded_encounters(draw: st.DrawFn) -> tuple[CodedEncounter, ChargeMaster, dic
     return coded, ChargeMaster(prices), parts
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(coded_encounters())
 def test_the_biller_sends_every_claim_the_intake_would_accept(case: tuple[CodedEncounter, ChargeMaster, Any]) -> None:
     coded, charge_master, parts = case

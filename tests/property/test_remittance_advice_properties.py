@@ -26,6 +26,7 @@ from tests.property.strategies import (
     TODAY,
     cents,
     ein,
+    examples,
     identifier,
     npi,
     person,
@@ -143,7 +144,7 @@ def _balances(text: str) -> None:
     assert bpr == paid_total - plb_total
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(batches())
 def test_every_835_written_is_valid_balances_and_reads_back(case: tuple[str, list[RemittanceIssued]]) -> None:
     payer_id, remittances = case

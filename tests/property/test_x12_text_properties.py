@@ -8,13 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared import x12
-from tests.property.strategies import HOSTILE, PLAIN
+from tests.property.strategies import HOSTILE, PLAIN, examples
 
 anything = st.text(st.one_of(st.characters(), st.sampled_from(HOSTILE), st.sampled_from(PLAIN)), max_size=80)
 limits = st.tuples(st.integers(1, 3), st.integers(3, 60))
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(anything, limits, st.booleans())
 def test_intake_check_and_renderer_agree(value: str, bounds: tuple[int, int], truncate: bool) -> None:
     min_len, max_len = bounds
