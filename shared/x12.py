@@ -13,12 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared.x12_text import DATA_CHARACTERS, X12ElementError, check_text, code, element, normalise
+from shared.x12_text import (
+    DATA_CHARACTERS,
+    VISIT_TEXT_LIMITS,
+    X12ElementError,
+    check_text,
+    code,
+    element,
+    normalise,
+)
 
 __all__ = [
     "COMPONENT_SEPARATOR", "DATA_CHARACTERS", "ELEMENT_SEPARATOR", "REPETITION_SEPARATOR", "SEGMENT_TERMINATOR",
-    "Envelope", "Segment", "X12ElementError", "check_text", "code", "element", "interchange", "money", "normalise",
-    "segment", "validate",
+    "VISIT_TEXT_LIMITS", "Envelope", "Segment", "X12ElementError", "check_text", "code", "element", "interchange",
+    "money", "normalise", "segment", "validate",
 ]  # fmt: skip
 
 SEGMENT_TERMINATOR = "~"

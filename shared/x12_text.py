@@ -30,7 +30,22 @@ _NOT_TEXT = {"Cc", "Cs", "Co", "Cn"}  # control, surrogate, private use, unassig
 _SPACES = re.compile(r" {2,}")
 _CODE = re.compile(r"[A-Z0-9]+")
 
-CONTROL_CHARACTERS = "contains control characters (such as NUL, tab or a line break)"
+# The X12 limits (max, min characters once normalised) of the visit's free-text fields, by the
+# field's name in the Visit contract, as the 837P writes them: for the intake,
+# `check_text(value, *VISIT_TEXT_LIMITS[field])`.
+VISIT_TEXT_LIMITS: dict[str, tuple[int, int]] = {
+    "first_name": (35, 1),  # NM104
+    "last_name": (60, 1),  # NM103
+    "name": (60, 1),  # NM103 of the billing provider
+    "line1": (55, 1),  # N301
+    "line2": (55, 1),  # N302
+    "city": (30, 2),  # N401
+    "member_id": (80, 2),  # NM109
+    "group_number": (50, 1),  # SBR03
+    "prior_authorization": (50, 1),  # REF02 (G1)
+}
+
+CONTROL_CHARACTERS = "contains control characters (such as NUL, tab or a line break) or code points that are not text"
 SYMBOLS = "contains symbols or emoji that an X12 claim cannot carry"
 
 
