@@ -220,32 +220,35 @@ def payer(
 ) -> None:
     """Adjudications per second with accumulators in Postgres (the payer's own work, no Kafka)."""
 
+    from functools import partial
+
     from payer_sim.adapters import MIGRATIONS_DIR
     from payer_sim.adapters.reference import load_reference
-    from payer_sim.adapters.repository import answer_claims
-    from payer_sim.domain.claims import Knobs, answer, plan_of
-    from shared.schemas import Producer
+    from payer_sim.domain.claims import Knobs
+    from payer_sim.service_layer.handlers import adjudicate_claims
+    from payer_sim.service_layer.unit_of_work import PayerUnitOfWork
     from shared.synthetic import VisitFactory, synthetic_claims
+    from shared.unit_of_work import Outgoing, run_in_unit_of_work
 
-    producer = Producer(service="bench")
     reference = load_reference()
-    now = datetime.now(UTC)
+    today = datetime.now(UTC).date()
     batch_claims = synthetic_claims(VisitFactory(seed=seed).visits(claims))
 
-    def decide_one(c, acc, history):  # type: ignore[no-untyped-def]
-        return answer(c, reference, acc, history, knobs=Knobs(), producer=producer, adjudicated_on=now.date())
+    class Discard:  # the payer's own work only: remittances are not published
+        async def publish(self, outgoing: list[Outgoing]) -> None:
+            pass
 
     async def run() -> float:
         url = db.sibling_url("_bench")  # a scratch database: a benchmark never touches the live ledger
         await db.recreate_database(url)
-        database = db.Database("payer", MIGRATIONS_DIR, url)
+        database = db.Database("payer_sim", MIGRATIONS_DIR, url)
         pool = await database.pool()
         try:
             started = time.perf_counter()
             for start in range(0, len(batch_claims), batch):
-                await answer_claims(
-                    pool, batch_claims[start : start + batch], lambda c: plan_of(c, reference), decide_one
-                )
+                chunk = batch_claims[start : start + batch]
+                use_case = partial(adjudicate_claims, chunk, reference=reference, knobs=Knobs(), today=today)
+                await run_in_unit_of_work(lambda: PayerUnitOfWork(pool), use_case, Discard())
             return time.perf_counter() - started
         finally:
             await database.close()

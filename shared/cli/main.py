@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from shared import db, kafka
+from shared import db, kafka, plugins
 from shared.cli import audit, bench, billing, export, ledger, rebuild
 from shared.schemas import VISITS, Producer, Visit, VisitReceived
 from shared.schemas.common import utcnow
@@ -26,6 +26,8 @@ app.add_typer(export.app, name="export")
 billing.register(app)
 audit.register(app)
 app.command("rebuild")(rebuild.rebuild)
+for _name, register in plugins.hooks("commands"):  # each service's own verbs (shared.plugins)
+    register(app)
 console = Console()
 PRODUCER = Producer(service="rcm-cli")
 
@@ -59,7 +61,7 @@ def service_migrations() -> dict[str, Path]:
     from encounter.adapters import MIGRATIONS_DIR as encounter
     from payer_sim.adapters import MIGRATIONS_DIR as payer
 
-    return {"encounter": encounter, "coder": coder, "biller": biller, "payer": payer}
+    return {"encounter": encounter, "coder": coder, "biller": biller, "payer_sim": payer}
 
 
 def load_visits(path: Path) -> list[Visit]:

@@ -22,7 +22,12 @@ PROMETHEUS = "http://127.0.0.1:9090"
 
 def metrics_urls() -> dict[str, str]:
     s = get_settings()
-    ports = {"encounter": s.encounter_port, "coder": s.coder_port, "biller": s.biller_port, "payer-sim": s.payer_sim_port}
+    ports = {
+        "encounter": s.encounter_port,
+        "coder": s.coder_port,
+        "biller": s.biller_port,
+        "payer-sim": s.payer_sim_port,
+    }
     return {name: f"http://{s.web_host}:{port}/metrics" for name, port in ports.items()}
 
 
