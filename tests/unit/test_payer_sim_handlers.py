@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from payer_sim.domain.claims import Knobs
 from payer_sim.domain.model import (
     Accumulator,
     AdjudicationRecord,
+    Booking,
     Enrollment,
     LineKey,
     Member,
+    MemberDay,
     MemberYear,
     PaidLine,
     PriorAdjudication,
@@ -62,9 +64,6 @@ class FakeRemittances:
                 sent.setdefault(r.claim_event_id, []).append(r)
         return sent
 
-    async def add(self, remittances: Sequence[RemittanceIssued]) -> None:
-        self.rows += remittances
-
     async def for_export(self, payer_id: str | None, since: datetime | None) -> list[RemittanceIssued]:
         return [r for r in self.rows if payer_id is None or r.payer_id == payer_id]
 
@@ -88,22 +87,21 @@ class FakeAdjudications:
             if a.active and a.claim_id in wanted and a.answer_event_id is not None
         }  # fmt: skip
 
-    async def paid_lines(self, members: Iterable[Member]) -> dict[Member, dict[LineKey, str]]:
-        wanted = set(members)
+    async def paid_lines(self, member_days: Iterable[MemberDay]) -> dict[Member, dict[LineKey, str]]:
+        wanted = set(member_days)
         paid: dict[Member, dict[LineKey, str]] = {}
         for line, active in self.lines:
-            if active and line.key[:2] in wanted:
+            if active and (line.key[0], line.key[1], line.service_date) in wanted:
                 paid.setdefault((line.key[0], line.key[1]), {})[line.key] = line.claim_id
         return paid
 
-    async def take_back(self, claim_event_ids: Sequence[uuid.UUID]) -> None:
-        gone = set(claim_event_ids)
+    async def record(self, booking: Booking) -> None:
+        gone = set(booking.taken_back)
         self.records = [dataclasses.replace(a, active=a.active and a.claim_event_id not in gone) for a in self.records]
         self.lines = [(ln, active and ln.claim_event_id not in gone) for ln, active in self.lines]
-
-    async def add(self, records: Sequence[AdjudicationRecord], lines: Sequence[PaidLine]) -> None:
-        self.records += records
-        self.lines += [(ln, True) for ln in lines]
+        self.records += booking.adjudications
+        self.lines += [(ln, True) for ln in booking.paid_lines]
+        self._remittances.rows += booking.remittances
 
 
 class FakeUnitOfWork(EventCollector):
@@ -217,3 +215,20 @@ async def test_a_void_of_a_claim_never_answered_is_denied() -> None:
     [record] = uow.adjudications.records
     assert record.answer_event_id is None and not record.active
     assert uow.accumulators.rows[member_year(void)] == Accumulator()
+
+
+async def test_a_line_paid_before_is_a_duplicate_on_the_same_day_only() -> None:
+    uow = FakeUnitOfWork()
+    await run([submission([("36415", 1_800)], 1)], uow)
+    same_day = submission([("36415", 1_800)], 2)
+    next_day = submission([("36415", 1_800)], 3)
+    next_day = next_day.model_copy(
+        update={"service_lines": [ln.model_copy(update={"service_date": date(2026, 11, 21)})
+                                  for ln in next_day.service_lines]}
+    )  # fmt: skip
+
+    outcomes, (duplicate, paid) = await run([same_day, next_day], uow)
+
+    assert outcomes == ["denied", "processed"]
+    assert [(a.group, a.carc) for a in duplicate.service_lines[0].adjustments] == [("OA", "18")]
+    assert paid.service_lines[0].allowed_cents > 0

@@ -16,12 +16,12 @@ import asyncpg
 
 from payer_sim.domain.model import (
     Accumulator,
-    AdjudicationRecord,
+    Booking,
     Enrollment,
     LineKey,
     Member,
+    MemberDay,
     MemberYear,
-    PaidLine,
     PriorAdjudication,
 )
 from shared.schemas import RemittanceIssued
@@ -126,15 +126,16 @@ class AdjudicationRepository:
             for r in rows
         }
 
-    async def paid_lines(self, members: Iterable[Member]) -> dict[Member, dict[LineKey, str]]:
-        """Per member, the lines paid on answers that stand: line key -> claim id."""
-        keys = sorted(members)
+    async def paid_lines(self, member_days: Iterable[MemberDay]) -> dict[Member, dict[LineKey, str]]:
+        """Per member, the lines paid on answers that stand on the given service dates (a line is
+        a duplicate only of one on the same day): line key -> claim id."""
+        keys = sorted(member_days)
         rows = await self._conn.fetch(
             """SELECT l.* FROM payer_sim.adjudicated_lines l
-               JOIN unnest($1::text[], $2::text[]) AS k(payer_id, member_id) USING (payer_id, member_id)
+               JOIN unnest($1::text[], $2::text[], $3::date[]) AS k(payer_id, member_id, service_date)
+                 USING (payer_id, member_id, service_date)
                WHERE l.active""",
-            [m[0] for m in keys],
-            [m[1] for m in keys],
+            *_columns(keys, 3),
         )
         paid: dict[Member, dict[LineKey, str]] = {}
         for r in rows:
@@ -143,44 +144,46 @@ class AdjudicationRepository:
             paid.setdefault((r["payer_id"], r["member_id"]), {})[key] = r["claim_id"]
         return paid
 
-    async def take_back(self, claim_event_ids: Sequence[uuid.UUID]) -> None:
-        """Those answers no longer stand (a replacement or void took them back), nor their lines."""
-        if not claim_event_ids:
-            return
+    async def record(self, booking: Booking) -> None:
+        """Write what answering a batch changed, in one statement: the answers taken back (and
+        their paid lines), the new adjudications, the lines they paid and the remittances sent.
+        The foreign keys to the new adjudications are checked at the end of the statement."""
+        a, ln, r = booking.adjudications, booking.paid_lines, booking.remittances
         await self._conn.execute(
-            "UPDATE payer_sim.adjudications SET active = false WHERE claim_event_id = ANY($1::uuid[])",
-            list(claim_event_ids),
-        )
-        await self._conn.execute(
-            "UPDATE payer_sim.adjudicated_lines SET active = false WHERE claim_event_id = ANY($1::uuid[])",
-            list(claim_event_ids),
-        )
-
-    async def add(self, records: Sequence[AdjudicationRecord], lines: Sequence[PaidLine]) -> None:
-        await self._conn.execute(
-            """INSERT INTO payer_sim.adjudications (claim_event_id, claim_id, payer_id, member_id, plan_year,
-                   frequency_code, answer_event_id, payer_claim_control_number, claim_status_code, deductible_cents,
-                   out_of_pocket_cents, active)
-               SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[],
-                   $7::uuid[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bool[])""",
+            """WITH taken_back AS (
+                   UPDATE payer_sim.adjudications SET active = false WHERE claim_event_id = ANY($1::uuid[])
+               ), lines_taken_back AS (
+                   UPDATE payer_sim.adjudicated_lines SET active = false WHERE claim_event_id = ANY($1::uuid[])
+               ), adjudications AS (
+                   INSERT INTO payer_sim.adjudications (claim_event_id, claim_id, payer_id, member_id, plan_year,
+                       frequency_code, answer_event_id, payer_claim_control_number, claim_status_code,
+                       deductible_cents, out_of_pocket_cents, active)
+                   SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+                       $8::uuid[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::bool[])
+               ), lines AS (
+                   INSERT INTO payer_sim.adjudicated_lines (claim_event_id, claim_id, payer_id, member_id,
+                       service_date, procedure_code, modifiers, billing_npi, active)
+                   SELECT *, true FROM unnest($14::uuid[], $15::text[], $16::text[], $17::text[], $18::date[],
+                       $19::text[], $20::text[], $21::text[])
+               )
+               INSERT INTO payer_sim.remittances (remittance_event_id, claim_event_id, payer_id, payee_npi,
+                   adjudicated_on, remittance)
+               SELECT r, c, p, n, d, j::jsonb
+               FROM unnest($22::uuid[], $23::uuid[], $24::text[], $25::text[], $26::date[], $27::text[])
+                    WITH ORDINALITY AS t(r, c, p, n, d, j, sent)
+               ORDER BY sent""",  # seq follows the order sent: a reversal before the new answer
+            list(booking.taken_back),
             *_columns(
-                [(a.claim_event_id, a.claim_id, a.payer_id, a.member_id, a.plan_year, a.frequency_code,
-                  a.answer_event_id, a.payer_claim_control_number, a.claim_status_code, a.deductible_cents,
-                  a.out_of_pocket_cents, a.active) for a in records],
+                [(x.claim_event_id, x.claim_id, x.payer_id, x.member_id, x.plan_year, x.frequency_code,
+                  x.answer_event_id, x.payer_claim_control_number, x.claim_status_code, x.deductible_cents,
+                  x.out_of_pocket_cents, x.active) for x in a],
                 12,
             ),
-        )  # fmt: skip
-        if not lines:
-            return
-        await self._conn.execute(
-            """INSERT INTO payer_sim.adjudicated_lines (claim_event_id, claim_id, payer_id, member_id, service_date,
-                   procedure_code, modifiers, billing_npi, active)
-               SELECT *, true FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[],
-                   $7::text[], $8::text[])""",
+            *_columns([(x.claim_event_id, x.claim_id, x.key[0], x.key[1], x.service_date, *x.key[3:]) for x in ln], 8),
             *_columns(
-                [(ln.claim_event_id, ln.claim_id, ln.key[0], ln.key[1], ln.service_date, *ln.key[3:])
-                 for ln in lines],
-                8,
+                [(x.event_id, x.claim_event_id, x.payer_id, x.payee.npi, x.adjudicated_on, x.model_dump_json())
+                 for x in r],
+                6,
             ),
         )  # fmt: skip
 
@@ -199,20 +202,6 @@ class RemittanceRepository:
         ):
             sent.setdefault(row["claim_event_id"], []).append(RemittanceIssued.model_validate(row["remittance"]))
         return sent
-
-    async def add(self, remittances: Sequence[RemittanceIssued]) -> None:
-        await self._conn.execute(
-            """INSERT INTO payer_sim.remittances (remittance_event_id, claim_event_id, payer_id, payee_npi,
-                   adjudicated_on, remittance)
-               SELECT r, c, p, n, d, j::jsonb
-               FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[], $6::text[])
-                    AS t(r, c, p, n, d, j)""",
-            *_columns(
-                [(r.event_id, r.claim_event_id, r.payer_id, r.payee.npi, r.adjudicated_on, r.model_dump_json())
-                 for r in remittances],
-                6,
-            ),
-        )  # fmt: skip
 
     async def for_export(self, payer_id: str | None, since: datetime | None) -> list[RemittanceIssued]:
         rows = await self._conn.fetch(

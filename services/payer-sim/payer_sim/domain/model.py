@@ -11,6 +11,7 @@ from shared.schemas import RemittanceIssued
 
 Member = tuple[str, str]  # payer id, member id
 MemberYear = tuple[str, str, int]  # payer id, member id, plan year
+MemberDay = tuple[str, str, date]  # payer id, member id, date of service
 LineKey = tuple[str, ...]  # what makes two service lines the same service (adjudication.line_key)
 
 
@@ -134,3 +135,13 @@ class PaidLine:
     claim_id: str
     key: LineKey
     service_date: date
+
+
+@dataclass
+class Booking:
+    """What answering a batch changes in the payer's books (written together)."""
+
+    adjudications: list[AdjudicationRecord] = field(default_factory=list)
+    paid_lines: list[PaidLine] = field(default_factory=list)
+    remittances: list[RemittanceIssued] = field(default_factory=list)  # in the order sent
+    taken_back: list[uuid.UUID] = field(default_factory=list)  # claim event ids whose answers no longer stand

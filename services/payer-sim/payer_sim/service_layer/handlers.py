@@ -14,6 +14,7 @@ from payer_sim.domain.claims import Answer, Knobs, answer, plan_of
 from payer_sim.domain.model import (
     Accumulator,
     AdjudicationRecord,
+    Booking,
     ClaimHistory,
     Enrollment,
     LineKey,
@@ -73,7 +74,9 @@ async def _answer(
     )
     accumulators = await uow.accumulators.lock({member_year(c): plan_of(c, reference) for c in todo})
     priors = await uow.adjudications.standing({c.claim_id for c in todo})
-    paid_lines = await uow.adjudications.paid_lines(first_claim_of_member)
+    paid_lines = await uow.adjudications.paid_lines(
+        {(c.payer_id, c.coverage.member_id, ln.service_date) for c in todo for ln in c.service_lines}
+    )
 
     answered: dict[uuid.UUID, list[RemittanceIssued]] = {}
     records: dict[uuid.UUID, AdjudicationRecord] = {}  # by claim event id, in batch order
@@ -119,9 +122,9 @@ async def _answer(
         answered[claim.event_id] = result.remittances
 
     await uow.accumulators.save(accumulators)
-    await uow.adjudications.take_back(taken_back)
-    await uow.adjudications.add(list(records.values()), lines)
-    await uow.remittances.add([r for c in todo for r in answered[c.event_id]])
+    await uow.adjudications.record(
+        Booking(list(records.values()), lines, [r for c in todo for r in answered[c.event_id]], taken_back)
+    )
     return answered
 
 

@@ -5,7 +5,7 @@ the remittances it caused collected until it has committed. Handlers see only th
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
@@ -19,12 +19,12 @@ from payer_sim.adapters.repository import (
 )
 from payer_sim.domain.model import (
     Accumulator,
-    AdjudicationRecord,
+    Booking,
     Enrollment,
     LineKey,
     Member,
+    MemberDay,
     MemberYear,
-    PaidLine,
     PriorAdjudication,
 )
 from shared.schemas import Envelope, RemittanceIssued
@@ -44,17 +44,13 @@ class Accumulators(Protocol):
 class Adjudications(Protocol):
     async def standing(self, claim_ids: Iterable[str]) -> dict[str, tuple[uuid.UUID, PriorAdjudication]]: ...
 
-    async def paid_lines(self, members: Iterable[Member]) -> dict[Member, dict[LineKey, str]]: ...
+    async def paid_lines(self, member_days: Iterable[MemberDay]) -> dict[Member, dict[LineKey, str]]: ...
 
-    async def take_back(self, claim_event_ids: Sequence[uuid.UUID]) -> None: ...
-
-    async def add(self, records: Sequence[AdjudicationRecord], lines: Sequence[PaidLine]) -> None: ...
+    async def record(self, booking: Booking) -> None: ...
 
 
 class Remittances(Protocol):
     async def sent_for(self, claim_event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[RemittanceIssued]]: ...
-
-    async def add(self, remittances: Sequence[RemittanceIssued]) -> None: ...
 
     async def for_export(self, payer_id: str | None, since: datetime | None) -> list[RemittanceIssued]: ...
 
