@@ -66,24 +66,21 @@ class AccumulatorRepository:
         self._conn = conn
 
     async def lock(self, plans: dict[MemberYear, str]) -> dict[MemberYear, Accumulator]:
-        """Create missing rows (under the plan given), then lock them in one order for every
-        process: no deadlocks, and no other worker moves them until this transaction ends."""
+        """Create missing rows (under the plan given) and lock every row, in one order for every
+        process (no deadlocks): no other worker moves them until this transaction ends. One
+        statement: the no-op update on conflict locks the row and returns its latest values."""
         keys = sorted(plans)
-        args = ([k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys])
-        await self._conn.execute(
-            """INSERT INTO payer_sim.accumulators (payer_id, member_id, plan_year, plan_id)
-               SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) ON CONFLICT DO NOTHING""",
-            *args,
-            [plans[k] for k in keys],
-        )
         rows = await self._conn.fetch(
-            """SELECT a.payer_id, a.member_id, a.plan_year, a.deductible_met_cents, a.out_of_pocket_met_cents
-               FROM payer_sim.accumulators a
-               JOIN unnest($1::text[], $2::text[], $3::int[]) AS k(payer_id, member_id, plan_year)
-                 USING (payer_id, member_id, plan_year)
-               ORDER BY a.payer_id, a.member_id, a.plan_year
-               FOR UPDATE OF a""",
-            *args,
+            """INSERT INTO payer_sim.accumulators AS a (payer_id, member_id, plan_year, plan_id)
+               SELECT p, m, y, plan
+               FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) WITH ORDINALITY AS k(p, m, y, plan, n)
+               ORDER BY n
+               ON CONFLICT (payer_id, member_id, plan_year) DO UPDATE SET plan_id = a.plan_id
+               RETURNING a.payer_id, a.member_id, a.plan_year, a.deductible_met_cents, a.out_of_pocket_met_cents""",
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            [k[2] for k in keys],
+            [plans[k] for k in keys],
         )
         return {
             (r["payer_id"], r["member_id"], r["plan_year"]): Accumulator(
