@@ -4,6 +4,7 @@ remittances. Thin: decode, wait out the payer's delay, run the use case in a uni
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import UTC, datetime
 
 import faust
@@ -34,6 +35,15 @@ async def adjudicate_batch(batch: list[ClaimSubmitted]) -> list[str]:
         lambda uow: handlers.adjudicate_claims(batch, uow, reference, knobs, today),
         publisher,
     )
+
+
+@app.task
+async def warm_up() -> None:
+    """At worker start: load the reference tables before the first claim asks for them, then
+    move what is alive by now (framework, tables: ~85,000 objects) out of the garbage
+    collector's way, so its full collections scan only what the batches allocate."""
+    bootstrap.reference()
+    gc.freeze()
 
 
 @app.agent(claims, concurrency=1)
