@@ -14,7 +14,7 @@ from rich.console import Console
 
 from shared import db, x12
 from shared.cli.audit import parse_time
-from shared.schemas import ClaimSubmitted, RemittanceIssued
+from shared.schemas import ClaimSubmitted
 
 app = typer.Typer(help="write standard files (X12) from what the pipeline recorded", no_args_is_help=True)
 console = Console()
@@ -111,34 +111,3 @@ def export_fhir(
 
     claims, explained = asyncio.run(run())
     console.print(f"{claims} Claim and {explained} ExplanationOfBenefit resource(s) written to {out}")
-
-
-@app.command("835")
-def export_835(
-    out: Path = typer.Option(..., "--out", help="folder to write the 835 files into"),
-    since: str | None = typer.Option(None, "--since", help="only remittances since: ISO date or time, or an age (6h)"),
-    payer: str | None = typer.Option(None, "--payer", help="only this payer"),
-    check: bool = typer.Option(True, "--check/--no-check", help="validate each file with pyx12"),
-) -> None:
-    """X12 835 005010X221A1 remittance advice: one file per payer per batch (day of adjudication)."""
-    from payer_sim.adapters.reference import load_reference
-    from payer_sim.adapters.repository import next_interchange_number, remittances_for_export
-    from payer_sim.domain.remittance_advice import remittance_advice
-
-    async def run() -> list[tuple[Path, list[str]]]:
-        reference = load_reference()
-        conn = await db.connect()
-        try:
-            batches: dict[tuple[str, date], list[RemittanceIssued]] = defaultdict(list)
-            for r in await remittances_for_export(conn, payer, parse_time(since) if since else None):
-                if r.payer_id in reference.payers:
-                    batches[(r.payer_id, r.adjudicated_on)].append(r)
-                else:
-                    console.print(f"[yellow]skipped a remittance of unknown payer {r.payer_id}[/yellow]")
-            return await _write(out, "835", batches, check, lambda key, items, number: remittance_advice(
-                reference.payers[key[0]], items, number, datetime.now(UTC)
-            ), lambda: next_interchange_number(conn))  # fmt: skip
-        finally:
-            await conn.close()
-
-    _report(asyncio.run(run()), out, check)

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from bench import cli as bench
 from bench.synthetic import VisitFactory
-from shared import db, kafka
+from shared import db, kafka, plugins
 from shared.cli import audit, billing, export, ledger, rebuild
 from shared.schemas import VISITS, Producer, Visit, VisitReceived
 from shared.schemas.common import utcnow
@@ -27,6 +27,8 @@ app.add_typer(export.app, name="export")
 billing.register(app)
 audit.register(app)
 app.command("rebuild")(rebuild.rebuild)
+for _name, register in plugins.hooks("commands"):  # each service's own verbs (shared.plugins)
+    register(app)
 console = Console()
 PRODUCER = Producer(service="rcm-cli")
 
@@ -60,7 +62,7 @@ def service_migrations() -> dict[str, Path]:
     from encounter.adapters import MIGRATIONS_DIR as encounter
     from payer_sim.adapters import MIGRATIONS_DIR as payer
 
-    return {"encounter": encounter, "coder": coder, "biller": biller, "payer": payer}
+    return {"encounter": encounter, "coder": coder, "biller": biller, "payer_sim": payer}
 
 
 def load_visits(path: Path) -> list[Visit]:

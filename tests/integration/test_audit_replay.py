@@ -110,7 +110,7 @@ async def test_reprocess_bills_nothing_twice(factory: VisitFactory, visits: list
             """SELECT (SELECT count(*) FROM biller.claims WHERE visit_id = ANY($1::text[])) AS claims,
                       (SELECT count(*) FROM biller.postings p JOIN biller.claims c USING (claim_id)
                         WHERE c.visit_id = ANY($1::text[])) AS postings,
-                      (SELECT count(*) FROM payer.adjudications a JOIN biller.claims c USING (claim_id)
+                      (SELECT count(*) FROM payer_sim.adjudications a JOIN biller.claims c USING (claim_id)
                         WHERE c.visit_id = ANY($1::text[])) AS adjudications,
                       (SELECT coalesce(sum(amount_cents), 0) FROM biller.patient_ledger
                         WHERE visit_id = ANY($1::text[])) AS owed""",
