@@ -16,7 +16,7 @@ from rich.table import Table
 
 from bench import cli as bench
 from bench.synthetic import VisitFactory
-from shared import db, kafka
+from shared import db, kafka, plugins
 from shared.cli import audit, billing, export, ledger, rebuild
 from shared.schemas import VISITS, Producer, Visit, VisitReceived
 from shared.schemas.common import utcnow
@@ -26,6 +26,8 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(export.app, name="export")
 billing.register(app)
 audit.register(app)
+for _name, register_commands in plugins.hooks("commands"):  # each service's own verbs (rcmflow.commands)
+    register_commands(app)
 app.command("rebuild")(rebuild.rebuild)
 console = Console()
 PRODUCER = Producer(service="rcm-cli")
