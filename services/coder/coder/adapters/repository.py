@@ -41,11 +41,13 @@ class EncounterRepository:
     async def review_queue_size(self) -> int:
         return int(await self._conn.fetchval("SELECT count(*) FROM coder.encounters WHERE outcome = 'review'"))
 
-    async def open_reviews(self, limit: int = 100) -> list[dict[str, Any]]:
+    async def open_reviews(self, limit: int = 100, visit_id: str | None = None) -> list[dict[str, Any]]:
+        """The oldest open items first (or only the one of `visit_id`)."""
         rows = await self._conn.fetch(
             """SELECT visit_id, coder_version, coded_at, result FROM coder.encounters
-               WHERE outcome = 'review' ORDER BY coded_at LIMIT $1""",
+               WHERE outcome = 'review' AND ($2::text IS NULL OR visit_id = $2) ORDER BY coded_at LIMIT $1""",
             limit,
+            visit_id,
         )
         return [dict(r) for r in rows]
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 
+import faust
+
 from coder import bootstrap
 from coder.adapters.repository import EncounterRepository
 from coder.entrypoints import review
@@ -32,7 +34,7 @@ visits = raw_topic(app, VISITS + SUFFIX)
 
 
 @app.agent(visits, concurrency=1)
-async def code_visits(stream):  # type: ignore[no-untyped-def]  # faust hands agents an untyped stream
+async def code_visits(stream: faust.StreamT) -> None:
     tables = await asyncio.to_thread(bootstrap.tables)  # read once, off the event loop, before the first batch
     version = tables.coder_version
 

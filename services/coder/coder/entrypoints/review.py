@@ -1,5 +1,6 @@
-"""The review queue over HTTP: GET /review lists the encounters the engine would not code alone,
-POST /review/{visit_id} takes a person's codes for one of them.
+"""The review queue over HTTP: GET /review lists the encounters the engine would not code alone
+(`?limit=` 1 to 500, oldest first; `?visit_id=` one visit's item), POST /review/{visit_id} takes
+a person's codes for one of them.
 
 While Postgres (or, for a decision, Kafka) is away both answer 503 with a short JSON error and
 Retry-After; nothing here ever logs request values (they hold patient data)."""
@@ -25,6 +26,7 @@ from shared.unit_of_work import Outgoing
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 VISIT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")  # shared.schemas.common.IdStr
+VISIT_ID_RULE = "a visit id: a letter or digit, then letters, digits and . _ : - (64 at most)"
 # Kafka's acknowledgement of a decision is awaited this long before the person is told to retry.
 PUBLISH_TIMEOUT_SECONDS = 30.0
 RETRY_AFTER_SECONDS = 5
@@ -83,8 +85,11 @@ def register(app: faust.App, suffix: str) -> None:
             limit = parse_limit(request.query.get("limit"))
             if limit is None:
                 return error(self, 422, "limit", f"a whole number from 1 to {MAX_LIMIT}")
+            visit_id = request.query.get("visit_id")
+            if visit_id is not None and not VISIT_ID.fullmatch(visit_id):
+                return error(self, 422, "visit_id", VISIT_ID_RULE)
             try:
-                items = await EncounterRepository(await bootstrap.database.pool()).open_reviews(limit)
+                items = await EncounterRepository(await bootstrap.database.pool()).open_reviews(limit, visit_id)
             except TRANSIENT_ERRORS as exc:
                 return unavailable(self, exc)
             database_away.over()
@@ -96,7 +101,7 @@ def register(app: faust.App, suffix: str) -> None:
 
         async def post(self, request: Request, visit_id: str) -> Response:
             if not VISIT_ID.fullmatch(visit_id):
-                return error(self, 422, "visit_id", "not a visit id: letters, digits and . _ : - up to 64")
+                return error(self, 422, "visit_id", VISIT_ID_RULE)
             try:
                 decision = ReviewDecision.model_validate_json(await request.read())
             except ValidationError as exc:
