@@ -8,6 +8,7 @@ Retry-After; nothing here ever logs request values (they hold patient data)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any
 
@@ -24,6 +25,7 @@ from shared.schemas import CODING_REVIEW, CodedEncounter
 from shared.streaming import TRANSIENT_ERRORS, Outage, raw_topic
 from shared.unit_of_work import Outgoing
 
+log = logging.getLogger(__name__)
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 VISIT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")  # shared.schemas.common.IdStr
 VISIT_ID_RULE = "a visit id: a letter or digit, then letters, digits and . _ : - (64 at most)"
@@ -50,10 +52,14 @@ def register(app: faust.App, suffix: str) -> None:
     """Add the review views to the coder's app; decisions go to coded-encounters<suffix>."""
     database_away = Outage("review views: database or broker")
 
-    def unavailable(view: View, exc: BaseException) -> Response:
-        database_away.failed(exc)
-        return error(view, 503, "service", "the coder's database or broker is unavailable; try again shortly",
-                     **{"Retry-After": str(RETRY_AFTER_SECONDS)})  # fmt: skip
+    def failed(view: View, exc: Exception) -> Response:
+        if isinstance(exc, TRANSIENT_ERRORS):
+            database_away.failed(exc)
+            return error(view, 503, "service", "the coder's database or broker is unavailable; try again shortly",
+                         **{"Retry-After": str(RETRY_AFTER_SECONDS)})  # fmt: skip
+        # only the kind of error: its text, and a traceback's, may quote the visit
+        log.error("review view failed: %s", type(exc).__name__)
+        return error(view, 500, "service", "internal error")
 
     topics: dict[str, faust.TopicT] = {}
 
@@ -90,8 +96,8 @@ def register(app: faust.App, suffix: str) -> None:
                 return error(self, 422, "visit_id", VISIT_ID_RULE)
             try:
                 items = await EncounterRepository(await bootstrap.database.pool()).open_reviews(limit, visit_id)
-            except TRANSIENT_ERRORS as exc:
-                return unavailable(self, exc)
+            except Exception as exc:
+                return failed(self, exc)
             database_away.over()
             return self.json({"open": len(items), "items": [_item(i) for i in items]})
 
@@ -110,8 +116,8 @@ def register(app: faust.App, suffix: str) -> None:
                 return self.json({"errors": errors}, status=422)
             try:
                 coded = await decide(visit_id, decision)
-            except TRANSIENT_ERRORS as exc:
-                return unavailable(self, exc)
+            except Exception as exc:
+                return failed(self, exc)
             database_away.over()
             if coded is None:
                 return error(self, 404, "visit_id", "no open review item")
