@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -86,10 +85,13 @@ class EncounterRepository:
         return {r["visit_id"]: dict(r) for r in rows}
 
     async def story(self, visit_id: str) -> dict[str, Any]:
-        """The coder's record of one visit, without the visit itself."""
+        """Whose visit it is and when it arrived, and what became of it here (the `rcmflow.visit_story` shape)."""
         row = await self._conn.fetchrow(
-            """SELECT outcome, coder_version, coded_at, reviewed_by, reviewed_at FROM coder.encounters
-               WHERE visit_id = $1""",
+            """SELECT patient_id, received_at, outcome, coder_version, coded_at, reviewed_by, reviewed_at
+               FROM coder.encounters WHERE visit_id = $1""",
             visit_id,
         )
-        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()} if row else {}
+        if row is None:
+            return {}
+        coding = {k: row[k] for k in ("outcome", "coder_version", "coded_at", "reviewed_by", "reviewed_at")}
+        return {"patient_id": row["patient_id"], "received_at": row["received_at"], "coding": coding}

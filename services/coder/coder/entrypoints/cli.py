@@ -17,10 +17,11 @@ import typer
 
 from coder.adapters.repository import EncounterRepository
 from shared import db, kafka, plugins
-from shared.cli.audit import parse_time, progress_bar, read_range
 from shared.cli.output import err, print_json, print_table
+from shared.cli.topics import progress_bar
 from shared.plugins import StatusRow
 from shared.schemas import VISITS, VisitReceived
+from shared.topic_reader import parse_time, read_range
 
 Line = tuple[str, tuple[str, ...], int]  # procedure code, modifiers, units
 Codes = tuple[tuple[str, ...], tuple[Line, ...]]  # diagnoses in order, lines
@@ -141,7 +142,8 @@ async def status(conn: asyncpg.Connection, scope: list[str]) -> list[StatusRow]:
 
 
 async def visit_story(conn: asyncpg.Connection, visit_id: str) -> dict[str, Any]:
-    """The coder's record of one visit, for `rcm audit visit`."""
+    """For `rcm audit visit`: whose visit it is and when it arrived (which narrows the search to
+    the patient's partition), and the coder's record of it."""
     return await EncounterRepository(conn).story(visit_id)
 
 
