@@ -36,7 +36,7 @@ class QuietRepeats(logging.Filter):
         self,
         first_window: float = 10.0,
         max_window: float = 600.0,
-        over_after: float = 30.0,
+        over_after: float = 90.0,  # longer than the 60 s asyncpg waits between reconnects at most
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
