@@ -11,7 +11,7 @@ from typing import Any
 
 from faker import Faker
 
-from shared.schemas import ClaimSubmitted, CodedEncounter, Producer, Visit
+from shared.schemas import ClaimSubmitted, CodedEncounter, Producer, Visit, VisitReceived
 from shared.schemas.common import US_STATES
 
 PAYERS_BY_AGE = {"senior": ["MEDICARE"], "adult": ["BLUEPEAK", "NORTHSTAR", "MEDICAID", "BLUEPEAK"]}
@@ -227,7 +227,6 @@ def synthetic_coded_encounters(visits: Iterable[Visit], received_at: datetime) -
     """Coded encounters for synthetic visits, as the coder would make them (review cases left out)."""
     from coder.adapters.reference import load_tables
     from coder.domain.coding import code_visit
-    from shared import ids
 
     tables, producer, out = load_tables(), Producer(service="synthetic"), []
     for visit in visits:
@@ -235,14 +234,10 @@ def synthetic_coded_encounters(visits: Iterable[Visit], received_at: datetime) -
         if result.needs_review:
             continue
         out.append(
-            CodedEncounter(
-                event_id=ids.event_id("coded", visit.visit_id),
-                visit_id=visit.visit_id,
-                patient_id=visit.patient.id,
-                producer=producer,
-                received_at=received_at,
-                visit=visit,
-                coder_version="synthetic",
+            CodedEncounter.of(
+                VisitReceived.of(visit, received_at, producer),
+                producer,
+                "synthetic",
                 place_of_service=result.place_of_service,
                 diagnoses=result.diagnoses,
                 service_lines=result.service_lines,

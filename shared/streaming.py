@@ -207,15 +207,59 @@ async def _process_batch(
 
 
 async def _with_retry(service: str, first: faust.types.Message, handle: BatchHandler[E], items: list[E]) -> list[str]:
+    outage = Outage(f"{service} at {first.topic}[{first.partition}]@{first.offset}")
     delay = 0.5
     while True:
         try:
-            return await handle(items)
+            outcomes = await handle(items)
         except TRANSIENT_ERRORS as exc:
-            where = f"{first.topic}[{first.partition}]@{first.offset}"
-            log.warning("transient error in %s at %s, retrying in %.1fs: %s", service, where, delay, _loggable(exc))
+            outage.failed(exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+        else:
+            outage.over()
+            return outcomes
+
+
+class Outage:
+    """Quiet logging of a dependency that is away: one line when the outage begins, one with its
+    length when it is over, nothing per failed attempt in between (a long broker or database
+    outage must not flood the log)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.since: float | None = None
+        self.attempts = 0
+
+    def failed(self, exc: BaseException) -> None:
+        self.attempts += 1
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning("%s: %s; retrying quietly until it succeeds", self.what, _loggable(exc))
+
+    def over(self) -> None:
+        if self.since is not None:
+            log.warning("%s: recovered after %.1fs (%d failed attempts)", self.what,
+                        time.monotonic() - self.since, self.attempts)  # fmt: skip
+            self.since, self.attempts = None, 0
+
+
+def guarded_timer(app: faust.App, every: float, fn: Callable[[], Awaitable[None]]) -> None:
+    """`app.timer(every)` for `fn`, which no error ever takes down with the whole service (faust
+    stops the worker when a timer raises): an outage of Postgres or Kafka is logged once when it
+    begins and once when it is over; any other error is logged the same way, without its text."""
+    outage = Outage(f"timer {fn.__name__}")
+
+    async def guarded() -> None:
+        try:
+            await fn()
+        except Exception as exc:  # transient or not: a failed tick waits for the next one
+            log.debug("traceback", exc_info=True)
+            outage.failed(exc)
+        else:
+            outage.over()
+
+    app.timer(every, name=fn.__qualname__)(guarded)
 
 
 def track_consumer_lag(app: faust.App, topics: list[str], every: float = 10.0) -> None:
@@ -223,21 +267,19 @@ def track_consumer_lag(app: faust.App, topics: list[str], every: float = 10.0) -
     per partition of each topic it consumes (read with aiokafka, never touching the group)."""
     from shared.kafka import admin_client, consuming, partitions_of
 
-    @app.timer(every)
-    async def _measure_lag() -> None:
-        try:
-            async with admin_client() as admin:
-                committed = await admin.list_consumer_group_offsets(app.conf.id)
-            async with consuming() as consumer:
-                for topic in topics:
-                    partitions = await partitions_of(consumer, topic)
-                    ends = await consumer.end_offsets(partitions)
-                    for tp in partitions:
-                        done = committed.get(tp)
-                        lag = ends[tp] - (done.offset if done is not None and done.offset >= 0 else 0)
-                        metrics.consumer_lag.labels(topic=topic, partition=str(tp.partition)).set(max(lag, 0))
-        except (KafkaError, OSError) as exc:  # a metric must never take the service down
-            log.warning("could not measure consumer lag: %s", _loggable(exc))
+    async def measure_consumer_lag() -> None:
+        async with admin_client() as admin:
+            committed = await admin.list_consumer_group_offsets(app.conf.id)
+        async with consuming() as consumer:
+            for topic in topics:
+                partitions = await partitions_of(consumer, topic)
+                ends = await consumer.end_offsets(partitions)
+                for tp in partitions:
+                    done = committed.get(tp)
+                    lag = ends[tp] - (done.offset if done is not None and done.offset >= 0 else 0)
+                    metrics.consumer_lag.labels(topic=topic, partition=str(tp.partition)).set(max(lag, 0))
+
+    guarded_timer(app, every, measure_consumer_lag)  # a metric must never take the service down
 
 
 def run_worker(app: faust.App) -> None:

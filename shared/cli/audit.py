@@ -1,5 +1,5 @@
 """Replay and audit, read straight from the topics with aiokafka (consumers without a group, so
-the services' groups are never disturbed): `rcm replay`, `rcm audit visit`, `rcm recode`,
+the services' groups are never disturbed): `rcm replay`, `rcm audit visit`,
 `rcm rebuild --verify`, `rcm reprocess`."""
 
 from __future__ import annotations
@@ -240,108 +240,6 @@ def audit_visit(
         raise typer.Exit(1)
 
 
-# --- rcm recode ---------------------------------------------------------------------------------
-
-
-def _codes(coded: dict) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...], int], ...]]:
-    """What a coding decides: diagnoses in order, and lines (code, modifiers, units)."""
-    return (
-        tuple(d["code"] for d in coded.get("diagnoses", [])),
-        tuple((ln["procedure_code"], tuple(ln["modifiers"]), ln["units"]) for ln in coded.get("service_lines", [])),
-    )
-
-
-async def recode_changes(start: datetime, end: datetime | None, tables_dir: Path | None) -> list[dict]:
-    """Run today's coder over the visits recorded in a time range; every encounter whose codes
-    would change, with old and new codes and versions and the dollar difference at today's prices."""
-    from biller.adapters.reference import load_charge_master
-    from coder.adapters.reference import DATA_DIR, load_tables
-    from coder.domain.coding import code_visit
-    from shared.schemas import VisitReceived
-
-    tables = load_tables(tables_dir or DATA_DIR)
-    charge_master = load_charge_master()
-    visits: dict[str, VisitReceived] = {}
-    with progress_bar() as progress:
-        async for record in read_range(VISITS, start, end, progress=progress):
-            try:
-                received = kafka.decode(VisitReceived, record.value)
-            except ValueError:
-                continue  # not a visit (it went to the dead-letter topic)
-            visits.setdefault(received.visit_id, received)
-    conn = await db.connect()
-    try:
-        rows = await conn.fetch(
-            "SELECT visit_id, outcome, coder_version, result FROM coder.encounters WHERE visit_id = ANY($1::text[])",
-            list(visits),
-        )
-    finally:
-        await conn.close()
-    recorded = {r["visit_id"]: r for r in rows}
-
-    def dollars(lines: tuple, facility_npi: str) -> int:
-        total = 0
-        for code, _, units in lines:
-            price = charge_master.price(code, facility_npi)
-            total += price.charge_cents * units if price else 0
-        return total
-
-    changes = []
-    for visit_id, received in visits.items():
-        before = recorded.get(visit_id)
-        result = code_visit(received.visit, tables)
-        now_outcome = "review" if result.needs_review else "coded"
-        now_codes = _codes({
-            "diagnoses": [d.model_dump() for d in result.diagnoses],
-            "service_lines": [ln.model_dump() for ln in result.service_lines],
-        }) if not result.needs_review else ((), ())  # fmt: skip
-        then_codes = _codes(before["result"]) if before is not None and before["outcome"] == "coded" else ((), ())
-        then_outcome = before["outcome"] if before is not None else "not coded"
-        if (then_outcome, then_codes) == (now_outcome, now_codes):
-            continue
-        npi = received.visit.facility.npi
-        changes.append({
-            "visit_id": visit_id,
-            "old_outcome": then_outcome,
-            "new_outcome": now_outcome,
-            "old_coder_version": before["coder_version"] if before is not None else None,
-            "new_coder_version": tables.coder_version,
-            "old_diagnoses": list(then_codes[0]),
-            "new_diagnoses": list(now_codes[0]),
-            "old_lines": ["-".join((c, *m)) + (f" x{u}" if u > 1 else "") for c, m, u in then_codes[1]],
-            "new_lines": ["-".join((c, *m)) + (f" x{u}" if u > 1 else "") for c, m, u in now_codes[1]],
-            "dollar_difference_cents": dollars(now_codes[1], npi) - dollars(then_codes[1], npi),
-        })  # fmt: skip
-    return changes
-
-
-def recode(
-    start: str = typer.Option(..., "--from", help="ISO time or date, or an age such as 6h or 2d"),
-    end: str | None = typer.Option(None, "--to"),
-    tables: Path | None = typer.Option(None, "--tables", help="coder data folder to try instead of today's"),
-    as_json: bool = typer.Option(False, "--json"),
-) -> None:
-    """Would today's coder code the recorded visits the same? Lists every encounter that would change."""
-    from rich.table import Table
-
-    changes = asyncio.run(recode_changes(parse_time(start), parse_time(end) if end else None, tables))
-    if as_json:
-        typer.echo(orjson.dumps(changes, option=orjson.OPT_INDENT_2).decode())
-        return
-    table = Table(title=f"{len(changes)} encounter(s) would be coded differently")
-    for column in ("visit", "old codes", "new codes", "old → new coder", "Δ at today's prices"):
-        table.add_column(column)
-    for c in changes:
-        table.add_row(
-            c["visit_id"],
-            f"{c['old_outcome']}: {' '.join(c['old_diagnoses'])} | {' '.join(c['old_lines'])}",
-            f"{c['new_outcome']}: {' '.join(c['new_diagnoses'])} | {' '.join(c['new_lines'])}",
-            f"{c['old_coder_version']} → {c['new_coder_version']}",
-            f"${c['dollar_difference_cents'] / 100:+,.2f}",
-        )
-    Console().print(table)
-
-
 # --- rcm reprocess ------------------------------------------------------------------------------
 
 
@@ -380,5 +278,4 @@ def register(app: typer.Typer) -> None:
     audit_app.command("visit")(audit_visit)
     app.add_typer(audit_app, name="audit")
     app.command("replay")(replay)
-    app.command("recode")(recode)
     app.command("reprocess")(reprocess)

@@ -18,6 +18,7 @@ from bench import cli as bench
 from bench.synthetic import VisitFactory
 from shared import db, kafka, plugins
 from shared.cli import audit, billing, export, ledger, rebuild
+from shared.pipeline import STAGES
 from shared.schemas import VISITS, Producer, Visit, VisitReceived
 from shared.schemas.common import utcnow
 
@@ -26,6 +27,9 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(export.app, name="export")
 billing.register(app)
 audit.register(app)
+for _name, register_commands in plugins.hooks("commands"):  # each service's own verbs (rcmflow.commands)
+    if _name in {s.package for s in STAGES}:  # bench/ is added above
+        register_commands(app)
 app.command("rebuild")(rebuild.rebuild)
 for _name, register in plugins.hooks("commands"):  # each service's own verbs (shared.plugins)
     register(app)

@@ -26,7 +26,8 @@ async def test_two_workers_share_the_partitions_and_survive_losing_one(factory: 
     second_port = settings.coder_port + 10
     env = {**os.environ, "CODER_WORKER": "1", "RCM_DATA_DIR": str(tmp_path / "faust")}
     log = (tmp_path / "coder-1.log").open("w")
-    worker = subprocess.Popen([sys.executable, "-m", "coder.app"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "coder.entrypoints.app"]
+    worker = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
 
         async def second_is_up() -> bool:
