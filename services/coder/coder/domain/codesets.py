@@ -1,0 +1,48 @@
+"""Code sets by date of service: the release in force on the service date applies.
+
+ICD-10-CM changes every October 1 (the federal fiscal year) and may change April 1; NCCI edits
+and MUEs change every quarter; influenza vaccine products every August 1. Each release is a dated
+row of the manifest (data/code_sets.csv). A visit dated past the newest loaded release of a set is
+coded with that newest release and flagged, so an operator knows a newer release must be loaded."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from coder.domain.model import CodeSet, CodingResult, ReferenceTables
+
+
+def fiscal_year(on: date) -> int:
+    """The federal fiscal year of a date: FY2026 runs 2025-10-01 to 2026-09-30."""
+    return on.year + 1 if on.month >= 10 else on.year
+
+
+def in_force(code_sets: tuple[CodeSet, ...], name: str, on: date) -> tuple[CodeSet | None, bool]:
+    """The release of `name` that applies on a date, and whether the date is past every loaded release
+    (then the newest is used and the second value is True). None when no release of it is loaded."""
+    releases = sorted((s for s in code_sets if s.name == name), key=lambda s: (s.effective_from, s.version))
+    if not releases:
+        return None, False
+    for release in reversed(releases):
+        if release.effective_from <= on <= release.effective_to:
+            return release, False
+    newest = releases[-1]
+    if on > newest.effective_to:
+        return newest, True
+    # before the oldest loaded release (or in a gap between two): the nearest earlier one, flagged
+    earlier = [s for s in releases if s.effective_from <= on]
+    return (earlier[-1] if earlier else releases[0]), True
+
+
+def names(code_sets: tuple[CodeSet, ...]) -> list[str]:
+    return sorted({s.name for s in code_sets})
+
+
+def mark_code_sets(on: date, tables: ReferenceTables, result: CodingResult) -> None:
+    """Record on the result which release of each code set applies, and whether any is stale."""
+    for name in names(tables.code_sets):
+        release, stale = in_force(tables.code_sets, name, on)
+        if release is not None:
+            result.code_sets[name] = release.version
+            if stale:
+                result.stale_code_sets.append(name)
