@@ -12,7 +12,7 @@ def lines(result) -> list[tuple[str, list[str]]]:  # type: ignore[no-untyped-def
 
 
 def test_preventive_visit_adds_the_encounter_diagnosis_and_a_problem_visit_takes_25() -> None:
-    visit = make_visit(visit_type="preventive", total_minutes=None, mdm="low", diagnoses=[{"code": "E78.5"}],
+    visit = make_visit(visit_type="preventive", total_minutes=None, problem_mdm="low", diagnoses=[{"code": "E78.5"}],
                        procedures=[])  # fmt: skip
     result = code_visit(visit, TABLES)
     assert [d.code for d in result.diagnoses] == ["Z00.00", "E78.5"]
@@ -59,15 +59,28 @@ def test_pointers_put_the_supporting_diagnosis_first_and_unsupported_lines_go_to
 
 
 def test_excludes1_conflict_goes_to_review() -> None:
-    result = code_visit(make_visit(diagnoses=[{"code": "E11.9"}, {"code": "E11.A"}], procedures=[]), TABLES)
+    result = code_visit(make_visit(diagnoses=[{"code": "M54.50"}, {"code": "M54.41"}], procedures=[]), TABLES)
     assert [r.code for r in result.review_reasons] == ["icd-excludes1"]
+    # E11.9 and E11.A (in remission) exclude each other and contradict: a person decides, told both ways
+    both = code_visit(make_visit(diagnoses=[{"code": "E11.9"}, {"code": "E11.A"}], procedures=[]), TABLES)
+    assert {r.code for r in both.review_reasons} == {"dx-contradictory", "icd-excludes1"}
+
+
+def test_an_injury_code_beside_a_vaccine_is_no_excludes1_conflict() -> None:
+    """S61's note "S62.- with 7th character B" is a remark, not a range running to Z."""
+    result = code_visit(make_visit(diagnoses=[{"code": "S61.412A"}, {"code": "Z23"}], procedures=[]), TABLES)
+    assert [d.code for d in result.diagnoses] == ["S61.412A", "Z23"]
+    assert not [r for r in result.review_reasons if r.code.startswith(("icd", "dx"))]
 
 
 def test_text_from_the_official_descriptions_with_confidence_and_evidence() -> None:
     result = code_visit(make_visit(diagnoses=[{"text": "Type 2 diabetes mellitus with hyperglycemia"}],
                                    procedures=[]), TABLES)  # fmt: skip
-    [dx] = result.diagnoses
-    assert dx.code == "E11.65" and 0.72 <= dx.confidence < 0.97 and "hyperglycemia" in dx.evidence
+    [dx] = result.diagnoses  # an official title: full confidence
+    assert dx.code == "E11.65" and dx.confidence == 1.0 and dx.evidence == ["official title of E11.65"]
+    text = "hyperglycemia type 2 diabetes mellitus"  # no title, no phrase: the scored index
+    scored = code_visit(make_visit(diagnoses=[{"text": text}], procedures=[]), TABLES)
+    assert [(d.code, 0.72 <= d.confidence < 0.97) for d in scored.diagnoses] == [("E11.65", True)]
     vague = code_visit(make_visit(diagnoses=[{"text": "otitis media acute right ear"}], procedures=[]), TABLES)
     [why] = vague.review_reasons
     assert why.code == "dx-text-unsure" and "ambiguous" in why.message and len(why.suggestions) >= 2

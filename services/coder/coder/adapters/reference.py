@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from coder.adapters.diagnosis_data import load_diagnosis_index
 from coder.domain.model import (
     AddOnCode,
     CatalogEntry,
@@ -22,7 +23,7 @@ from coder.domain.model import (
     ReferenceTables,
     UnitLimit,
 )
-from coder.domain.text_index import DiagnosisIndex, normalise_text
+from coder.domain.text_index import normalise_text
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -123,7 +124,6 @@ def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
     points at another to see what a change to a table would do)."""
     files = sorted([*data_dir.glob("*.csv"), *data_dir.glob("*.yaml")])
     fingerprint = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:10]
-    phrases = {normalise_text(r["phrase"]): r["code"] for r in _rows(data_dir, "diagnosis_phrases.csv")}
     procedure_phrases: dict[str, str] = {}
     for row in _rows(data_dir, "procedure_catalog.csv"):
         for phrase in filter(None, row["phrases"].split("|")):
@@ -147,7 +147,7 @@ def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
         for r in _rows(data_dir, "add_on_codes.csv")
     }
     return ReferenceTables(
-        diagnosis_index=DiagnosisIndex(phrases),
+        diagnosis_index=load_diagnosis_index(data_dir),  # diagnosis tables: adapters/diagnosis_data.py
         procedure_phrases=procedure_phrases,
         catalog=catalog_entries(data_dir),
         edit_pairs=pairs,
