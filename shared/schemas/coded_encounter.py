@@ -36,3 +36,6 @@ class CodedEncounter(Envelope):
     place_of_service: PlaceOfService
     diagnoses: list[CodedDiagnosis] = Field(min_length=1, max_length=12)
     service_lines: list[CodedServiceLine] = Field(min_length=1)
+    # The service date is past the newest loaded release of a code set (ICD-10-CM, NCCI, ...): coded with
+    # that release; an operator loads the newer one (`rcm codesets`).
+    code_set_stale: bool = False

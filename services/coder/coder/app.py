@@ -43,6 +43,8 @@ coding_review = raw_topic(app, CODING_REVIEW + SUFFIX)
 def code(received: VisitReceived) -> CodedEncounter | CodingReviewRequested:
     visit = received.visit
     result = code_visit(visit, tables)
+    for name in result.stale_code_sets:  # coded with the newest release loaded; operators must load a newer one
+        metrics.code_set_stale_total.labels(code_set=name).inc()
     envelope = dict(
         visit_id=visit.visit_id,
         patient_id=visit.patient.id,
@@ -62,6 +64,7 @@ def code(received: VisitReceived) -> CodedEncounter | CodingReviewRequested:
         place_of_service=result.place_of_service,
         diagnoses=result.diagnoses,
         service_lines=result.service_lines,
+        code_set_stale=result.code_set_stale,
         **envelope,
     )
 

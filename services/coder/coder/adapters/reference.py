@@ -23,6 +23,7 @@ from coder.domain.model import (
     ReferenceTables,
     UnitLimit,
 )
+from coder.domain.procedure_text import Term, phrase_key
 from coder.domain.text_index import normalise_text
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -51,7 +52,9 @@ def catalog_entries(data_dir: Path) -> dict[str, CatalogEntry]:
             supports=tuple(filter(None, row["supports"].split(";"))),
             kind=row.get("kind") or "other",
             group=row.get("group") or "",
-            waived_qw=row.get("qw") == "Y",
+            waived_qw=row.get("qw") or "",
+            sided=row.get("sided") == "Y",
+            components=int(row.get("components") or 0),
             source=row.get("source") or "",
         )
     return catalog
@@ -77,6 +80,19 @@ def unit_limits(data_dir: Path) -> dict[str, UnitLimit]:
         r["code"]: UnitLimit(r["code"], int(r["mue"]), int(r["adjudication_indicator"]), r["rationale"], r["source"])
         for r in _rows(data_dir, "mue.csv")
     }
+
+
+def procedure_terms(data_dir: Path) -> dict[tuple[str, ...], Term]:
+    """Procedure text words -> what they name: the catalog's phrases, then drugs and other terms."""
+    terms: dict[tuple[str, ...], Term] = {}
+    for row in _rows(data_dir, "procedure_catalog.csv"):
+        for phrase in filter(None, row["phrases"].split("|")):
+            terms[phrase_key(phrase)] = Term("code", row["code"])
+    for row in _rows(data_dir, "procedure_terms.csv"):
+        terms[phrase_key(row["term"])] = Term(row["kind"], row["code"], float(row["unit_amount"] or 0),
+                                              row["unit_uom"])  # fmt: skip
+    terms.pop((), None)
+    return terms
 
 
 def code_sets(data_dir: Path) -> tuple[CodeSet, ...]:
@@ -115,6 +131,7 @@ def _payer(payer_id: str, rules: dict[str, Any]) -> PayerRules:
         telehealth_place=str(telehealth.get("place_of_service", "10")),
         telehealth_modifier=telehealth.get("modifier"),
         waived_test_modifier=rules.get("waived_test_modifier"),
+        ippe_ecg=rules.get("ippe_ecg"),
     )
 
 
@@ -146,6 +163,7 @@ def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
         r["code"]: AddOnCode(r["code"], tuple(filter(None, r["primaries"].split(";"))), r["source"])
         for r in _rows(data_dir, "add_on_codes.csv")
     }
+    terms = procedure_terms(data_dir)
     return ReferenceTables(
         diagnosis_index=load_diagnosis_index(data_dir),  # diagnosis tables: adapters/diagnosis_data.py
         procedure_phrases=procedure_phrases,
@@ -158,4 +176,6 @@ def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
         payers=payer_rules(data_dir),
         code_sets=code_sets(data_dir),
         edits_by_column1={code: tuple(found) for code, found in sorted(by_column1.items())},
+        procedure_terms=terms,
+        longest_term=max((len(k) for k in terms), default=1),
     )

@@ -38,11 +38,30 @@ def names(code_sets: tuple[CodeSet, ...]) -> list[str]:
     return sorted({s.name for s in code_sets})
 
 
+_BY_DATE: dict[tuple[int, date], tuple[dict[str, str], list[str]]] = {}
+
+
+def releases_on(code_sets: tuple[CodeSet, ...], on: date) -> tuple[dict[str, str], list[str]]:
+    """Each set's release in force on a date (name -> version), and the sets past their newest release."""
+    key = (id(code_sets), on)
+    found = _BY_DATE.get(key)
+    if found is None:
+        versions: dict[str, str] = {}
+        stale: list[str] = []
+        for name in names(code_sets):
+            release, past = in_force(code_sets, name, on)
+            if release is not None:
+                versions[name] = release.version
+                if past:
+                    stale.append(name)
+        if len(_BY_DATE) > 10_000:
+            _BY_DATE.clear()
+        found = _BY_DATE[key] = (versions, stale)
+    return found
+
+
 def mark_code_sets(on: date, tables: ReferenceTables, result: CodingResult) -> None:
     """Record on the result which release of each code set applies, and whether any is stale."""
-    for name in names(tables.code_sets):
-        release, stale = in_force(tables.code_sets, name, on)
-        if release is not None:
-            result.code_sets[name] = release.version
-            if stale:
-                result.stale_code_sets.append(name)
+    versions, stale = releases_on(tables.code_sets, on)
+    result.code_sets.update(versions)
+    result.stale_code_sets.extend(stale)

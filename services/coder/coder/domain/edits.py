@@ -10,6 +10,11 @@ from coder.domain.model import EditPair, ReferenceTables
 from shared.schemas import CodedServiceLine, ReviewReason
 
 
+def drop(lines: list[CodedServiceLine], line: CodedServiceLine) -> None:
+    """Removes this line (by identity: two lines may be equal)."""
+    del lines[next(i for i, other in enumerate(lines) if other is line)]
+
+
 def _reason(code: str, message: str, suggestions: list[str] | None = None) -> ReviewReason:
     return ReviewReason(code=code, message=message, suggestions=suggestions or [])
 
@@ -24,7 +29,9 @@ def pairs_in_force(lines: list[CodedServiceLine], tables: ReferenceTables, on: d
     return found
 
 
-def procedure_pairs(lines: list[CodedServiceLine], tables: ReferenceTables, on: date) -> list[ReviewReason]:
+def procedure_pairs(
+    lines: list[CodedServiceLine], tables: ReferenceTables, on: date, sites: dict[int, str] | None = None
+) -> list[ReviewReason]:
     """Indicator 0: never together. Column 2 is part of column 1 (dropped, said on column 1's line), or the
     two are mutually exclusive (a person decides which was done). Indicator 1: together only as distinct
     services: XS/XE when the documentation says so, else a person decides."""
@@ -41,13 +48,17 @@ def procedure_pairs(lines: list[CodedServiceLine], tables: ReferenceTables, on: 
                                        [pair.column1, pair.column2]))  # fmt: skip
                 continue
             for line in seconds:
-                lines.remove(line)
+                drop(lines, line)
             firsts[0].evidence.append(f"{pair.column2} is included in {pair.column1} (NCCI PTP, indicator 0)")
             continue
         for second in seconds:
             if any(modifiers.shows_distinct_service(first, second) for first in firsts):
                 continue
-            found = modifiers.documented_distinct(second)
+            if pair.same_site_rule:
+                drop(lines, second)  # CPT: at the same site only column 1 is reported
+                firsts[0].evidence.append(f"{pair.column2} at the same site is part of {pair.column1}")
+                continue
+            found = modifiers.documented_distinct(second, firsts, sites or {})
             if found and len(second.modifiers) < modifiers.MAX_MODIFIERS:
                 second.modifiers.append(found)
                 second.evidence.append(f"distinct service documented ({found}) beside {pair.column1}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from coder.domain.procedure_text import Term
 from coder.domain.text_index import DiagnosisIndex
 from shared.schemas import CodedDiagnosis, CodedServiceLine, ReviewReason
 from shared.versions import RCMFLOW_VERSION
@@ -22,7 +23,9 @@ class CatalogEntry:
     # em, preventive, wellness, prolonged, injection, vaccine-admin, vaccine, drug, lab, procedure, other
     kind: str = "other"
     group: str = ""  # vaccines: influenza, pneumococcal, hepatitis-b (Medicare's own administration codes)
-    waived_qw: bool = False  # CLIA-waived test that takes QW where the payer asks for it
+    waived_qw: str = ""  # Y: a CLIA-waived test that takes QW where the payer asks; POC: only on a waived analyzer
+    sided: bool = False  # RT/LT/50 (or a digit modifier) apply
+    components: int = 0  # vaccines: antigens (90461 for each one after the first, with counselling)
     source: str = ""
 
     @property
@@ -46,6 +49,11 @@ class EditPair:
 
     def in_force(self, on: date) -> bool:
         return self.modifier_indicator != 9 and self.effective <= on and (self.deleted is None or on < self.deleted)
+
+    @property
+    def same_site_rule(self) -> bool:
+        """CPT names which one is reported when both are done at the same site (e.g. 69210 over 69209)."""
+        return self.rationale.lower().startswith("cpt: at the same site")
 
     @property
     def mutually_exclusive(self) -> bool:
@@ -94,6 +102,7 @@ class PayerRules:
     telehealth_place: str = "10"
     telehealth_modifier: str | None = "95"
     waived_test_modifier: str | None = None
+    ippe_ecg: str | None = None  # the screening ECG billed with the IPPE (Medicare G0403)
 
 
 @dataclass(frozen=True)
@@ -122,9 +131,12 @@ class ReferenceTables:
     payers: dict[str, PayerRules] = field(default_factory=dict)  # "*" holds the default
     code_sets: tuple[CodeSet, ...] = ()
     edits_by_column1: dict[str, tuple[EditPair, ...]] = field(default_factory=dict)
+    procedure_terms: dict[tuple[str, ...], Term] = field(default_factory=dict)  # procedure text words -> term
+    longest_term: int = 1
 
     def payer(self, payer_id: str | None) -> PayerRules:
-        return self.payers.get(payer_id or "", self.payers.get("*", PayerRules("*")))
+        found = self.payers.get(payer_id or "") or self.payers.get("*")
+        return found if found is not None else PayerRules("*")
 
     @property
     def coder_version(self) -> str:

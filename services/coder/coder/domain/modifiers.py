@@ -1,4 +1,4 @@
-"""Modifiers the documentation calls for: side (RT/LT/50), 25 on a separately identifiable E/M,
+"""Modifiers the documentation calls for: 25 on a separately identifiable E/M,
 95 on telehealth, and the distinct-service modifiers NCCI accepts (XS, XE; RT/LT on different sides)."""
 
 from __future__ import annotations
@@ -7,11 +7,9 @@ import re
 
 from coder.domain import em
 from coder.domain.model import CatalogEntry, PayerRules, ReferenceTables
-from coder.domain.text_index import normalise_text
-from shared.schemas import CodedServiceLine
+from shared.schemas import CodedServiceLine, ReviewReason
 
 MAX_MODIFIERS = 4
-LATERALITY = (("bilateral", "50"), ("both", "50"), ("right", "RT"), ("left", "LT"))
 SIDES = ("RT", "LT", "50")
 DISTINCT_SITE = re.compile(
     r"(\b(at|on|in) (a |an |the )?)?\b(separate|distinct|different) (site|lesion|location|area|incision)\b"
@@ -22,33 +20,28 @@ DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 PREVENTIVE_KINDS = ("preventive", "wellness")
 
 
-def laterality(text: str) -> tuple[str, str | None]:
-    """The procedure text without its side, and the modifier the side calls for."""
-    words = normalise_text(text)
-    for word, modifier in LATERALITY:
-        if re.search(rf"\b{word}\b", words):
-            return re.sub(r"\s+", " ", re.sub(rf"\b{word}( side)?\b", " ", words)).strip(), modifier
-    return words, None
-
-
-def strip_distinct(phrase: str) -> str:
-    return DISTINCT_ENCOUNTER.sub(" ", DISTINCT_SITE.sub(" ", phrase)).strip()
-
-
 def needs_separate_em(entry: CatalogEntry) -> bool:
     """A same-day E/M beside this service is billable only as significant and separately identifiable (25):
     minor procedures (global 000/010), injections and vaccine administration."""
     return not entry.add_on and (entry.minor_procedure or entry.kind in ("injection", "vaccine-admin"))
 
 
-def separate_em_modifier(lines: list[CodedServiceLine], tables: ReferenceTables) -> None:
+def _supports(entry: CatalogEntry, code: str) -> bool:
+    return bool(entry.supports) and code.startswith(entry.supports)
+
+
+def separate_em_modifier(
+    lines: list[CodedServiceLine], tables: ReferenceTables, diagnoses: list[str], reasons: list[ReviewReason]
+) -> None:
     """25 on each problem E/M when the day also carries a minor procedure, an injection or a vaccine
-    administration; on a preventive E/M when it carries a minor procedure."""
+    administration; on a preventive E/M when it carries a minor procedure. The decision to do a minor
+    procedure is part of it: an E/M whose only problems are the procedure's own goes to a person. G2211 is
+    not billed beside an E/M whose 25 is for a procedure (CMS, CY2024; vaccines and preventive exempt, CY2025)."""
     entries = [tables.catalog[ln.procedure_code] for ln in lines]
     separate = [e for e in entries if needs_separate_em(e)]
     if not separate:
         return
-    minor = any(e.minor_procedure for e in separate)
+    minor = [e for e in separate if e.minor_procedure]
     for line, entry in zip(lines, entries, strict=True):
         problem_em = em.is_office_em(line.procedure_code) and line.procedure_code != em.NURSE_VISIT
         if "25" in line.modifiers or not (problem_em or (minor and entry.kind == "preventive")):
@@ -56,6 +49,12 @@ def separate_em_modifier(lines: list[CodedServiceLine], tables: ReferenceTables)
         line.modifiers.insert(0, "25")
         why = ", ".join(sorted({e.code for e in separate}))
         line.evidence.append(f"separately identifiable E/M beside {why} (25)")
+        if problem_em and minor and diagnoses and all(any(_supports(e, c) for e in minor) for c in diagnoses):
+            reasons.append(ReviewReason(code="em-not-separate", suggestions=[line.procedure_code + "-25"], message=(
+                f"an E/M beside {why} whose only problems are the procedure's own: a person decides whether a "
+                "significant, separately identifiable E/M was provided (25) or the E/M is dropped")))  # fmt: skip
+    if minor:
+        lines[:] = [ln for ln in lines if ln.procedure_code != "G2211"]
 
 
 def telehealth_modifier(lines: list[CodedServiceLine], tables: ReferenceTables, rules: PayerRules) -> None:
@@ -83,10 +82,14 @@ def shows_distinct_service(first: CodedServiceLine, second: CodedServiceLine) ->
     return a is not None and b is not None and a != b and "50" not in (a, b)
 
 
-def documented_distinct(line: CodedServiceLine) -> str | None:
-    """The X modifier the line's documentation supports: XS a separate site, XE a separate encounter."""
-    text = " ".join(line.evidence)
+def documented_distinct(line: CodedServiceLine, others: list[CodedServiceLine], sites: dict[int, str]) -> str | None:
+    """The X modifier the documentation supports: XS a separate site (said so, or two different body sites
+    named), XE a separate encounter."""
+    text = " ".join(line.evidence + [e for other in others for e in other.evidence])
     if DISTINCT_SITE.search(text):
+        return "XS"
+    site = sites.get(id(line))
+    if site and any(sites.get(id(o)) and sites.get(id(o)) != site for o in others):
         return "XS"
     if DISTINCT_ENCOUNTER.search(text):
         return "XE"

@@ -8,6 +8,7 @@ from datetime import date
 
 from coder.domain.em import EMLine
 from coder.domain.model import PayerRules, ReferenceTables
+from coder.domain.vaccines import Draft
 from shared.schemas import CodedServiceLine, ReviewReason, Visit
 
 IPPE, AWV_FIRST, AWV_NEXT = "G0402", "G0438", "G0439"
@@ -64,44 +65,56 @@ def medicare_wellness(visit: Visit) -> EMLine | ReviewReason:
 
 def not_covered(lines: list[CodedServiceLine], rules: PayerRules) -> list[ReviewReason]:
     found = [ln.procedure_code for ln in lines if ln.procedure_code in rules.not_covered]
-    return [ReviewReason(code="payer-not-covered", suggestions=[AWV_FIRST, AWV_NEXT] if rules.medicare_wellness else [],
+    return [ReviewReason(code="payer-not-covered", suggestions=[AWV_FIRST, AWV_NEXT] if code.startswith("993") else [],
                          message=f"{code} is not covered by {rules.payer_id}: a person decides whether the patient is "
                                  "billed with an advance notice (GA/GY) or another service applies")
             for code in found]  # fmt: skip
 
 
-def administration_lines(lines: list[CodedServiceLine], tables: ReferenceTables, rules: PayerRules) -> None:
-    """One administration per vaccine product: the payer's own code for its groups (Medicare: G0008 flu,
-    G0009 pneumococcal, G0010 hepatitis B), else 90471 for the first and 90472 for each further one.
-    Only rebuilt when the documented administration lines are the generic or Medicare ones."""
-    admin = [ln for ln in lines if tables.catalog[ln.procedure_code].kind == "vaccine-admin"]
-    products = [ln for ln in lines if tables.catalog[ln.procedure_code].kind == "vaccine"]
-    known = set(GENERIC_ADMINISTRATION) | set(rules.vaccine_administration.values()) | {"G0008", "G0009", "G0010"}
-    if not admin or not products or any(ln.procedure_code not in known for ln in admin):
-        return
-    codes: list[str] = []
+def administration_lines(drafts: list[Draft], tables: ReferenceTables, rules: PayerRules) -> list[Draft]:
+    """Administration written as text ("vaccine administration") beside the vaccines: one administration per
+    vaccine, the payer's own code for its groups (Medicare: G0008 flu, G0009 pneumococcal, G0010 hepatitis
+    B), else 90471 for the first and 90472 for each further one. Supplied codes are left for the edits."""
+    admin = [d for d in drafts if tables.catalog[d.code].kind == "vaccine-admin"]
+    products = [d for d in drafts if tables.catalog[d.code].kind == "vaccine"]
+    if not admin or not products or any(d.origin != "text" or d.code not in GENERIC_ADMINISTRATION for d in admin):
+        return drafts
+    wanted: list[str] = []
+    generic = 0
     for product in products:
-        group = tables.catalog[product.procedure_code].group
-        codes.append(rules.vaccine_administration.get(group, ""))
-    generic = sum(1 for c in codes if not c)
-    rebuilt = [c for c in codes if c]
-    if generic:
-        rebuilt.append("90471")
-    wanted: list[tuple[str, int]] = [(c, 1) for c in rebuilt] + ([("90472", generic - 1)] if generic > 1 else [])
-    template = admin[0]
-    first_index = lines.index(template)
-    for ln in admin:
-        lines.remove(ln)
-    new = [CodedServiceLine(procedure_code=code, modifiers=[], units=units, diagnosis_pointers=[1],
-                            source=template.source, evidence=[*template.evidence, f"{rules.payer_id}: one "
-                            "administration per vaccine"]) for code, units in wanted]  # fmt: skip
-    lines[first_index:first_index] = new
+        group = tables.catalog[product.code].group
+        if group in rules.vaccine_administration:
+            wanted.append(rules.vaccine_administration[group])
+        else:
+            generic += 1
+            wanted.append("90471" if generic == 1 else "90472")
+    first = drafts.index(admin[0])
+    kept = [d for d in drafts if d not in admin]
+    evidence = [*admin[0].line.evidence, f"{rules.payer_id}: one administration per vaccine"]
+    new = [Draft(CodedServiceLine(procedure_code=code, modifiers=[], units=1, diagnosis_pointers=[1], source="text",
+                                  evidence=list(evidence)), "text", admin[0].item) for code in wanted]  # fmt: skip
+    position = len([d for d in drafts[:first] if d not in admin])
+    return kept[:position] + new + kept[position:]
 
 
-def waived_test_modifier(lines: list[CodedServiceLine], tables: ReferenceTables, rules: PayerRules) -> None:
+def waived_test_modifier(drafts: list[Draft], tables: ReferenceTables, rules: PayerRules) -> None:
+    """QW where the payer asks for it: on tests that are waived in the office, and on those waived only on
+    a point-of-care analyzer when the text says so."""
     if rules.waived_test_modifier is None:
         return
-    for ln in lines:
-        if tables.catalog[ln.procedure_code].waived_qw and rules.waived_test_modifier not in ln.modifiers:
-            ln.modifiers.append(rules.waived_test_modifier)
-            ln.evidence.append(f"CLIA-waived test: {rules.waived_test_modifier} for {rules.payer_id}")
+    for d in drafts:
+        waived = tables.catalog[d.code].waived_qw
+        if (
+            waived == "Y" or (waived == "POC" and "poc" in d.flags)
+        ) and rules.waived_test_modifier not in d.line.modifiers:
+            d.line.modifiers.append(rules.waived_test_modifier)
+            d.line.evidence.append(f"CLIA-waived test: {rules.waived_test_modifier} for {rules.payer_id}")
+
+
+def ippe_ecg(lines: list[CodedServiceLine], rules: PayerRules) -> None:
+    """The screening ECG of a Medicare IPPE has its own code."""
+    if rules.ippe_ecg and any(ln.procedure_code == IPPE for ln in lines):
+        for ln in lines:
+            if ln.procedure_code == "93000":
+                ln.procedure_code = rules.ippe_ecg
+                ln.evidence.append(f"screening ECG with the IPPE: {rules.ippe_ecg}")

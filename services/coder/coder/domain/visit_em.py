@@ -12,7 +12,6 @@ from shared.schemas import CodedServiceLine, ReviewReason, Visit
 # Encounter, screening, immunization and counseling Z codes: the reason for a preventive or immunization
 # visit, never by themselves the separate problem a same-day problem E/M needs.
 NOT_A_PROBLEM = ("Z00", "Z01", "Z02", "Z11", "Z12", "Z13", "Z23", "Z68", "Z71")
-NURSE_ONLY_SERVICES = ("36415",)  # a blood draw is the whole of such a visit
 
 
 def _reason(code: str, message: str, suggestions: list[str] | None = None) -> ReviewReason:
@@ -47,10 +46,7 @@ def preventive(
     if visit.problem_minutes is None and visit.problem_mdm is None:
         return lines  # conditions addressed within the preventive service are part of it
     if not problems(diagnoses):
-        reasons.append(_reason("em-problem-without-diagnosis", (
-            "problem time or MDM documented on a preventive visit but no separate problem diagnosis: a person "
-            "decides whether a separately identifiable problem E/M (25) was provided")))  # fmt: skip
-        return lines
+        return lines  # problem work without a separate problem is part of the preventive service
     found_lines = em.office_em(visit.patient_status, visit.problem_minutes, visit.problem_mdm, rules.prolonged_code)
     if found_lines is None:
         reasons.append(_reason("em-no-basis", "the problem time documented on the preventive visit is below level 2: "
@@ -78,8 +74,8 @@ def code_em(
     entries = [tables.catalog[ln.procedure_code] for ln in procedures]
     separate = [e.code for e in entries if needs_separate_em(e)]
     if visit.visit_type == "nurse":
-        if separate or any(e.code in NURSE_ONLY_SERVICES for e in entries):
-            return []  # the injection, vaccine or procedure is the service: no 99211 beside it
+        if procedures:
+            return []  # the injection, vaccine, test or procedure is the service: no 99211 beside it
         nurse = em.nurse_visit(visit.patient_status)
         if nurse is None:
             if not procedures:
@@ -96,9 +92,6 @@ def code_em(
             "(99211 is billed only for a clinical-staff visit)"),
             _level_suggestions(visit.patient_status)))  # fmt: skip
         return []
-    if separate and diagnoses and not problems(diagnoses) and all(d.startswith("Z23") for d in diagnoses):
-        reasons.append(_reason("em-not-separate", (
-            "an E/M is documented on an immunization visit with no other diagnosis: a person decides whether a "
-            "separately identifiable problem was evaluated (E/M with 25) or the E/M is dropped"),
-            [found[0].code + "-25"]))  # fmt: skip
+    if separate and diagnoses and all(d.startswith("Z23") for d in diagnoses):
+        return []  # an immunization visit: the time is the vaccine's, no separate problem to bill an E/M for
     return [_line(line) for line in found]
