@@ -43,6 +43,31 @@ def test_a_visit_past_the_newest_icd_release_is_coded_and_flagged() -> None:
     assert [d.code for d in past.diagnoses] == [d.code for d in within.diagnoses]  # still coded
 
 
+@pytest.mark.parametrize(
+    ("on", "documented", "expected"),
+    [
+        ("2025-09-15", {"text": "multiple sclerosis"}, "G35"),  # FY2025: G35 was billable
+        ("2026-11-20", {"text": "multiple sclerosis"}, "G35.D"),  # FY2026 expanded it
+        ("2025-09-15", {"code": "G35"}, "G35"),  # a supplied FY2025 code is accepted on a FY2025 date
+        ("2025-09-15", {"text": "allergy to milk products"}, "Z91.011"),
+        ("2026-03-01", {"text": "allergy to milk products"}, "Z91.0110"),
+    ],
+)
+def test_icd_codes_of_the_fiscal_year_of_the_service_date(on: str, documented: dict[str, str], expected: str) -> None:
+    result = code_visit(make_visit(service_date=on, diagnoses=[documented], procedures=[]), load_tables())
+    assert [d.code for d in result.diagnoses] == [expected] and not result.needs_review
+    assert result.code_sets["ICD-10-CM"] == ("FY2025" if on < "2025-10-01" else "FY2026")
+
+
+def test_a_code_added_later_without_an_earlier_equivalent_goes_to_a_person() -> None:
+    result = code_visit(make_visit(service_date="2025-09-15", diagnoses=[{"code": "E11.A"}], procedures=[]),
+                        load_tables())  # fmt: skip
+    assert [r.code for r in result.review_reasons] == ["icd-not-in-release"]
+    supplied_later = code_visit(make_visit(service_date="2026-11-20", diagnoses=[{"code": "G35"}], procedures=[]),
+                                load_tables())  # fmt: skip
+    assert [r.code for r in supplied_later.review_reasons] == ["icd-not-billable"]
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     target = tmp_path / "data"

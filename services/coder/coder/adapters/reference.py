@@ -19,6 +19,7 @@ from coder.domain.model import (
     CodeSet,
     EditPair,
     FluVaccineProduct,
+    IcdChange,
     PayerRules,
     ReferenceTables,
     UnitLimit,
@@ -93,6 +94,13 @@ def procedure_terms(data_dir: Path) -> dict[tuple[str, ...], Term]:
                                               row["unit_uom"])  # fmt: skip
     terms.pop((), None)
     return terms
+
+
+def icd_changes(data_dir: Path) -> dict[str, tuple[IcdChange, ...]]:
+    found: dict[str, list[IcdChange]] = defaultdict(list)
+    for r in _rows(data_dir, "icd10cm_changes.csv"):
+        found[r["code"]].append(IcdChange(r["release"], r["code"], r["change"], r["prior_code"], r["prior_title"]))
+    return {code: tuple(sorted(changes, key=lambda c: c.release)) for code, changes in sorted(found.items())}
 
 
 def code_sets(data_dir: Path) -> tuple[CodeSet, ...]:
@@ -177,5 +185,6 @@ def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
         code_sets=code_sets(data_dir),
         edits_by_column1={code: tuple(found) for code, found in sorted(by_column1.items())},
         procedure_terms=terms,
+        icd_changes=icd_changes(data_dir),
         longest_term=max((len(k) for k in terms), default=1),
     )

@@ -7,9 +7,14 @@ coded with that newest release and flagged, so an operator knows a newer release
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
-from coder.domain.model import CodeSet, CodingResult, ReferenceTables
+from coder.domain.model import CodeSet, CodingResult, IcdChange, ReferenceTables
+from shared.schemas import CodedDiagnosis, ReviewReason
+
+ICD = "ICD-10-CM"
+_NOT_BILLABLE = re.compile(r"^diagnosis (\d+): ([A-Z0-9.]+) ")
 
 
 def fiscal_year(on: date) -> int:
@@ -65,3 +70,47 @@ def mark_code_sets(on: date, tables: ReferenceTables, result: CodingResult) -> N
     versions, stale = releases_on(tables.code_sets, on)
     result.code_sets.update(versions)
     result.stale_code_sets.extend(stale)
+
+
+def _later(changes: tuple[IcdChange, ...], version: str) -> list[IcdChange]:
+    """The addenda entries made by releases after the one in force (versions compare as FY2025 < FY2026)."""
+    return [c for c in changes if c.release > version]
+
+
+def apply_icd_release(on: date, tables: ReferenceTables, result: CodingResult) -> None:
+    """Diagnoses are coded with the newest release the engine reads; for a service date in an earlier fiscal
+    year the later addenda are undone: a code added later becomes the code it expanded (or goes to a person),
+    a supplied code that was billable then is accepted."""
+    release, _ = in_force(tables.code_sets, ICD, on)
+    if release is None or not tables.icd_changes:
+        return
+    version = release.version
+    for position, dx in enumerate(list(result.diagnoses)):
+        later = _later(tables.icd_changes.get(dx.code, ()), version)
+        added = next((c for c in later if c.change == "added"), None)
+        if added is None:
+            continue
+        if added.prior_code:
+            title = next((c.prior_title for c in tables.icd_changes.get(added.prior_code, ()) if c.prior_title), "")
+            result.diagnoses[position] = dx.model_copy(update={
+                "code": added.prior_code, "description": title or dx.description,
+                "evidence": [*dx.evidence, f"{version} code set: {dx.code} did not exist yet"]})  # fmt: skip
+        else:
+            result.diagnoses.remove(dx)
+            result.review_reasons.append(ReviewReason(code="icd-not-in-release", suggestions=[], message=(
+                f"{dx.code} was added in {added.release}; the service date falls under {version}: a person "
+                "chooses the code of that release")))  # fmt: skip
+    for reason in list(result.review_reasons):
+        found = _NOT_BILLABLE.match(reason.message)
+        if reason.code not in ("icd-not-billable", "icd-unknown") or found is None:
+            continue
+        code = found.group(2)
+        then = next((c for c in _later(tables.icd_changes.get(code, ()), version)
+                     if c.change in ("expanded", "deleted")), None)  # fmt: skip
+        if then is None or any(d.code == code for d in result.diagnoses):
+            continue
+        result.review_reasons.remove(reason)
+        index = min(int(found.group(1)) - 1, len(result.diagnoses))
+        accepted = CodedDiagnosis(code=code, description=then.prior_title, source="supplied", confidence=1.0,
+                                  evidence=[code, f"billable in {version}"])  # fmt: skip
+        result.diagnoses.insert(index, accepted)

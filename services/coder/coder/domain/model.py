@@ -106,6 +106,17 @@ class PayerRules:
 
 
 @dataclass(frozen=True)
+class IcdChange:
+    """One ICD-10-CM addenda entry: what a release changed against the one before it."""
+
+    release: str  # FY2026: the release that made the change
+    code: str
+    change: str  # added, expanded (billable before, a category from this release), deleted
+    prior_code: str  # added: the code it expanded, billable in the release before (blank: none)
+    prior_title: str  # expanded / deleted: the code's title before
+
+
+@dataclass(frozen=True)
 class CodeSet:
     """One dated release of a code set or edit table (services/coder/coder/data/code_sets.csv)."""
 
@@ -132,6 +143,7 @@ class ReferenceTables:
     code_sets: tuple[CodeSet, ...] = ()
     edits_by_column1: dict[str, tuple[EditPair, ...]] = field(default_factory=dict)
     procedure_terms: dict[tuple[str, ...], Term] = field(default_factory=dict)  # procedure text words -> term
+    icd_changes: dict[str, tuple[IcdChange, ...]] = field(default_factory=dict)  # code -> its addenda entries
     longest_term: int = 1
 
     def payer(self, payer_id: str | None) -> PayerRules:

@@ -78,7 +78,7 @@ def administration_lines(drafts: list[Draft], tables: ReferenceTables, rules: Pa
     admin = [d for d in drafts if tables.catalog[d.code].kind == "vaccine-admin"]
     products = [d for d in drafts if tables.catalog[d.code].kind == "vaccine"]
     if not admin or not products or any(d.origin != "text" or d.code not in GENERIC_ADMINISTRATION for d in admin):
-        return drafts
+        return drafts  # supplied codes stay as sent (see payer_administration for the payer's own codes)
     wanted: list[str] = []
     generic = 0
     for product in products:
@@ -95,6 +95,19 @@ def administration_lines(drafts: list[Draft], tables: ReferenceTables, rules: Pa
                                   evidence=list(evidence)), "text", admin[0].item) for code in wanted]  # fmt: skip
     position = len([d for d in drafts[:first] if d not in admin])
     return kept[:position] + new + kept[position:]
+
+
+def payer_administration(drafts: list[Draft], tables: ReferenceTables, rules: PayerRules) -> list[ReviewReason]:
+    """Supplied generic administration codes beside a vaccine the payer administers with its own code."""
+    groups = sorted({tables.catalog[d.code].group for d in drafts if tables.catalog[d.code].kind == "vaccine"}
+                    & set(rules.vaccine_administration))  # fmt: skip
+    generic = [d.code for d in drafts if d.origin == "supplied" and d.code in GENERIC_ADMINISTRATION]
+    if not groups or not generic:
+        return []
+    wanted = [rules.vaccine_administration[g] for g in groups]
+    return [ReviewReason(code="payer-administration-code", suggestions=wanted, message=(
+        f"{', '.join(generic)} sent for a vaccine {rules.payer_id} administers with its own code "
+        f"({', '.join(wanted)}): a person recodes the administration"))]  # fmt: skip
 
 
 def waived_test_modifier(drafts: list[Draft], tables: ReferenceTables, rules: PayerRules) -> None:

@@ -17,6 +17,8 @@ def assign_pointers(tables: ReferenceTables, result: CodingResult) -> None:
     everything = list(range(1, min(len(codes), MAX_POINTERS) + 1)) or [1]
     preventive_day = any(tables.catalog[ln.procedure_code].kind in PREVENTIVE_KINDS for ln in result.service_lines)
     problem_pointers = [n for n, code in enumerate(codes, start=1) if visit_em.problems([code])][:MAX_POINTERS]
+    # a diagnosis a person must settle first: whether a line is supported is theirs to see then
+    diagnoses_open = any(r.code.startswith(("dx-", "icd-")) for r in result.review_reasons)
     for line in result.service_lines:
         entry = tables.catalog.get(line.procedure_code)
         if preventive_day and em.is_office_em(line.procedure_code) and problem_pointers:
@@ -27,6 +29,9 @@ def assign_pointers(tables: ReferenceTables, result: CodingResult) -> None:
             continue
         supporting = [n for n, code in enumerate(codes, start=1) if code.startswith(entry.supports)]
         if not supporting:
+            if diagnoses_open:
+                line.diagnosis_pointers = everything
+                continue
             result.review_reasons.append(ReviewReason(code="line-unsupported", suggestions=[],
                 message=f"no diagnosis supports {line.procedure_code} ({entry.label})"))  # fmt: skip
             line.diagnosis_pointers = everything

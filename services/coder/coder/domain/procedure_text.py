@@ -23,13 +23,14 @@ TIMES = re.compile(r"\bx ?(\d+)\b")
 LENGTH = re.compile(r"\b(\d+(?:\.\d+)?) ?cm\b")
 DOSE = re.compile(r"\b(\d+(?:\.\d+)?) ?(mg|g|mcg)\b")
 TO_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
+DESTRUCTION = ("17000", "17003", "17004", "17110", "17111")
 # Simple repair by total length (CPT: lengths of simple repairs in one anatomic group are added), cm upper bounds.
 SIMPLE_REPAIR = ((2.5, "12001"), (7.5, "12002"), (12.5, "12004"), (20.0, "12005"))
 
 
 @dataclass(frozen=True)
 class Term:
-    kind: str  # code (a catalog phrase), drug, bundled, flu-unnamed
+    kind: str  # code (a catalog phrase), drug, bundled, flu-unnamed, destruction (lesion type not named)
     code: str = ""
     unit_amount: float = 0.0
     unit_uom: str = ""
@@ -126,6 +127,8 @@ def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int) -> Parsed
     for term in _matches([w for w in words if w not in SIDES], terms, longest):
         if term.kind in ("bundled", "flu-unnamed"):
             flags.add(term.kind)
+        elif term.kind == "destruction":
+            flags.add("destruction")
         elif term.kind == "drug":
             if all(d.code != term.code for d in drugs):
                 drugs.append(term)
@@ -135,6 +138,8 @@ def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int) -> Parsed
             lines.append(TextLine(repair_code(repair_cm) if repair_cm else "12001"))
         elif all(line.code != term.code for line in lines):
             lines.extend(_lesions(term.code, _count(joined)))
+    if "destruction" in flags and not any(line.code in DESTRUCTION for line in lines):
+        lines.extend(_lesions("17110", _count(joined)))  # a destruction without its lesion type: benign lesions
     if drugs:
         bilateral_each = side == "50" and " each " in f" {joined} "
         if not lines and INJECTION_ROUTES & set(words):

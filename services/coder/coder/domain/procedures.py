@@ -124,6 +124,7 @@ def code_services(visit: Visit, tables: ReferenceTables, result: CodingResult) -
     payer_rules.waived_test_modifier(drafts, tables, rules)
     procedures = [d.line for d in drafts]
     result.review_reasons += payer_rules.not_covered(procedures, rules)
+    result.review_reasons += payer_rules.payer_administration(drafts, tables, rules)
     diagnoses = [d.code for d in result.diagnoses]
     ems = visit_em.code_em(visit, tables, rules, procedures, diagnoses, result.review_reasons)
     lines = _em_first(ems + procedures)

@@ -137,12 +137,11 @@ def administer(drafts: list[Draft], visit: Visit, tables: ReferenceTables, rules
 
 
 IMMUNIZATION = "Z23"
-VISIT_KINDS = ("em", "preventive", "wellness")
 
 
 def immunization_diagnosis(result: CodingResult, tables: ReferenceTables) -> None:
     """A vaccine given calls for Z23 (ICD-10-CM I.C.21.c.2): first-listed on a vaccine-only visit, after
-    the visit's own diagnoses otherwise."""
+    the visit's other diagnoses otherwise."""
     kinds = {tables.catalog[ln.procedure_code].kind for ln in result.service_lines}
     if "vaccine" not in kinds:
         return
@@ -153,7 +152,7 @@ def immunization_diagnosis(result: CodingResult, tables: ReferenceTables) -> Non
         result.review_reasons[:] = [r for r in result.review_reasons if r.code != "dx-missing"]
     else:
         result.diagnoses.remove(found)
-    if kinds & set(VISIT_KINDS):
-        result.diagnoses.append(found)
-    else:
+    if kinds <= {"vaccine", "vaccine-admin"}:
         result.diagnoses.insert(0, found)
+    else:
+        result.diagnoses.append(found)
