@@ -58,8 +58,10 @@ def test_integral_signs_and_symptoms_are_dropped(entries: tuple[str, ...], expec
 
 
 def test_copd_with_asthma_keeps_the_copd() -> None:
-    assert dx("COPD with asthma") == ["J44.9", "J45.909"]
-    assert dx("COPD", "asthma") == ["J44.9", "J45.909"]
+    """FY2026 Index: COPD with asthma is J44.89, and J44's "code also" adds the asthma type."""
+    assert dx("COPD with asthma") == ["J44.89", "J45.909"]
+    assert dx("COPD", "asthma") == ["J44.89", "J45.909"]
+    assert dx("COPD", "emphysema") == ["J43.9"]
     assert dx("COPD exacerbation", "asthma exacerbation") == ["J44.1", "J45.901"]
 
 

@@ -25,10 +25,20 @@ def _prefixes(cell: str) -> tuple[str, ...]:
     return tuple(filter(None, cell.split(";")))
 
 
+def _phrase(text: str) -> str:
+    """A phrase normalised; a trailing "*" (any words may follow) is kept."""
+    return normalise(text) + (" *" if text.rstrip().endswith("*") else "")
+
+
 def load_diagnosis_data(data_dir: Path) -> DiagnosisData:
-    phrases = {normalise(r["phrase"]): _codes(r["code"]) for r in _rows(data_dir / "diagnosis_phrases.csv")}
-    abbreviations = {normalise(r["abbreviation"]): normalise(r["meaning"])
-                     for r in _rows(data_dir / "clinical_abbreviations.csv")}  # fmt: skip
+    phrases = {_phrase(r["phrase"]): _codes(r["code"]) for r in _rows(data_dir / "diagnosis_phrases.csv")}
+    abbreviations: dict[str, str] = {}
+    ambiguous: dict[str, tuple[str, ...]] = {}
+    for r in _rows(data_dir / "clinical_abbreviations.csv"):
+        if r["meaning"].startswith("?"):  # several meanings: the provider says which
+            ambiguous[normalise(r["abbreviation"])] = tuple(m.strip() for m in r["meaning"][1:].split("|"))
+        else:
+            abbreviations[normalise(r["abbreviation"])] = normalise(r["meaning"])
     by_kind: dict[str, dict[str, tuple[str, ...]]] = {"history": {}, "status": {}, "family": {}}
     for r in _rows(data_dir / "history_status.csv"):
         by_kind[r["kind"]][normalise(r["phrase"])] = _codes(r["code"])
@@ -36,8 +46,11 @@ def load_diagnosis_data(data_dir: Path) -> DiagnosisData:
     combinations = _rows(data_dir / "combination_rules.csv")
     diabetes = tuple((r["code"], r["result"], r["keep"] == "yes") for r in combinations if r["kind"] == "diabetes")
     needs = tuple((r["code"], _prefixes(r["needs"]), _codes(r["result"])) for r in combinations if r["kind"] == "needs")
+    pairs = tuple((r["code"], r["needs"], _codes(r["result"]), r["keep"] == "yes")
+                  for r in combinations if r["kind"] == "pair")  # fmt: skip
+    contradictory = tuple((r["code"], r["needs"]) for r in combinations if r["kind"] == "contradictory")
     return DiagnosisData(phrases, abbreviations, by_kind["history"], by_kind["status"], by_kind["family"], integral,
-                         diabetes, needs)  # fmt: skip
+                         diabetes, needs, pairs, contradictory, ambiguous)  # fmt: skip
 
 
 def load_diagnosis_index(data_dir: Path) -> DiagnosisIndex:

@@ -43,13 +43,20 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
+_SIDE_AFTER = re.compile(
+    r"^(?P<rest>[^,;]+?),?\s+(?:on the\s+)?(?P<side>right|left|bilateral)(?:\s+(?:side|ear|eye|ears|eyes))?\s*$"
+)
+
+
 def spell_out_signs(text: str) -> str:
-    low = text.lower()
+    low = text.lower().strip()
     for pattern, replacement in _SIGNS:
         low = re.sub(pattern, replacement, low)
     if low.rstrip().endswith("?") or low.lstrip().startswith("?"):  # "pneumonia?" is a question, not a finding
         low = "questionable " + low.strip(" ?")
-    return low
+    if m := _SIDE_AFTER.match(low):  # "tennis elbow, right" is "right tennis elbow"
+        low = f"{m['side']} {m['rest'].strip()}"
+    return re.sub(r"\s+", " ", low).strip()
 
 
 def expand_abbreviations(phrase: str, table: dict[str, str]) -> str:
@@ -117,6 +124,8 @@ def _uncertain(low: str, cue: str) -> Statement:
 def read_statement(text: str) -> Statement:
     low = spell_out_signs(text)
     norm = normalise(low)
+    if history := _not_active(low, norm):  # "h/o DVT, resolved" is a history, not a negation
+        return history
     found = _strip_before(norm, NEGATED_BEFORE) or _strip_after(norm, NEGATED_AFTER)
     if found and not (found[0] in ("no", "not") and found[1].startswith(("otherwise", "complication"))):
         return Statement("absent", found[1], (), found[0])
@@ -126,7 +135,34 @@ def read_statement(text: str) -> Statement:
         return _uncertain(low, found[0])
     if " vs " in f" {norm} " or " versus " in f" {norm} ":  # a differential: every side uncertain
         return Statement("uncertain", norm, (), "vs")
+    return Statement("present", norm)
+
+
+def _not_active(low: str, norm: str) -> Statement | None:
+    """History, family history or status: the condition is what precedes the first comma
+    ("h/o colon cancer, completed treatment 2019, no recurrence")."""
     for kind, cues in (("family", FAMILY_BEFORE), ("history", HISTORY_BEFORE), ("status", STATUS_BEFORE)):
         if found := _strip_before(norm, cues):
-            return Statement(kind, found[1], (), found[0])  # type: ignore[arg-type]
-    return Statement("present", norm)
+            first = normalise(re.split(r"[,;(]", low, maxsplit=1)[0])
+            concept = _strip_before(first, (found[0],))
+            return Statement(kind, concept[1] if concept else found[1], (), found[0])  # type: ignore[arg-type]
+    return None
+
+
+# Words that qualify a documented diagnosis without naming another one: a part of a list made only
+# of them ("stable on statin", "dose adjusted", "confirmed on chest x-ray") adds no code.
+QUALIFIERS = frozenset("""
+stable controlled well improving improved worsening worse better confirmed known new onset dose adjusted increased
+decreased continue continued per today follow up f u recheck check chest x ray xray ct mri ultrasound imaging exam lab
+labs on statin statins atorvastatin rosuvastatin simvastatin pravastatin levothyroxine synthroid lisinopril losartan
+amlodipine metoprolol hctz omeprazole pantoprazole sertraline escitalopram fluoxetine bupropion albuterol gabapentin
+cpap bipap therapy treatment medication medications meds cardiology endocrinology nephrology by currently mild
+""".split())  # noqa: SIM905  # fmt: skip
+VISIT_PURPOSES = frozenset({"blood pressure check", "bp check", "med check", "medication check", "follow up",
+                            "routine follow up", "recheck", "medication refill check"})  # fmt: skip
+
+
+def only_qualifies(text: str) -> bool:
+    """True for a list part that names no condition of its own."""
+    norm = normalise(text)
+    return bool(norm) and (norm in VISIT_PURPOSES or all(w in QUALIFIERS or w.isdigit() for w in norm.split()))

@@ -1,6 +1,7 @@
 """The visit's diagnoses in ICD-10-CM, as a certified coder lists them: each documented entry
-read (present, negated, uncertain, history, status), mapped to codes, then the list reasoned
-over as a whole (diagnosis_rules) and checked (Excludes1, claim limits).
+read and mapped (diagnosis_text), the preventive exam code by age and findings, uncertain
+diagnoses settled by their signs (IV.H), then the list reasoned over as a whole
+(diagnosis_rules) and checked (Excludes1, claim limits).
 
 What the rules cannot settle becomes a review reason that says what a person must decide,
 with the candidate codes ranked best first."""
@@ -8,118 +9,50 @@ with the candidate codes ranked best first."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from coder.domain import em, icd10
-from coder.domain.clinical_text import read_statement, spell_out_signs
+from coder.domain import icd10
 from coder.domain.diagnosis_rules import Coded, apply_list_rules
+from coder.domain.diagnosis_text import Entry, code_text, reason
 from coder.domain.model import CodingResult, ReferenceTables
-from coder.domain.text_index import DiagnosisIndex, TextMatch, Unsure, normalise_text
-from shared.schemas import CodedDiagnosis, ReviewReason, Visit
+from coder.domain.text_index import normalise_text
+from shared.schemas import CodedDiagnosis, Visit
 
 MAX_CLAIM_DIAGNOSES = 12
-ADULT_PREVENTIVE_DX, CHILD_PREVENTIVE_DX = "Z00.00", "Z00.129"
 PREVENTIVE_EXAMS = ("Z00.0", "Z00.1")
-# Where the index looks for a code when the statement is not about an active condition.
-KIND_RANGE = {"history": "Z8", "family": "Z8", "status": "Z9"}
-KIND_WORDS = {"history": "personal history of", "family": "family history of", "status": ""}
-_PARTS = re.compile(r"\s*(?:[,;+&]|\band\b|\bwith\b|\s/\s)\s*")
-PHRASE_CONFIDENCE = 0.97  # a phrase-table or title match; below: the scored index guessed
-
-
-def reason(code: str, message: str, suggestions: list[str] | None = None) -> ReviewReason:
-    return ReviewReason(code=code, message=message, suggestions=suggestions or [])
-
-
-@dataclass
-class Entry:
-    """What one documented diagnosis gave: codes, a reason for a person, or an uncertain concept."""
-
-    codes: list[Coded] = field(default_factory=list)
-    reasons: list[ReviewReason] = field(default_factory=list)
-    uncertain: list[tuple[str, list[str]]] = field(default_factory=list)  # (cue, candidate codes)
-
-
-def _coded(found: TextMatch, evidence: list[str]) -> list[Coded]:
-    return [Coded(code, found.confidence, "text", [*evidence, *found.evidence]) for code in found.codes]
-
-
-def _not_active(position: int, kind: str, concept: str, cue: str, index: DiagnosisIndex) -> Entry:
-    """A history, family history or status: its Z code (or the table's own code), never the condition."""
-    table = {"history": index.data.history, "status": index.data.status, "family": index.data.family}[kind]
-    concept_text = normalise_text(concept)
-    for text in (concept_text, index.expand(concept_text)):
-        if text in table:
-            return Entry(codes=[Coded(c, 0.97, "text", [f"{cue}: {text}"]) for c in table[text]])
-    found = index.lookup(f"{KIND_WORDS[kind]} {index.expand(concept_text)}".strip(), within=KIND_RANGE[kind])
-    if isinstance(found, TextMatch):
-        return Entry(codes=_coded(found, [cue]))
-    where = {"history": "a personal-history code (Z85–Z87)", "family": "a family-history code (Z80–Z84)",
-             "status": "a status code (Z95–Z99)"}[kind]  # fmt: skip
-    message = f"diagnosis {position} is documented as {cue} a condition ({kind}): choose {where}, not the active one"
-    return Entry(reasons=[reason("dx-history-unplaced", message, found.suggestions)])
-
-
-def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
-    statement = read_statement(text)
-    if statement.assertion == "absent":
-        return Entry()  # documented as absent or ruled out: nothing to code
-    if statement.assertion in KIND_RANGE:
-        return _not_active(position, statement.assertion, statement.concept, statement.cue, index)
-    if statement.assertion == "uncertain":
-        entry = Entry()
-        for sign in statement.signs:
-            found = index.lookup(sign)
-            if isinstance(found, TextMatch):
-                entry.codes += _coded(found, [f"sign documented with a {statement.cue} diagnosis (IV.H)"])
-        if not entry.codes:
-            guesses = [index.lookup(side) for side in re.split(r"\s+(?:vs|versus)\s+", statement.concept)]
-            candidates = [c for g in guesses if isinstance(g, TextMatch) for c in g.codes]
-            entry.uncertain.append((statement.cue, candidates))
-        return entry
-    found = index.lookup(spell_out_signs(text))
-    if isinstance(found, TextMatch):
-        return Entry(codes=_coded(found, []))
-    return Entry(reasons=[_unsure(position, found)])
-
-
-def _unsure(position: int, found: Unsure) -> ReviewReason:
-    return reason("dx-text-unsure", f"diagnosis {position}: choose the code for the documented text — {found.reason}"
-                  + ("; candidates best first" if found.suggestions else "; no candidate found"),
-                  found.suggestions)  # fmt: skip
-
-
-def code_text(position: int, text: str, index: DiagnosisIndex) -> Entry:
-    """One documented entry. When the whole text is not understood, or only by a scored guess,
-    each part of a list ("HTN, HLD; T2DM", "diabetes with CKD 3a") is tried; the parts are taken
-    when every one is understood (the list rules then join what belongs together)."""
-    whole = _one_statement(position, text, index)
-    if not whole.reasons and all(c.confidence >= PHRASE_CONFIDENCE for c in whole.codes):
-        return whole
-    parts = [p for p in _PARTS.split(spell_out_signs(text)) if normalise_text(p)]
-    if len(parts) < 2:
-        return whole
-    entries = [_one_statement(position, p, index) for p in parts]
-    if any(e.reasons for e in entries) or not any(e.codes or e.uncertain for e in entries):
-        return whole
-    return Entry(codes=[c for e in entries for c in e.codes], uncertain=[u for e in entries for u in e.uncertain])
+# (code without / with abnormal findings) by age: newborn under 8 days, 8-28 days, child, adult
+EXAM_BY_AGE = ((8, ("Z00.110", "Z00.110")), (29, ("Z00.111", "Z00.111")), (18 * 365, ("Z00.129", "Z00.121")),
+               (10**6, ("Z00.00", "Z00.01")))  # fmt: skip
+ABNORMAL_FINDING = re.compile(r"^\s*abnormal findings?\s*(?:[:\-]|on exam)?\s*", re.IGNORECASE)
+UNRELATED_TO_HTN = re.compile(r"\b(?:not due to|unrelated to|not related to|not caused by|not secondary to) "
+                              r"(?:htn|hypertension)\b")  # fmt: skip
+# Codes that document a sign or symptom (IV.D), besides chapter 18 (R00-R99)
+SYMPTOM_LIKE = ("R", "M79.6", "M25.5", "M54", "H92.0", "G89", "J02.9", "N94.6")
 
 
 def _supplied(position: int, raw: str) -> Entry:
     code = icd10.normalise(raw)
     if not icd10.is_code(code):
-        return Entry(reasons=[reason("icd-unknown", f"diagnosis {position}: {code} is not an ICD-10-CM code; "
-                                     "a person enters the intended code")])  # fmt: skip
+        message = f"diagnosis {position}: {code} is not an ICD-10-CM code; a person enters the intended code"
+        return Entry(reasons=[reason("icd-unknown", message)])
     if not icd10.is_billable(code):
         message = f"diagnosis {position}: {code} is a category, not a billable code; choose the documented one"
         return Entry(reasons=[reason("icd-not-billable", message, icd10.billable_children(code))])
     return Entry(codes=[Coded(code, 1.0, "supplied", [raw])])
 
 
-def _preventive_exam(visit: Visit) -> Coded:
-    age = em.age_on(visit.patient.birth_date, visit.service_date)
-    code = ADULT_PREVENTIVE_DX if age >= 18 else CHILD_PREVENTIVE_DX
-    return Coded(code, 1.0, "text", [f"preventive visit, age {age}"])
+def preventive_exam(visit: Visit, abnormal: bool) -> str:
+    days = (visit.service_date - visit.patient.birth_date).days
+    return next(pair[abnormal] for limit, pair in EXAM_BY_AGE if days < limit)
+
+
+def _exam_age_conflicts(visit: Visit, coded: list[Coded]) -> list[str]:
+    """A supplied preventive-exam code for another age band: the age-correct codes."""
+    right = {preventive_exam(visit, False), preventive_exam(visit, True)}
+    return [c.code for c in coded if c.code.startswith(PREVENTIVE_EXAMS) and c.code not in right]
+
+
+def _symptom_documented(coded: list[Coded], candidates: list[str]) -> bool:
+    return any(c.code.startswith(SYMPTOM_LIKE) or c.code[:3] in {k[:3] for k in candidates} for c in coded)
 
 
 def code_diagnoses(visit: Visit, tables: ReferenceTables, result: CodingResult) -> None:
@@ -127,25 +60,40 @@ def code_diagnoses(visit: Visit, tables: ReferenceTables, result: CodingResult) 
     index = tables.diagnosis_index
     coded: list[Coded] = []
     uncertain: list[tuple[int, str, list[str]]] = []
+    abnormal, linked = False, True
     for position, dx in enumerate(visit.diagnoses, start=1):
-        entry = _supplied(position, dx.code) if dx.code else code_text(position, dx.text or "", index)
+        text = dx.text or ""
+        if not dx.code and ABNORMAL_FINDING.match(text):
+            abnormal, text = True, ABNORMAL_FINDING.sub("", text)
+        linked = linked and not UNRELATED_TO_HTN.search(normalise_text(text))
+        entry = _supplied(position, dx.code) if dx.code else code_text(position, text, index)
         coded += entry.codes
         result.review_reasons += entry.reasons
         uncertain += [(position, cue, candidates) for cue, candidates in entry.uncertain]
-    if visit.visit_type == "preventive" and not any(c.code.startswith(PREVENTIVE_EXAMS) for c in coded):
-        coded.insert(0, _preventive_exam(visit))
-    symptoms = any(c.code.startswith("R") for c in coded)
+    if visit.visit_type == "preventive":
+        if conflicts := _exam_age_conflicts(visit, coded):
+            right = preventive_exam(visit, abnormal)
+            result.review_reasons.append(reason("dx-age-conflict", f"{conflicts[0]} is a preventive-exam code for "
+                                                "another age: confirm the exam code for the patient's age",
+                                                [right, *conflicts]))  # fmt: skip
+        elif not any(c.code.startswith(PREVENTIVE_EXAMS) for c in coded):
+            exam = preventive_exam(visit, abnormal)
+            coded.insert(0, Coded(exam, 1.0, "text", ["preventive visit" + (", abnormal finding" if abnormal else "")]))
     for position, cue, candidates in uncertain:
-        if not symptoms:  # IV.H: nothing documented to the highest degree of certainty
+        if not _symptom_documented(coded, candidates):  # IV.H: nothing documented to the highest certainty
             result.review_reasons.append(reason(
                 "dx-uncertain", f"diagnosis {position} is documented as uncertain ({cue}) with no sign or symptom: "
                 "code the signs or symptoms from the note, or have the provider confirm the diagnosis (IV.H)",
                 [*candidates, "Z03.89"]))  # fmt: skip
-    coded, reasons = apply_list_rules(coded, index.data)
+    coded, reasons = apply_list_rules(coded, index.data, hypertension_linked=linked)
     result.review_reasons += reasons
     for c in coded:
         result.diagnoses.append(CodedDiagnosis(code=c.code, description=icd10.description(c.code), source=c.source,
                                                confidence=c.confidence, evidence=c.evidence))  # fmt: skip
+    _check(result)
+
+
+def _check(result: CodingResult) -> None:
     if not result.diagnoses and not result.review_reasons:
         result.review_reasons.append(reason("dx-missing", "no diagnosis documented: a person codes the reason for "
                                             "the visit from the note"))  # fmt: skip

@@ -145,16 +145,53 @@ def completeness(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], 
     return out, reasons
 
 
-def contradictions(coded: list[Coded]) -> list[ReviewReason]:
-    codes = {c.code for c in coded}
-    return [_reason("dx-contradictory", f"{a} and {b} contradict each other: the note decides which", [b, a])
-            for a, b in CONTRADICTORY if a in codes and b in codes]  # fmt: skip
+def contradictions(coded: list[Coded], data: DiagnosisData) -> list[ReviewReason]:
+    reasons = []
+    for first, second in (*CONTRADICTORY, *data.contradictory):
+        a = [c.code for c in coded if c.code.startswith(first)]
+        b = [c.code for c in coded if c.code.startswith(second)]
+        if a and b and a != b:
+            reasons.append(_reason("dx-contradictory", f"{a[0]} and {b[0]} contradict each other: the note (or the "
+                                   "provider) decides which", [b[0], a[0]]))  # fmt: skip
+    return reasons
 
 
-def apply_list_rules(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], list[ReviewReason]]:
+def pairs(coded: list[Coded], data: DiagnosisData) -> list[Coded]:
+    """Two codes the Index/Tabular join or rank (combination_rules.csv, kind=pair): A becomes
+    the combination (or goes, when B says it more precisely); B stays or goes as the row says."""
+    out = list(coded)
+    for first, second, becomes, kept in data.pairs:
+        a = next((c for c in out if c.code.startswith(first)), None)
+        b = next((c for c in out if c.code.startswith(second) and c is not a), None)
+        if a is None or b is None:
+            continue
+        made = [Coded(code, min(a.confidence, b.confidence), "text", [f"{a.code} with {b.code}"]) for code in becomes]
+        position = out.index(a)
+        out[position : position + 1] = [m for m in made if m.code not in (o.code for o in out)]
+        if not kept:
+            out.remove(b)
+    return out
+
+
+WEIGHT_DIAGNOSES = ("E66", "E44", "E45", "E46", "R63", "E88.8", "Z71.3")
+
+
+def body_mass_index(coded: list[Coded]) -> list[Coded]:
+    """I.C.21.c.3: a BMI code only beside a weight diagnosis the provider documented."""
+    if any(c.code.startswith(WEIGHT_DIAGNOSES) for c in coded):
+        return coded
+    return [c for c in coded if not c.code.startswith("Z68")]
+
+
+def apply_list_rules(
+    coded: list[Coded], data: DiagnosisData, hypertension_linked: bool = True
+) -> tuple[list[Coded], list[ReviewReason]]:
     coded, reasons = diabetes(coded, data)
-    coded = hypertension(coded)
+    if hypertension_linked:  # I.C.9.a: presumed unless the provider says the conditions are unrelated
+        coded = hypertension(coded)
+    coded = pairs(coded, data)
     coded = integral_symptoms(coded, data)
+    coded = body_mass_index(coded)
     coded, missing = completeness(coded, data)
     coded = code_first(coded)
     unique: list[Coded] = []
@@ -164,4 +201,4 @@ def apply_list_rules(coded: list[Coded], data: DiagnosisData) -> tuple[list[Code
         else:
             i = next(n for n, u in enumerate(unique) if u.code == c.code)
             unique[i] = replace(unique[i], evidence=[*unique[i].evidence, *c.evidence])
-    return unique, reasons + missing + contradictions(unique)
+    return unique, reasons + missing + contradictions(unique, data)

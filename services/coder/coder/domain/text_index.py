@@ -11,66 +11,21 @@ same text gives the same answer in every process whatever PYTHONHASHSEED is."""
 from __future__ import annotations
 
 import math
-import re
 import sys
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import simple_icd_10_cm as icd
 
 from coder.domain.clinical_text import expand_abbreviations
+from coder.domain.description_words import adjust, normalise_text, title_key, title_keys, tokens, words
 
-# Words that carry no diagnostic meaning. with/without/unspecified/other are not here: they
-# decide between codes (marked, below, and weighed apart from the content words).
-STOPWORDS = frozenset({
-    "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "is", "of", "on", "or", "the", "to",
-    "not", "elsewhere", "classified", "due", "than", "type", "site", "nec",
-})  # fmt: skip
-MARKERS = {"with": "~with", "without": "~without", "unspecified": "~unspecified", "nos": "~unspecified",
-           "other": "~other"}  # fmt: skip
+__all__ = ["DiagnosisData", "DiagnosisIndex", "TextMatch", "Unsure", "normalise_text", "words"]
+
 ACCEPT = 0.72  # below this the best guess is left to a person
 MARGIN = 0.06  # a runner-up this close makes the text ambiguous
 UNKNOWN_WORD_WEIGHT = 3.0  # a word the index cannot place counts against the match
-
-
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
-_PARENTHESISED = re.compile(r"\([^()]*\)")
-
-
-def normalise_text(text: str) -> str:
-    return _NOT_WORD.sub(" ", text.lower()).strip()
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _words_of(tokens: list[str]) -> list[str]:
-    return [MARKERS.get(w) or _stem(w) for w in tokens if w not in STOPWORDS]
-
-
-def words(text: str) -> list[str]:
-    return _words_of(normalise_text(text).split())
-
-
-def title_key(text: str) -> str:
-    """Every word of a title, sorted: the same key whatever the case, punctuation or order."""
-    return " ".join(sorted(map(_stem, normalise_text(text).split())))
-
-
-def _title_keys(description: str) -> set[str]:
-    """The title as written, and without its parenthesised nonessential words."""
-    keys = {title_key(description)}
-    if "(" in description:
-        keys.add(title_key(_PARENTHESISED.sub(" ", description)))
-    return keys
 
 
 @dataclass(frozen=True)
@@ -102,24 +57,9 @@ class DiagnosisData:
     integral: tuple[tuple[str, str], ...] = ()  # (diagnosis prefix, routinely associated symptom prefix)
     diabetes: tuple[tuple[str, str, bool], ...] = ()  # (complication prefix, E1x suffix, complication kept)
     needs: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()  # (code, needed prefixes, choices)
-
-
-def _adjust(query: set[str], code_words: tuple[str, ...]) -> float:
-    """with/without/unspecified/other decide between codes the content words tie."""
-    factor = 1.0
-    has = set(code_words)
-    if "~without" in query and "~with" in has and "~without" not in has:
-        factor *= 0.8
-    if "~with" in query and "~without" in has and "~with" not in has:
-        factor *= 0.8
-    for marker in ("~unspecified", "~other"):
-        if marker in query and marker not in has:
-            factor *= 0.9
-    if "~other" in has and "~other" not in query:
-        factor *= 0.93  # with no detail documented, the unspecified code is the default
-    if "~with" in has and "~without" not in has and "~with" not in query:
-        factor *= 0.95  # a complication the text does not name
-    return factor
+    pairs: tuple[tuple[str, str, tuple[str, ...], bool], ...] = ()  # (A, B, A becomes, B kept): both listed
+    contradictory: tuple[tuple[str, str], ...] = ()  # prefixes never coded together: a person decides
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)  # abbreviation -> its meanings
 
 
 class DiagnosisIndex:
@@ -132,23 +72,26 @@ class DiagnosisIndex:
         # tuples and typed arrays rather than sets and lists of ints: ~75k entries, held by every worker
         self.code_words: list[tuple[str, ...]] = []
         self.titles: dict[str, str] = {}
+        self.inclusions: dict[str, str] = {}  # inclusion terms of billable codes, read like titles
         postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
         for code in sorted(icd.get_all_codes(with_dots=True)):
             if not icd.is_leaf(code) or icd.is_chapter_or_block(code):
                 continue
             described = icd.get_description(code)
-            for key in _title_keys(described):
+            for key in title_keys(described):
                 # two codes with the same words: the key names neither (ties are not guessed)
                 self.titles[key] = "" if key in self.titles and self.titles[key] != code else code
-            ws = tuple(sorted({sys.intern(w) for w in words(described)}))
+            for term in icd.get_inclusion_term(code):
+                for key in title_keys(term):
+                    self.inclusions[key] = "" if self.inclusions.get(key, code) != code else code
+            ws = tuple(sorted({sys.intern(w) for w in tokens(described)}))
             if not ws:
                 continue
             index = len(self.codes)
             self.codes.append(code)
             self.code_words.append(ws)
-            for w in ws:
-                if not w.startswith("~"):
-                    postings[w].append(index)
+            for w in {w.lstrip("-") for w in ws if not w.startswith("~")}:
+                postings[w].append(index)
         total = len(self.codes)
         self.postings = dict(postings)
         self.idf = {w: math.log(total / len(ids)) for w, ids in postings.items()}
@@ -177,7 +120,24 @@ class DiagnosisIndex:
         for candidate in (phrase, expanded):
             if candidate in self.phrases and all(c.startswith(within) for c in self.phrases[candidate]):
                 return TextMatch(self.phrases[candidate], 0.97, [candidate])
+        for candidate in (phrase, expanded):
+            code = self.inclusions.get(title_key(candidate))
+            if code and code.startswith(within):
+                return TextMatch((code,), 0.99, [f"inclusion term of {code}"])
+        for candidate in (phrase, expanded):  # "lesion of skin *": the words after it do not change the code
+            found = self._prefix(candidate, within)
+            if found:
+                return found
         return self._scored(expanded, within)
+
+    def _prefix(self, phrase: str, within: str) -> TextMatch | None:
+        parts = phrase.split()
+        for size in range(len(parts), 0, -1):
+            key = " ".join(parts[:size]) + " *"
+            codes = self.phrases.get(key)
+            if codes and all(c.startswith(within) for c in codes):
+                return TextMatch(codes, 0.97, [key])
+        return None
 
     def _scored(self, text: str, within: str) -> TextMatch | Unsure:
         query = set(words(text))
@@ -194,12 +154,15 @@ class DiagnosisIndex:
             if not self.codes[i].startswith(within):
                 continue
             cw = self.code_words[i]
-            matched = [w for w in cw if w in query and not w.startswith("~")]
+            matched = [w.lstrip("-") for w in cw if w.lstrip("-") in query and not w.startswith("~")]
             found = sum(self.idf[w] for w in matched)
             coverage = found / weight
-            # what the code says and the text does not, weighed by how telling each word is
-            precision = found / max(sum(self.idf[w] for w in cw if not w.startswith("~")), 1e-9)
-            score = round(coverage * precision * _adjust(query, cw), 4)
+            # what the code says and the text does not, weighed by how telling each word is; a
+            # default word ("without ...") costs nothing when the text is silent about it
+            said = sum(self.idf[w] for w in cw if not w.startswith(("~", "-")))
+            said += sum(self.idf[w[1:]] for w in cw if w.startswith("-") and w[1:] in query)
+            precision = found / max(said, 1e-9)
+            score = round(coverage * precision * adjust(query, set(cw)), 4)
             scored.append((-score, len(cw), self.codes[i], matched))
         if not scored:
             return Unsure("no code in the range asked for matches the text", [])
