@@ -93,6 +93,13 @@ def test_ptp_import_keeps_the_catalogs_pairs_with_their_dates(data_dir: Path) ->
     assert release == [CodeSet("NCCI-PTP", "2026Q4", date(2026, 10, 1), date(2026, 12, 31), release[0].source)]
 
 
+def test_a_quarter_in_several_parts_is_imported_together(data_dir: Path) -> None:
+    parts = [SAMPLES / "ptp_practitioner_sample.txt", SAMPLES / "ptp_practitioner_sample_part2.csv"]
+    summary = ncci_import.import_file("ptp", parts, data_dir, "2026Q4", date(2026, 10, 1), date(2026, 12, 31))
+    assert (summary.read, summary.kept) == (8, 6)
+    assert ("85025", "85018") in {(p.column1, p.column2) for p in load_tables(data_dir).edit_pairs}
+
+
 def test_mue_import_reads_the_adjudication_indicator(data_dir: Path) -> None:
     summary = ncci_import.import_file("mue", SAMPLES / "mue_practitioner_sample.csv", data_dir, "2026Q4",
                                       date(2026, 10, 1), date(2026, 12, 31))  # fmt: skip

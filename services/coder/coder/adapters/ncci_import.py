@@ -14,7 +14,6 @@ recorded in data/code_sets.csv with its dates."""
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,11 +44,16 @@ def _cms_date(text: str) -> str:
 
 
 def _table(path: Path, header_starts: str) -> Iterator[list[str]]:
-    """The data rows under the header row whose first cell starts with `header_starts` (tab or comma)."""
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
-    lines = text.splitlines()
-    delimiter = "\t" if any("\t" in line for line in lines[:50]) else ","
-    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    """The data rows under the header row whose first cell starts with `header_starts` (tab or comma).
+    Streamed: a quarter's practitioner PTP file holds about a million pairs."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        head = "".join(fh.readline() for _ in range(50))
+        delimiter = "\t" if "\t" in head else ","
+        fh.seek(0)
+        yield from _under_header(csv.reader(fh, delimiter=delimiter), header_starts)
+
+
+def _under_header(rows: Iterator[list[str]], header_starts: str) -> Iterator[list[str]]:
     in_table = False
     for row in rows:
         cells = [c.strip() for c in row]
@@ -110,23 +114,36 @@ def record_release(data_dir: Path, name: str, version: str, start: date, end: da
     _write(path, MANIFEST_FIELDS, rows, "".join(notes))
 
 
-def import_file(kind: str, path: Path, data_dir: Path, version: str, start: date, end: date) -> ImportSummary:
-    """kind 'ptp' or 'mue': read a CMS file, keep the catalog's codes, replace the table, record the release."""
+def import_file(
+    kind: str, path: Path | list[Path], data_dir: Path, version: str, start: date, end: date
+) -> ImportSummary:
+    """kind 'ptp' or 'mue': read CMS file(s) (the practitioner PTP quarter comes in several parts), keep the
+    catalog's codes, replace the table, record the release."""
+    paths = path if isinstance(path, list) else [path]
     catalog = catalog_entries(data_dir)
-    source = f"CMS NCCI {kind.upper()} practitioner {version} ({path.name})"
+    names = ", ".join(p.name for p in paths)
+    source = f"CMS NCCI {kind.upper()} practitioner {version} ({names})"
+    read = 0
+    kept: list[dict[str, str]] = []
+    for one in paths:
+        if kind == "ptp":
+            rows, keys = read_ptp(one, source), ("column1", "column2")
+        elif kind == "mue":
+            rows, keys = read_mue(one, source), ("code",)
+        else:
+            raise ValueError(f"unknown code set kind {kind!r}: ptp or mue")
+        for row in rows:
+            read += 1
+            if all(row[k] in catalog for k in keys):
+                kept.append(row)
     if kind == "ptp":
-        read = list(read_ptp(path, source))
-        kept = [r for r in read if r["column1"] in catalog and r["column2"] in catalog]
         kept.sort(key=lambda r: (r["column1"], r["column2"], r["effective_date"]))
         target, fields, name = data_dir / "edit_pairs.csv", PTP_FIELDS, "NCCI-PTP"
-        note = f"# NCCI practitioner PTP edits {version} among the catalog's codes, imported from {path.name}.\n"
-    elif kind == "mue":
-        read = list(read_mue(path, source))
-        kept = sorted((r for r in read if r["code"] in catalog), key=lambda r: r["code"])
-        target, fields, name = data_dir / "mue.csv", MUE_FIELDS, "MUE"
-        note = f"# Practitioner MUEs {version} for the catalog's codes, imported from {path.name}.\n"
+        note = f"# NCCI practitioner PTP edits {version} among the catalog's codes, imported from {names}.\n"
     else:
-        raise ValueError(f"unknown code set kind {kind!r}: ptp or mue")
+        kept.sort(key=lambda r: r["code"])
+        target, fields, name = data_dir / "mue.csv", MUE_FIELDS, "MUE"
+        note = f"# Practitioner MUEs {version} for the catalog's codes, imported from {names}.\n"
     _write(target, fields, kept, note)
     record_release(data_dir, name, version, start, end, source)
-    return ImportSummary(read=len(read), kept=len(kept), path=target)
+    return ImportSummary(read=read, kept=len(kept), path=target)

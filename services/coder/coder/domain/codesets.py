@@ -77,14 +77,23 @@ def _later(changes: tuple[IcdChange, ...], version: str) -> list[IcdChange]:
     return [c for c in changes if c.release > version]
 
 
+_NEWEST: dict[int, str] = {}
+
+
+def _newest_change(tables: ReferenceTables) -> str:
+    key = id(tables.icd_changes)
+    if key not in _NEWEST:
+        _NEWEST[key] = max(c.release for changes in tables.icd_changes.values() for c in changes)
+    return _NEWEST[key]
+
+
 def apply_icd_release(on: date, tables: ReferenceTables, result: CodingResult) -> None:
     """Diagnoses are coded with the newest release the engine reads; for a service date in an earlier fiscal
     year the later addenda are undone: a code added later becomes the code it expanded (or goes to a person),
     a supplied code that was billable then is accepted."""
-    release, _ = in_force(tables.code_sets, ICD, on)
-    if release is None or not tables.icd_changes:
+    version = releases_on(tables.code_sets, on)[0].get(ICD)
+    if version is None or not tables.icd_changes or version >= _newest_change(tables):
         return
-    version = release.version
     for position, dx in enumerate(list(result.diagnoses)):
         later = _later(tables.icd_changes.get(dx.code, ()), version)
         added = next((c for c in later if c.change == "added"), None)

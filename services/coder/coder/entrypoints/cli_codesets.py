@@ -47,7 +47,12 @@ def list_code_sets(
 @app.command("import")
 def import_code_set(
     kind: str = typer.Argument(..., help="ptp (NCCI practitioner PTP edits) or mue (practitioner MUEs)"),
-    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="the CMS file (.txt tab-delimited or .csv)"),
+    paths: list[Path] = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="the CMS file(s): .txt tab-delimited or .csv; a PTP quarter's parts together",
+    ),
     version: str = typer.Option(..., help="the release, e.g. 2026Q4"),
     effective_from: datetime = typer.Option(..., formats=["%Y-%m-%d"], help="first date of service it applies to"),
     effective_to: datetime = typer.Option(..., formats=["%Y-%m-%d"], help="last date of service it applies to"),
@@ -57,6 +62,6 @@ def import_code_set(
     Restart the coder workers to read it."""
     if kind not in ("ptp", "mue"):
         raise typer.BadParameter("kind is ptp or mue")
-    summary = ncci_import.import_file(kind, path, data_dir, version, effective_from.date(), effective_to.date())
+    summary = ncci_import.import_file(kind, list(paths), data_dir, version, effective_from.date(), effective_to.date())
     console.print(f"{kind} {version}: {summary.read} rows read, {summary.kept} among the catalog's codes "
                   f"written to {summary.path}")  # fmt: skip
