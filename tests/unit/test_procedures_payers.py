@@ -116,3 +116,11 @@ def test_qw_on_waived_tests_where_the_payer_asks(payer: str, expected: str) -> N
 def test_medicare_prolonged_service_is_g2212() -> None:
     result = medicare(total_minutes=70, mdm=None, procedures=[], diagnoses=[{"code": "I10"}])
     assert lines(result) == ["99215", "G2212"]
+
+
+def test_reference_data_corrections() -> None:
+    """Issue 11: acne NOS is L70.9 (Alphabetic Index), a urine pregnancy test is 81025 (not 84703, serum)."""
+    result = code_visit(make_visit(diagnoses=[{"text": "acne"}, {"text": "acne vulgaris"}], total_minutes=15, mdm=None,
+                                   procedures=[{"text": "urine pregnancy test"}]), TABLES)  # fmt: skip
+    assert [d.code for d in result.diagnoses] == ["L70.9", "L70.0"]
+    assert lines(result) == ["99212", "81025"]
