@@ -102,3 +102,19 @@ def test_reasons_are_the_same_for_any_order_of_the_documentation() -> None:
     a = coded(procedures, ["N39.0", "S51.811A"])
     b = coded(list(reversed(procedures)), ["N39.0", "S51.811A"])
     assert [r.message for r in a.review_reasons] == [r.message for r in b.review_reasons]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"),
+    [
+        ("Kenalog 40 mg injected into left shoulder joint", ["20610-LT", "J3301x4"], []),  # joint by its size
+        ("ultrasound guided aspiration of left knee", ["20611-LT"], []),
+        ("Rocephin 1 gram IM", ["96372", "J0696x4"], []),  # per 250 mg
+        ("ketorolac injection", ["96372", "J1885"], ["drug-dose-missing"]),  # per 15 mg: the dose decides
+        ("B12 injection", ["96372", "J3420"], []),  # up to 1000 mcg: one unit without a dose
+    ],
+)
+def test_procedure_text_as_a_coder_reads_it(text: str, expected: list[str], why: list[str]) -> None:
+    result = coded([{"text": text}], ["M17.12", "N10", "E53.8"], total_minutes=None)
+    assert lines(result) == expected
+    assert [r for r in reasons(result) if r != "line-unsupported"] == why

@@ -91,7 +91,7 @@ def procedure_terms(data_dir: Path) -> dict[tuple[str, ...], Term]:
             terms[phrase_key(phrase)] = Term("code", row["code"])
     for row in _rows(data_dir, "procedure_terms.csv"):
         terms[phrase_key(row["term"])] = Term(row["kind"], row["code"], float(row["unit_amount"] or 0),
-                                              row["unit_uom"])  # fmt: skip
+                                              row["unit_uom"], int(row.get("without_dose") or 0))  # fmt: skip
     terms.pop((), None)
     return terms
 

@@ -14,15 +14,23 @@ SITES = frozenset((
     "scalp", "face", "cheek", "forehead", "nose", "lip", "ear", "neck", "shoulder", "arm", "forearm", "elbow",
     "wrist", "hand", "finger", "thumb", "chest", "back", "abdomen", "axilla", "axillae", "flank", "buttock",
     "gluteal", "hip", "thigh", "knee", "leg", "ankle", "foot", "toe", "deltoid", "trunk"))  # fmt: skip
-INJECTION_ROUTES = frozenset({"im", "intramuscular", "subcut", "subcutaneous", "sc", "sq"})
+INJECTION_ROUTES = frozenset({"im", "intramuscular", "intramuscularly", "subcut", "subcutaneous", "subcutaneously",
+                              "sc", "sq", "injection", "injections", "injected", "shot"})  # fmt: skip
+JOINT_PROCEDURE = frozenset({"injection", "injections", "injected", "aspiration", "aspirated", "arthrocentesis"})
+# CPT joint sizes: major 20610 (ultrasound 20611), intermediate 20605 (20606), small 20600 (20604)
+JOINTS = {"knee": ("20610", "20611"), "shoulder": ("20610", "20611"), "hip": ("20610", "20611"),
+          "subacromial": ("20610", "20611"), "wrist": ("20605", "20606"), "elbow": ("20605", "20606"),
+          "ankle": ("20605", "20606"), "finger": ("20600", "20604"), "thumb": ("20600", "20604"),
+          "toe": ("20600", "20604")}  # fmt: skip
 POINT_OF_CARE = re.compile(r"\b(point of care|poc|clia waived|waived|fingerstick|coaguchek|analyzer)\b")
 COUNSELLED = re.compile(r"\b(counsel(l)?ed|counsel(l)?ing)\b")
 NOT_COUNSELLED = re.compile(r"\bno (physician )?counsel")
 COUNT = re.compile(r"\b(\d+) (?:[a-z]+ ){0,2}?(actinic keratos[a-z]*|warts?|skin tags?|toenails?|nails?|lesions?)\b")
 TIMES = re.compile(r"\bx ?(\d+)\b")
 LENGTH = re.compile(r"\b(\d+(?:\.\d+)?) ?cm\b")
-DOSE = re.compile(r"\b(\d+(?:\.\d+)?) ?(mg|g|mcg)\b")
-TO_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
+DOSE = re.compile(r"\b(\d+(?:\.\d+)?) ?(mg|milligrams?|g|grams?|gm|mcg|micrograms?)\b")
+TO_MG = {"mg": 1.0, "milligram": 1.0, "milligrams": 1.0, "g": 1000.0, "gram": 1000.0, "grams": 1000.0, "gm": 1000.0,
+         "mcg": 0.001, "microgram": 0.001, "micrograms": 0.001}  # fmt: skip
 DESTRUCTION = ("17000", "17003", "17004", "17110", "17111")
 # Simple repair by total length (CPT: lengths of simple repairs in one anatomic group are added), cm upper bounds.
 SIMPLE_REPAIR = ((2.5, "12001"), (7.5, "12002"), (12.5, "12004"), (20.0, "12005"))
@@ -34,6 +42,7 @@ class Term:
     code: str = ""
     unit_amount: float = 0.0
     unit_uom: str = ""
+    without_dose: int = 0  # drug units when no dose is written (0: the dose decides, a person must give it)
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class TextLine:
     code: str
     units: int = 1
     implied: bool = False  # added by a rule (the injection of an IM drug), not named in the text
+    needs_dose: bool = False  # a drug billed by dose whose dose is not written
 
 
 @dataclass(frozen=True)
@@ -100,10 +110,20 @@ def _lesions(code: str, n: int | None) -> list[TextLine]:
     return [TextLine(code)]
 
 
+def _joint(words: list[str]) -> TextLine | None:
+    """An injection or aspiration of a named joint, however it is worded."""
+    if not JOINT_PROCEDURE & set(words):
+        return None
+    joint = next((JOINTS[w] for w in words if w in JOINTS), None)
+    if joint is None:
+        return None
+    return TextLine(joint[1] if "ultrasound" in words else joint[0])
+
+
 def _drug_units(term: Term, text: str, bilateral_each: bool) -> int:
     dose = DOSE.search(text)
     if dose is None:
-        return 1
+        return term.without_dose or 1
     amount = float(dose.group(1)) * TO_MG[dose.group(2)]
     per_unit = term.unit_amount * TO_MG.get(term.unit_uom, 1.0)
     units = max(1, math.ceil(round(amount / per_unit, 6)))
@@ -140,12 +160,16 @@ def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int) -> Parsed
             lines.extend(_lesions(term.code, _count(joined)))
     if "destruction" in flags and not any(line.code in DESTRUCTION for line in lines):
         lines.extend(_lesions("17110", _count(joined)))  # a destruction without its lesion type: benign lesions
+    if not lines:
+        joint = _joint(words)
+        lines.extend([joint] if joint else [])
     if drugs:
         bilateral_each = side == "50" and " each " in f" {joined} "
         if not lines and INJECTION_ROUTES & set(words):
             lines.append(TextLine("96372", implied=True))
         for drug in drugs:
-            lines.append(TextLine(drug.code, _drug_units(drug, joined, bilateral_each)))
+            missing = DOSE.search(joined) is None and not drug.without_dose
+            lines.append(TextLine(drug.code, _drug_units(drug, joined, bilateral_each), needs_dose=missing))
     return ParsedText(tuple(lines), side, site, joined, frozenset(flags), repair_cm)
 
 

@@ -70,6 +70,10 @@ def code_procedures(visit: Visit, tables: ReferenceTables, result: CodingResult)
                 continue
             units = found.units if proc.units == 1 else proc.units
             evidence = [text.words] + ([f"site: {text.site}"] if text.site else [])
+            if found.needs_dose:
+                result.review_reasons.append(reason("drug-dose-missing", (
+                    f"procedure {position}: {found.code} is billed by dose and no dose is written: a person "
+                    "gives the units"), [found.code]))  # fmt: skip
             d = draft(found.code, units, "text", position, evidence, implied=found.implied, site=text.site,
                       repair_cm=text.repair_cm, flags=text.flags)  # fmt: skip
             d.line.modifiers.extend(proc.modifiers)
@@ -95,6 +99,9 @@ def consolidate(drafts: list[Draft]) -> list[Draft]:
         for d in drafts:
             if d.code == "11102":
                 d.line.procedure_code = "11103"
+    if any(d.code == "96372" and not d.implied for d in drafts):
+        # the injection is documented in its own right: the drugs' routes do not add more
+        drafts = [d for d in drafts if not (d.code == "96372" and d.implied)]
     supplied = {d.code for d in drafts if d.origin == "supplied"}
     out: list[Draft] = []
     for d in drafts:
