@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
 
 from coder.domain import icd10
 from coder.domain.text_index import DiagnosisData
@@ -34,6 +36,20 @@ class Coded:
 
 def _reason(code: str, message: str, suggestions: list[str]) -> ReviewReason:
     return ReviewReason(code=code, message=message, suggestions=suggestions)
+
+
+def _categories(coded: list[Coded]) -> set[str]:
+    return {c.code[:3] for c in coded}
+
+
+@lru_cache(maxsize=64)
+def _with_categories(rows: tuple[tuple[Any, ...], ...]) -> tuple[tuple[str, str, tuple[Any, ...]], ...]:
+    return tuple((row[0][:3], row[1][:3], row) for row in rows)
+
+
+def _rows_for(rows: tuple[tuple[Any, ...], ...], present: set[str]) -> list[tuple[Any, ...]]:
+    """The rows whose first and second codes' categories are both on the list, in table order."""
+    return [row for first, second, row in _with_categories(rows) if first in present and second in present]
 
 
 def _weakest(items: list[Coded]) -> float:
@@ -77,7 +93,10 @@ def diabetes(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], list
         return coded, [_reason("dx-contradictory", f"two types of diabetes are documented ({', '.join(categories)}): "
                                "the provider confirms one", sorted(c.code for c in dm))]  # fmt: skip
     category, dropped, made = categories[0], [], []
+    present = _categories(coded)
     for condition, suffix, keep in data.diabetes:
+        if condition[:3] not in present:
+            continue
         for c in coded:
             if c.code.startswith(condition) and c not in dropped:
                 combination = category + suffix
@@ -106,9 +125,12 @@ def diabetes(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], list
 def integral_symptoms(coded: list[Coded], data: DiagnosisData) -> list[Coded]:
     """I.B.5: a symptom routinely part of a confirmed diagnosis on the list is not coded."""
 
+    present = _categories(coded)
+    rows = _rows_for(data.integral, present)
+
     def integral(c: Coded) -> bool:
         return any(c.code.startswith(symptom) and any(o.code.startswith(dx) for o in coded if o is not c)
-                   for dx, symptom in data.integral)  # fmt: skip
+                   for dx, symptom in rows)  # fmt: skip
 
     return [c for c in coded if not integral(c)]
 
@@ -132,7 +154,10 @@ def completeness(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], 
     """A combination code whose tabular note asks for another code: the default when the text
     named no detail, a person's choice when a supplied code came without it."""
     out, reasons = list(coded), []
+    present = _categories(coded)
     for prefix, needed, choices in data.needs:
+        if prefix[:3] not in present:
+            continue
         for c in [c for c in out if c.code.startswith(prefix)]:
             if any(o.code.startswith(needed) for o in out):
                 continue
@@ -147,7 +172,10 @@ def completeness(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], 
 
 def contradictions(coded: list[Coded], data: DiagnosisData) -> list[ReviewReason]:
     reasons = []
+    present = _categories(coded)
     for first, second in (*CONTRADICTORY, *data.contradictory):
+        if first[:3] not in present or second[:3] not in present:
+            continue
         a = [c.code for c in coded if c.code.startswith(first)]
         b = [c.code for c in coded if c.code.startswith(second)]
         if a and b and a != b:
@@ -160,7 +188,7 @@ def pairs(coded: list[Coded], data: DiagnosisData) -> list[Coded]:
     """Two codes the Index/Tabular join or rank (combination_rules.csv, kind=pair): A becomes
     the combination (or goes, when B says it more precisely); B stays or goes as the row says."""
     out = list(coded)
-    for first, second, becomes, kept in data.pairs:
+    for first, second, becomes, kept in _rows_for(data.pairs, _categories(out)):
         a = next((c for c in out if c.code.startswith(first)), None)
         b = next((c for c in out if c.code.startswith(second) and c is not a), None)
         if a is None or b is None:

@@ -18,6 +18,7 @@ def normalise(code: str) -> str:
     return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
 
 
+@lru_cache(maxsize=65536)
 def is_code(code: str) -> bool:
     return bool(_SHAPE.match(code.replace(".", ""))) and icd.is_valid_item(code)
 
@@ -27,6 +28,7 @@ def is_billable(code: str) -> bool:
     return is_code(code) and icd.is_leaf(code)
 
 
+@lru_cache(maxsize=16384)
 def description(code: str) -> str:
     return icd.get_description(code)
 
@@ -46,6 +48,7 @@ def excludes1_refs(code: str) -> tuple[Reference, ...]:
     return tuple(refs)
 
 
+@lru_cache(maxsize=65536)
 def excludes1_conflict(a: str, b: str) -> bool:
     """True when either code's Excludes1 notes exclude the other: they are not coded together."""
     return any(r.matches(b) for r in excludes1_refs(a)) or any(r.matches(a) for r in excludes1_refs(b))

@@ -14,7 +14,9 @@ import math
 import sys
 from array import array
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 import simple_icd_10_cm as icd
 
@@ -96,6 +98,7 @@ class DiagnosisIndex:
         self.postings = dict(postings)
         self.idf = {w: math.log(total / len(ids)) for w, ids in postings.items()}
         self._cache: dict[tuple[str, str], TextMatch | Unsure] = {}
+        self.list_cache: dict[Hashable, Any] = {}  # a documented list -> its coding (diagnoses.py)
 
     def expand(self, phrase: str) -> str:
         return expand_abbreviations(phrase, self.data.abbreviations)
