@@ -137,6 +137,7 @@ def administer(drafts: list[Draft], visit: Visit, tables: ReferenceTables, rules
 
 
 IMMUNIZATION = "Z23"
+MAX_CLAIM_DIAGNOSES = 12  # 837P HI segment / CMS-1500 box 21
 
 
 def immunization_diagnosis(result: CodingResult, tables: ReferenceTables) -> None:
@@ -146,6 +147,11 @@ def immunization_diagnosis(result: CodingResult, tables: ReferenceTables) -> Non
     if "vaccine" not in kinds:
         return
     found = next((d for d in result.diagnoses if d.code == IMMUNIZATION), None)
+    if found is None and len(result.diagnoses) >= MAX_CLAIM_DIAGNOSES:
+        result.review_reasons.append(ReviewReason(code="dx-too-many", suggestions=[IMMUNIZATION], message=(
+            f"Z23 for the vaccine would make {len(result.diagnoses) + 1} diagnoses; a claim carries "
+            f"{MAX_CLAIM_DIAGNOSES}: a person chooses the twelve")))  # fmt: skip
+        return
     if found is None:
         found = CodedDiagnosis(code=IMMUNIZATION, description=icd10.description(IMMUNIZATION), source="text",
                                confidence=1.0, evidence=["vaccine administered"])  # fmt: skip
