@@ -125,6 +125,7 @@ def import_file(
     source = f"CMS NCCI {kind.upper()} practitioner {version} ({names})"
     read = 0
     kept: list[dict[str, str]] = []
+    keys: tuple[str, ...]
     for one in paths:
         if kind == "ptp":
             rows, keys = read_ptp(one, source), ("column1", "column2")
