@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?-?(?:\.-)?"
+# a code, its "-" wildcard (never the dash of a range, which a code follows)
+_CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?(?:-(?!\s*[A-Z]))?"
 _ITEM = re.compile(rf"^\s*({_CODE})\s*(?:-\s*({_CODE}))?\s*(.*)$")
 _ORDINAL = {"fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7}
 _OPEN_FRACTURE_7TH = frozenset("BCEFHJMNQR")  # 7th characters of open-fracture encounters
