@@ -38,6 +38,9 @@ class CodedEncounter(Envelope):
     place_of_service: PlaceOfService
     diagnoses: list[CodedDiagnosis] = Field(min_length=1, max_length=12)
     service_lines: list[CodedServiceLine] = Field(min_length=1)
+    # The service date is past the newest loaded release of a code set (ICD-10-CM, NCCI, ...): coded with
+    # that release; an operator loads the newer one (`rcm codesets`).
+    code_set_stale: bool = False
 
     @classmethod
     def of(
@@ -50,6 +53,7 @@ class CodedEncounter(Envelope):
         diagnoses: list[CodedDiagnosis],
         service_lines: list[CodedServiceLine],
         coded_by: Literal["engine", "person"] = "engine",
+        code_set_stale: bool = False,
     ) -> CodedEncounter:
         """The coding of the visit `cause` carries (the visit event, or the review request a
         person answered). Its id and times come from the cause, so coding the same visit again
@@ -73,4 +77,5 @@ class CodedEncounter(Envelope):
             place_of_service=place_of_service,
             diagnoses=diagnoses,
             service_lines=service_lines,
+            code_set_stale=code_set_stale,
         )

@@ -10,6 +10,7 @@ from coder.adapters.repository import Coding, Outcome
 from coder.domain.coding import code_visit
 from coder.domain.model import ReferenceTables
 from coder.domain.review import ReviewDecision, coded_by_person
+from shared import metrics
 from shared.schemas import (
     CODED_ENCOUNTERS,
     CODING_REVIEW,
@@ -46,6 +47,8 @@ class UnitOfWork(Protocol):
 def code(received: VisitReceived, tables: ReferenceTables, coder_version: str) -> Coding:
     """One visit's event: its codes, or the reasons a person must code it."""
     result = code_visit(received.visit, tables)
+    for name in result.stale_code_sets:  # coded with the newest release loaded; operators must load a newer one
+        metrics.code_set_stale_total.labels(code_set=name).inc()
     if result.needs_review:
         return CodingReviewRequested.of(received, PRODUCER, coder_version, result.review_reasons)
     return CodedEncounter.of(
@@ -55,6 +58,7 @@ def code(received: VisitReceived, tables: ReferenceTables, coder_version: str) -
         place_of_service=result.place_of_service,
         diagnoses=result.diagnoses,
         service_lines=result.service_lines,
+        code_set_stale=result.code_set_stale,
     )
 
 
