@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from shared import db, kafka
+from shared.plugins import hooks
 from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS
 
 console = Console(stderr=True)
@@ -170,19 +171,9 @@ async def visit_story(visit_id: str, since: datetime | None = None) -> tuple[lis
                UNION ALL SELECT patient_id, received_at FROM encounter.accepted_visits WHERE visit_id = $1 LIMIT 1""",
             visit_id,
         )
-        state = {
-            "claims": [dict(r) for r in await conn.fetch(
-                """SELECT claim_id, payer_id, status, frequency_code, total_charge_cents, paid_cents,
-                          patient_responsibility_cents, adjustment_cents, payer_claim_control_number, scrub_errors
-                   FROM biller.claims WHERE visit_id = $1 ORDER BY claim_id""", visit_id)],
-            "history": [dict(r) for r in await conn.fetch(
-                """SELECT h.claim_id, h.status, h.reason, h.changed_at FROM biller.claim_status_history h
-                   JOIN biller.claims c USING (claim_id) WHERE c.visit_id = $1 ORDER BY h.id""", visit_id)],
-            "postings": [dict(r) for r in await conn.fetch(
-                """SELECT p.claim_id, p.claim_status_code, p.paid_cents, p.patient_responsibility_cents,
-                          p.adjustment_cents, p.posted_at FROM biller.postings p
-                   JOIN biller.claims c USING (claim_id) WHERE c.visit_id = $1 ORDER BY p.posted_at""", visit_id)],
-        }  # fmt: skip
+        state: dict = {}
+        for _, story in hooks("visit_story"):  # what each service holds about the visit
+            state.update(await story(conn, visit_id))
     finally:
         await conn.close()
     partitions = None

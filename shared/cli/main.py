@@ -15,7 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from shared import db, kafka
-from shared.cli import audit, bench, billing, export, ledger, rebuild
+from shared.cli import audit, bench, export, ledger
+from shared.plugins import hooks
 from shared.schemas import VISITS, Producer, Visit, VisitReceived
 from shared.schemas.common import utcnow
 from shared.synthetic import VisitFactory
@@ -23,9 +24,9 @@ from shared.synthetic import VisitFactory
 app = typer.Typer(help="rcmflow: medical billing and coding pipeline", no_args_is_help=True, add_completion=False)
 app.add_typer(bench.app, name="bench")
 app.add_typer(export.app, name="export")
-billing.register(app)
 audit.register(app)
-app.command("rebuild")(rebuild.rebuild)
+for _, register in hooks("commands"):  # each service's own verbs (shared.plugins)
+    register(app)
 console = Console()
 PRODUCER = Producer(service="rcm-cli")
 
