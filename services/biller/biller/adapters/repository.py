@@ -51,15 +51,16 @@ class ClaimRepository:
         )
         first = first_seen([c.visit_id for c, _ in items], {r["visit_id"] for r in rows})
         fresh = [(c, d) for (c, d), is_new in zip(items, first, strict=True) if is_new]
-        await conn.executemany(
-            """INSERT INTO biller.patient_ledger (patient_id, visit_id, kind, amount_cents, source_event_id)
-               VALUES ($1, $2, 'self_pay', $3, $4)""",
-            [
-                (c.patient_id, c.visit_id, d.self_pay_cents, c.event_id)
-                for c, d in fresh
-                if d.self_pay_cents is not None
-            ],
-        )
+        self_pay = [
+            (c.patient_id, c.visit_id, d.self_pay_cents, c.event_id) for c, d in fresh if d.self_pay_cents is not None
+        ]
+        if self_pay:
+            await conn.execute(
+                """INSERT INTO biller.patient_ledger (patient_id, visit_id, kind, amount_cents, source_event_id)
+                   SELECT p, v, 'self_pay', a, e FROM unnest($1::text[], $2::text[], $3::bigint[], $4::uuid[])
+                        AS t(p, v, a, e)""",
+                *(list(column) for column in zip(*self_pay, strict=True)),
+            )
         await self._insert_claims(
             [(claim, []) for _, d in fresh for claim in d.claims] + [r for _, d in fresh for r in d.rejected],
         )
@@ -67,11 +68,11 @@ class ClaimRepository:
         stored: dict[str, list[ClaimSubmitted]] = {}
         if repeats:
             for row in await conn.fetch(
-                """SELECT visit_id, claim FROM biller.claims
+                """SELECT visit_id, claim::text FROM biller.claims
                    WHERE visit_id = ANY($1::text[]) AND status <> 'rejected' ORDER BY claim_id""",
                 repeats,
             ):
-                stored.setdefault(row["visit_id"], []).append(ClaimSubmitted.model_validate(row["claim"]))
+                stored.setdefault(row["visit_id"], []).append(ClaimSubmitted.model_validate_json(row["claim"]))
         return [d.claims if is_new else stored.get(c.visit_id, []) for (c, d), is_new in zip(items, first, strict=True)]
 
     async def _insert_claims(self, claims: list[tuple[ClaimSubmitted, list[str]]]) -> None:
@@ -140,8 +141,10 @@ class ClaimRepository:
 
     async def find_claims(self, patient_control_numbers: list[str]) -> dict[str, tuple[ClaimSubmitted, int]]:
         """The claims as last submitted, with how many automatic corrections each has had."""
+        # as text, parsed by pydantic in one pass: no Python dict in between (Postgres wrote it, the
+        # contract still checks it)
         rows = await self._conn.fetch(
-            "SELECT claim_id, claim, corrections FROM biller.claims WHERE claim_id = ANY($1::text[])",
+            "SELECT claim_id, claim::text, corrections FROM biller.claims WHERE claim_id = ANY($1::text[])",
             patient_control_numbers,
         )
-        return {r["claim_id"]: (ClaimSubmitted.model_validate(r["claim"]), r["corrections"]) for r in rows}
+        return {r["claim_id"]: (ClaimSubmitted.model_validate_json(r["claim"]), r["corrections"]) for r in rows}
