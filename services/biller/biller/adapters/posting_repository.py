@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -16,7 +17,7 @@ from biller.service_layer.ports import PostingToRecord
 from shared.schemas import ClaimSubmitted, RemittanceIssued
 
 
-def columns(rows: list[tuple[object, ...]], width: int) -> list[list[object]]:
+def columns(rows: Sequence[tuple[object, ...]], width: int) -> list[list[object]]:
     """Rows as one list per column: the arrays an unnest takes."""
     return [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
