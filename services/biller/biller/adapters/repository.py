@@ -77,19 +77,36 @@ class ClaimRepository:
 
     async def _insert_claims(self, claims: list[tuple[ClaimSubmitted, list[str]]]) -> None:
         """Claims with their scrubber errors: none means submitted, any means rejected and kept.
-        One statement per table for the batch (unnest), not one protocol round per row."""
+        One statement for the batch: the claims, their lines, their first status and, for those
+        sent, the submission (its document copied from the claim row, not sent twice)."""
         if not claims:
             return
-        conn = self._conn
         status = ["rejected" if errors else "submitted" for _, errors in claims]
-        documents = [c.model_dump_json() for c, _ in claims]
-        await conn.execute(
-            """INSERT INTO biller.claims (claim_id, visit_id, patient_id, payer_id, frequency_code, status,
-                   service_date, total_charge_cents, claim_event_id, claim, scrub_errors, received_at)
-               SELECT i, v, p, py, f, s, d, t, e, c::jsonb, x::jsonb, r
-               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[],
-                           $8::bigint[], $9::uuid[], $10::text[], $11::text[], $12::timestamptz[])
-                    AS u(i, v, p, py, f, s, d, t, e, c, x, r)""",
+        lines = [(c.claim_id, ln) for c, _ in claims for ln in c.service_lines]
+        await self._conn.execute(
+            # modifiers and pointers travel as text: arrays of arrays would have to be rectangular
+            """WITH claim AS (
+                 INSERT INTO biller.claims (claim_id, visit_id, patient_id, payer_id, frequency_code, status,
+                     service_date, total_charge_cents, claim_event_id, claim, scrub_errors, received_at)
+                 SELECT i, v, p, py, f, s, d, t, e, c::jsonb, x::jsonb, r
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[],
+                             $8::bigint[], $9::uuid[], $10::text[], $11::text[], $12::timestamptz[])
+                      AS u(i, v, p, py, f, s, d, t, e, c, x, r)
+                 RETURNING claim_id, claim_event_id, frequency_code, status, claim
+               ), line AS (
+                 INSERT INTO biller.claim_lines (claim_id, line_number, line_control_number, procedure_code,
+                     modifiers, units, charge_cents, diagnosis_pointers)
+                 SELECT c, n, l, p, coalesce(string_to_array(m, ','), '{}')::text[], u, ch,
+                        string_to_array(d, ',')::int[]
+                 FROM unnest($13::text[], $14::int[], $15::text[], $16::text[], $17::text[], $18::int[],
+                             $19::bigint[], $20::text[]) AS t(c, n, l, p, m, u, ch, d)
+               ), history AS (
+                 INSERT INTO biller.claim_status_history (claim_id, status, reason, source_event_id)
+                 SELECT c, s, r, e FROM unnest($1::text[], $6::text[], $21::text[], $9::uuid[]) WITH ORDINALITY
+                      AS h(c, s, r, e, o) ORDER BY o
+               )
+               INSERT INTO biller.claim_submissions (claim_event_id, claim_id, frequency_code, claim)
+               SELECT claim_event_id, claim_id, frequency_code, claim FROM claim WHERE status = 'submitted'""",
             [c.claim_id for c, _ in claims],
             [c.visit_id for c, _ in claims],
             [c.patient_id for c, _ in claims],
@@ -99,19 +116,9 @@ class ClaimRepository:
             [c.service_date for c, _ in claims],
             [c.total_charge_cents for c, _ in claims],
             [c.event_id for c, _ in claims],
-            documents,
+            [c.model_dump_json() for c, _ in claims],
             [as_json(errors) for _, errors in claims],
             [c.received_at for c, _ in claims],
-        )
-        lines = [(c.claim_id, ln) for c, _ in claims for ln in c.service_lines]
-        await conn.execute(
-            # modifiers and pointers travel as text: arrays of arrays would have to be rectangular
-            """INSERT INTO biller.claim_lines (claim_id, line_number, line_control_number, procedure_code, modifiers,
-                   units, charge_cents, diagnosis_pointers)
-               SELECT c, n, l, p, coalesce(string_to_array(m, ','), '{}')::text[], u, ch,
-                      string_to_array(d, ',')::int[]
-               FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[],
-                           $8::text[]) AS t(c, n, l, p, m, u, ch, d)""",
             [c for c, _ in lines],
             [ln.line_number for _, ln in lines],
             [ln.line_control_number for _, ln in lines],
@@ -120,23 +127,7 @@ class ClaimRepository:
             [ln.units for _, ln in lines],
             [ln.charge_cents for _, ln in lines],
             [",".join(str(p) for p in ln.diagnosis_pointers) for _, ln in lines],
-        )
-        await conn.execute(
-            """INSERT INTO biller.claim_status_history (claim_id, status, reason, source_event_id)
-               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[])""",
-            [c.claim_id for c, _ in claims],
-            status,
             ["; ".join(e) or None for _, e in claims],
-            [c.event_id for c, _ in claims],
-        )
-        sent = [(c, doc) for (c, e), doc in zip(claims, documents, strict=True) if not e]
-        await conn.execute(
-            """INSERT INTO biller.claim_submissions (claim_event_id, claim_id, frequency_code, claim)
-               SELECT e, i, f, c::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS t(e, i, f, c)""",
-            [c.event_id for c, _ in sent],
-            [c.claim_id for c, _ in sent],
-            [c.frequency_code for c, _ in sent],
-            [doc for _, doc in sent],
         )
 
     async def find_claims(self, patient_control_numbers: list[str]) -> dict[str, tuple[ClaimSubmitted, int]]:
