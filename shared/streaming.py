@@ -283,7 +283,11 @@ def track_consumer_lag(app: faust.App, topics: list[str], every: float = 10.0) -
 
 
 def run_worker(app: faust.App) -> None:
-    """Entry point of a service process: `faust worker` for this app."""
+    """Entry point of a service process: `faust worker` for this app, with the client libraries'
+    repeated connection errors held to a few lines per outage (shared.outage_logs)."""
+    from shared.outage_logs import quiet_outage_logs
+
+    quiet_outage_logs()
     level = get_settings().log_level
     sys.argv = [sys.argv[0], "worker", "--loglevel", level]
     app.main()

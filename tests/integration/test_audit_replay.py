@@ -18,7 +18,7 @@ from tests.integration.test_intake_http import post
 
 
 def rcm(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "shared.cli.main", *args], capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "shared.cli.root", *args], capture_output=True, text=True, timeout=600)
 
 
 async def billed(factory: VisitFactory, conn, visits: list[dict]) -> None:  # type: ignore[no-untyped-def]

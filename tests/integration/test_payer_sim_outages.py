@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.synthetic import VisitFactory, synthetic_claims
 from shared import db, kafka
 from shared.schemas import CLAIMS, ClaimSubmitted
 from shared.settings import get_settings
-from shared.synthetic import VisitFactory, synthetic_claims
 from tests.helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]

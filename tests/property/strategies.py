@@ -12,8 +12,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from bench.synthetic import DIAGNOSIS_CODES, EIN_PREFIXES, PROCEDURES, with_npi_check_digit
 from shared.schemas.common import US_STATE_CODES
-from shared.synthetic import DIAGNOSIS_CODES, EIN_PREFIXES, PROCEDURES, with_npi_check_digit
 
 CREATED = datetime(2026, 11, 27, 9, 15, tzinfo=UTC)
 TODAY = date(2026, 11, 27)

@@ -10,7 +10,6 @@ from typing import Any
 import asyncpg
 import pytest
 
-from coder.entrypoints.quiet_logs import QuietRepeats
 from coder.entrypoints.review import MAX_LIMIT, parse_limit
 from shared.streaming import Outage, guarded_timer
 
@@ -84,52 +83,3 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def test_repeating_library_errors_are_logged_with_back_off_then_summarised(caplog: pytest.LogCaptureFixture) -> None:
-    clock = Clock()
-    quiet = QuietRepeats(first_window=10, max_window=40, over_after=30, clock=clock)
-    library = logging.getLogger("aiokafka.client")
-    handler = caplog.handler
-    handler.addFilter(quiet)
-    try:
-        with caplog.at_level(logging.WARNING):
-            for _ in range(1200):  # ten minutes of a retry every half second
-                try:
-                    raise ConnectionRefusedError("refused")
-                except OSError:
-                    library.error("Unable connect to node with id %s: %s", 1, "refused", exc_info=True)
-                clock.now += 0.5
-            logging.getLogger("aiokafka.client").info("connected")  # below WARNING: always kept
-            clock.now += 31
-            quiet.summarise()
-    finally:
-        handler.removeFilter(quiet)
-    kept = [r for r in caplog.records if r.name == "aiokafka.client" and r.levelno >= logging.WARNING]
-    # the first line, then after 10, 20, 40, 40 ... seconds: 1 + 1 + 1 + (600 - 70) / 40
-    assert 10 <= len(kept) <= 18, len(kept)
-    assert kept[0].getMessage() == "Unable connect to node with id 1: refused"
-    assert all(r.exc_info is None for r in kept)  # no traceback per retry
-    assert "not logged]" in kept[1].getMessage()
-    [summary] = [r.getMessage() for r in caplog.records if r.name == "coder.entrypoints.quiet_logs"]
-    assert "stopped after 599.5s" in summary and f"{1200 - len(kept)} lines like it not logged" in summary
-
-
-def test_a_message_that_comes_back_after_a_quiet_spell_is_a_new_outage(caplog: pytest.LogCaptureFixture) -> None:
-    clock = Clock()
-    quiet = QuietRepeats(first_window=10, over_after=30, clock=clock)
-    caplog.handler.addFilter(quiet)
-    try:
-        with caplog.at_level(logging.WARNING):
-            log = logging.getLogger("asyncpg.pool")
-            log.warning("Failed to restore the pool connection floor; retrying")
-            clock.now += 1
-            log.warning("Failed to restore the pool connection floor; retrying")  # held back
-            clock.now += 60
-            log.warning("Failed to restore the pool connection floor; retrying")  # a new outage
-            logging.getLogger("shared.streaming").warning("ours")  # our own lines pass untouched
-            logging.getLogger("shared.streaming").warning("ours")
-    finally:
-        caplog.handler.removeFilter(quiet)
-    assert [r.getMessage() for r in caplog.records].count("Failed to restore the pool connection floor; retrying") == 2
-    assert [r.getMessage() for r in caplog.records].count("ours") == 2

@@ -106,6 +106,15 @@ def draft_claims(coded: CodedEncounter, charges: list[int], producer: Producer) 
     return drafts
 
 
+def contract_checked(draft: ClaimSubmitted) -> ClaimSubmitted:
+    """A clean draft, now checked against the claim contract: its own fields and its lines. The
+    parts taken from the visit (patient, coverage, providers) are kept as the validated models
+    they already are: they were checked when the coded encounter was read, not again here."""
+    fields = dict(vars(draft))
+    fields["service_lines"] = [dict(vars(line)) for line in draft.service_lines]
+    return ClaimSubmitted.model_validate(fields)
+
+
 def decide(
     coded: CodedEncounter,
     charge_master: ChargeMaster,
@@ -127,7 +136,7 @@ def decide(
         if errors or payer is None:
             decision.rejected.append((draft, [f"{e.code} {e.message}" for e in errors]))
             continue
-        claim = ClaimSubmitted.model_validate(draft.model_dump())  # clean: now it must satisfy the contract
+        claim = contract_checked(draft)
         rendered, reasons = render_checked_837(claim, payer, submitter)
         if reasons:  # never sent: a clearinghouse rejects the whole batch for one invalid claim
             decision.rejected.append((draft, reasons))

@@ -12,7 +12,6 @@ import faust
 from coder import bootstrap
 from coder.adapters.repository import EncounterRepository
 from coder.entrypoints import review
-from coder.entrypoints.quiet_logs import QuietRepeats, install
 from coder.service_layer import handlers
 from shared import metrics
 from shared.schemas import VISITS, VisitReceived
@@ -54,15 +53,6 @@ async def measure_review_queue() -> None:
 
 
 guarded_timer(app, 10.0, measure_review_queue)
-quiet_logs = QuietRepeats()  # one line per outage of Kafka or Postgres, not one per retry
-
-
-async def keep_logs_quiet() -> None:
-    install(quiet_logs)  # again each time: faust sets the handlers up when the worker starts
-    quiet_logs.summarise()
-
-
-guarded_timer(app, 5.0, keep_logs_quiet)
 track_consumer_lag(app, [VISITS + SUFFIX])
 review.register(app, SUFFIX)
 

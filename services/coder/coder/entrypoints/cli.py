@@ -17,8 +17,7 @@ import typer
 
 from coder.adapters.repository import EncounterRepository
 from shared import db, kafka, plugins
-from shared.cli.output import err, print_json, print_table
-from shared.cli.topics import progress_bar
+from shared.cli.output import err, print_json, print_table, progress_bar
 from shared.plugins import StatusRow
 from shared.schemas import VISITS, VisitReceived
 from shared.topic_reader import parse_time, read_range
@@ -136,6 +135,7 @@ async def status(conn: asyncpg.Connection, scope: list[str]) -> list[StatusRow]:
     (finished for `rcm publish --wait`: a person takes it from there)."""
     counts = await EncounterRepository(conn).outcome_counts(scope)
     return [
+        StatusRow("visits", "visits", sum(counts.values())),
         StatusRow("coded", "coded", counts.get("coded", 0) + counts.get("reviewed", 0)),
         StatusRow("review", "to review", counts.get("review", 0), finished=True),
     ]
@@ -148,4 +148,7 @@ async def visit_story(conn: asyncpg.Connection, visit_id: str) -> dict[str, Any]
 
 
 def register(app: typer.Typer) -> None:
+    from coder.entrypoints import cli_codesets
+
     app.command("recode")(recode)
+    app.add_typer(cli_codesets.app, name="codesets")
