@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from coder.domain import icd10
 from coder.domain.text_index import DiagnosisData
@@ -30,7 +30,7 @@ CONTRADICTORY = (("Z00.00", "Z00.01"), ("Z00.121", "Z00.129"), ("Z00.110", "Z00.
 class Coded:
     code: str
     confidence: float
-    source: str  # supplied | text
+    source: Literal["supplied", "text"]
     evidence: list[str] = field(default_factory=list)
 
 
@@ -92,7 +92,9 @@ def diabetes(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], list
     if len(categories) > 1:
         return coded, [_reason("dx-contradictory", f"two types of diabetes are documented ({', '.join(categories)}): "
                                "the provider confirms one", sorted(c.code for c in dm))]  # fmt: skip
-    category, dropped, made = categories[0], [], []
+    category = categories[0]
+    dropped: list[Coded] = []
+    made: list[Coded] = []
     present = _categories(coded)
     for condition, suffix, keep in data.diabetes:
         if condition[:3] not in present:
