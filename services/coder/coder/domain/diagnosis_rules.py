@@ -217,12 +217,14 @@ def apply_list_rules(
     coded: list[Coded], data: DiagnosisData, hypertension_linked: bool = True
 ) -> tuple[list[Coded], list[ReviewReason]]:
     coded, reasons = diabetes(coded, data)
+    coded, missing = completeness(coded, data)  # a default stage (D63.1 -> N18.9) joins the combinations below
     if hypertension_linked:  # I.C.9.a: presumed unless the provider says the conditions are unrelated
         coded = hypertension(coded)
     coded = pairs(coded, data)
     coded = integral_symptoms(coded, data)
     coded = body_mass_index(coded)
-    coded, missing = completeness(coded, data)
+    coded, more = completeness(coded, data)
+    missing += [r for r in more if r not in missing]
     coded = code_first(coded)
     unique: list[Coded] = []
     for c in coded:
