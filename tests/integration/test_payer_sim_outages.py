@@ -29,7 +29,8 @@ def run_dir() -> Path:
 
 
 def service_pid(name: str) -> int:
-    return int((run_dir() / "pids" / f"svc-{name}.pid").read_text())
+    """Worker 0 of a stage (services.sh names every worker of a stage that scales out)."""
+    return int((run_dir() / "pids" / f"svc-{name}-0.pid").read_text())
 
 
 def alive(pid: int) -> bool:
