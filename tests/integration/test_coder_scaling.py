@@ -79,9 +79,9 @@ async def test_two_workers_share_the_partitions_and_survive_losing_one(factory: 
             == VISITS_IN_RUN
         )
         # coded by the engine, or sent to a person (a few synthetic visits need one)
-        coded = visit_ids_of(await read_since(CODED_ENCOUNTERS, topic_before))
+        by_engine = visit_ids_of(await read_since(CODED_ENCOUNTERS, topic_before))
         to_review = visit_ids_of(await read_since(CODING_REVIEW, review_before))
-        on_topics = [v for v in coded + to_review if v in set(ids)]
+        on_topics = [v for v in by_engine + to_review if v in set(ids)]
         assert set(on_topics) == set(ids), "every visit reached coded-encounters or coding-review"
     finally:
         if worker.poll() is None:
