@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from encounter.adapters import MIGRATIONS_DIR
+from encounter.adapters.outbox import OutboxRelay
 from encounter.adapters.reference import load_facilities
 from encounter.service_layer.unit_of_work import EncounterUnitOfWork
 from shared.db import Database
@@ -24,6 +25,8 @@ class Bootstrap:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self.db = Database(SERVICE, MIGRATIONS_DIR)
+        # publishes what the units of work wrote into the outbox; run as a task of the app
+        self.relay = OutboxRelay(self.db.pool)
 
     @cached_property
     def facilities(self) -> dict[str, dict[str, Any]]:

@@ -1,6 +1,7 @@
 """Encounter service (step 1): upstream systems post visits over HTTP (JSON, FHIR R4, HL7 v2) or
 MLLP; each new visit is published to `visits`. A visit id is accepted once; a rejected request
-publishes nothing. The views are thin: parse (domain) -> accept (handlers, in a unit of work)."""
+publishes nothing. The views are thin: parse (domain) -> accept (handlers, in a unit of work
+whose commit writes the events into the outbox) -> the outbox relay publishes them."""
 
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ from encounter.service_layer.unit_of_work import EncounterUnitOfWork
 from shared import metrics
 from shared.schemas import VISITS, Visit
 from shared.schemas.common import utcnow
-from shared.streaming import FaustPublisher, make_app, run_worker
+from shared.streaming import make_app, run_worker
 from shared.unit_of_work import run_in_unit_of_work
 
 boot = Bootstrap()
 app = make_app(SERVICE, boot.settings.encounter_port)
-publisher = FaustPublisher(app)
+publisher = boot.relay  # its publish() wakes the relay: the events are in the outbox already
 
 
 def _count(outcome: str, n: int = 1) -> None:
@@ -34,7 +35,6 @@ async def accept(visits: list[Visit], channel: str) -> Acceptance:
         return await handlers.accept_visits(visits, channel, uow, utcnow(), PRODUCER)
 
     result = await run_in_unit_of_work(await boot.unit_of_work(), use_case, publisher)
-    await app.producer.flush()
     _count("accepted", len(result.accepted))
     _count("duplicate", len(result.duplicates))
     return result
@@ -84,7 +84,6 @@ async def receive_hl7(text: str) -> tuple[str, str]:
         return await handlers.receive_hl7(message, reply, uow, utcnow(), PRODUCER)
 
     answer = await run_in_unit_of_work(await boot.unit_of_work(), use_case, publisher)
-    await app.producer.flush()
     return answer, "AA"
 
 
@@ -109,6 +108,11 @@ mllp = MllpServer(mllp_message, broken_frame_ack=lambda reason: ack("", "AR", ""
 @app.task
 async def start_mllp() -> None:
     await mllp.start(boot.settings.web_host, boot.settings.mllp_port)
+
+
+@app.task
+async def relay_outbox() -> None:
+    await boot.relay.run()
 
 
 @app.page("/health")

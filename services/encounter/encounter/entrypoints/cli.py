@@ -8,14 +8,19 @@ import asyncpg
 import typer
 
 from encounter.adapters import repository
+from encounter.adapters.outbox import pending_count
 from shared import db
 from shared.plugins import StatusRow
 
 
 async def status(conn: asyncpg.Connection, scope: list[str]) -> list[StatusRow]:
-    """Entry point rcmflow.status: visits received at intake (accepted once each)."""
+    """Entry point rcmflow.status: visits received at intake (accepted once each), and events the
+    outbox still owes the `visits` topic (not scoped: the outbox is not kept by visit id)."""
     by_channel = await repository.intake_counts(conn, scope)
-    return [StatusRow("visits_received", "visits received", sum(by_channel.values()))]
+    return [
+        StatusRow("visits_received", "visits received", sum(by_channel.values())),
+        StatusRow("intake_outbox_pending", "  not yet published", await pending_count(conn)),
+    ]
 
 
 def register(app: typer.Typer) -> None:
