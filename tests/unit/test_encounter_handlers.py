@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import orjson
+
 from encounter.domain.hl7_in import Hl7Message
-from encounter.service_layer.handlers import accept_visits, receive_hl7
+from encounter.domain.visit_state import StateChange, advances, state_change
+from encounter.service_layer.handlers import accept_visits, receive_hl7, record_visit_states
 from shared.schemas import VISITS, Producer, Visit, VisitReceived
 from shared.unit_of_work import EventCollector
 from tests.unit.sample import visit_dict
@@ -80,4 +83,62 @@ async def test_an_hl7_message_again_gets_the_same_ack_and_emits_nothing() -> Non
     assert [o.event.visit_id for o in uow.events] == ["V-7"]
     uow.events = []
     assert await receive_hl7(message, "ACK-TWO", uow, NOW, PRODUCER) == "ACK-ONE"
+    assert uow.events == []
+
+
+class FakeStates:
+    def __init__(self) -> None:
+        self.rows: dict[str, StateChange] = {}
+
+    async def advance(self, changes: list[StateChange]) -> None:
+        for change in changes:
+            old = self.rows.get(change.visit_id)
+            if old is None or advances(old.state, change.state):
+                self.rows[change.visit_id] = change
+
+
+class FakeStatesUnitOfWork(EventCollector):
+    def __init__(self) -> None:
+        super().__init__()
+        self.states = FakeStates()
+
+
+def envelope(visit_id: str, **more: object) -> bytes:
+    return orjson.dumps({"visit_id": visit_id, "patient_id": "P-1", **more})
+
+
+def test_state_changes_read_only_the_envelope() -> None:
+    assert state_change("coded-encounters", envelope("V-1"), {}) == StateChange("V-1", "coded", "coded-encounters")
+    assert state_change("remittances", envelope("V-1", claim_status_code="4"), {}).state == "denied"  # type: ignore[union-attr]
+    assert state_change("remittances", envelope("V-1", claim_status_code="1"), {}).state == "paid"  # type: ignore[union-attr]
+    assert state_change("remittances", envelope("V-1", claim_status_code="22"), {}) is None
+    assert state_change("claims", b"not json", {}) is None
+    failed = state_change(
+        "claims.dlq",
+        envelope("V-2"),
+        {
+            "rcm-error-type": b"UntranslatableCharacterError",
+            "rcm-error": b"detail quoting Testa",
+            "rcm-service": b"biller",
+        },
+    )
+    assert failed is not None and failed.state == "failed"
+    assert failed.reason == "dead-lettered by biller: UntranslatableCharacterError"  # the text itself is never kept
+
+
+async def test_visit_states_only_advance_and_a_replay_clears_a_failure() -> None:
+    uow = FakeStatesUnitOfWork()
+    batch = [
+        StateChange("V-1", "billed", "claims"),
+        StateChange("V-1", "coded", "coded-encounters"),  # late: does not move the visit back
+        StateChange("V-2", "failed", "visits.dlq", "dead-lettered by coder: ValidationError"),
+    ]
+    assert await record_visit_states(batch, uow) == 2
+    assert uow.states.rows["V-1"].state == "billed" and uow.states.rows["V-2"].state == "failed"
+    await record_visit_states([StateChange("V-2", "coded", "coded-encounters")], uow)
+    assert uow.states.rows["V-2"].state == "coded"
+    await record_visit_states(
+        [StateChange("V-1", "denied", "remittances"), StateChange("V-1", "paid", "remittances")], uow
+    )
+    assert uow.states.rows["V-1"].state == "paid"
     assert uow.events == []

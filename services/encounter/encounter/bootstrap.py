@@ -9,7 +9,8 @@ from typing import Any
 
 from encounter.adapters import MIGRATIONS_DIR
 from encounter.adapters.outbox import OutboxRelay
-from encounter.adapters.reference import load_facilities
+from encounter.adapters.reference import load_facilities, load_payer_directory
+from encounter.domain.payers import PayerDirectory
 from encounter.service_layer.unit_of_work import EncounterUnitOfWork
 from shared.db import Database
 from shared.schemas import Producer
@@ -31,6 +32,10 @@ class Bootstrap:
     @cached_property
     def facilities(self) -> dict[str, dict[str, Any]]:
         return load_facilities()
+
+    @cached_property
+    def payers(self) -> PayerDirectory:
+        return load_payer_directory()
 
     async def unit_of_work(self) -> Callable[[], EncounterUnitOfWork]:
         """A factory of units of work on the service's pool (created and migrated on first call)."""

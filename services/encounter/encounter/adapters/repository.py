@@ -1,9 +1,13 @@
-"""Postgres: which visit ids intake has accepted, and which HL7 messages it has answered."""
+"""Postgres: which visit ids intake has accepted, which HL7 messages it has answered, and where
+each visit stands (the visit-state projection)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
+from encounter.domain.visit_state import StateChange
 from shared.schemas import VisitReceived
 
 
@@ -62,3 +66,56 @@ async def intake_counts(conn: asyncpg.Connection, scope: list[str]) -> dict[str,
         scope,
     )
     return {r["channel"]: r["n"] for r in rows}
+
+
+class VisitStates:
+    """encounter.visit_states: the projection GET /visits/{visit_id} reads."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def advance(self, changes: list[StateChange]) -> None:
+        """Upsert one change per visit; a state never moves back (visit_state.advances)."""
+        await self.conn.execute(
+            """INSERT INTO encounter.visit_states AS s (visit_id, state, rank, reason, source_topic)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::text[])
+               ON CONFLICT (visit_id) DO UPDATE SET state = EXCLUDED.state, rank = EXCLUDED.rank,
+                   reason = EXCLUDED.reason, source_topic = EXCLUDED.source_topic, updated_at = now()
+               WHERE EXCLUDED.rank >= s.rank OR s.state = 'failed'""",
+            [c.visit_id for c in changes],
+            [c.state for c in changes],
+            [c.rank for c in changes],
+            [c.reason for c in changes],
+            [c.source_topic for c in changes],
+        )
+
+
+async def visit_state(conn: asyncpg.Connection, visit_id: str) -> dict[str, Any] | None:
+    """What the sender may know of a visit: ids, channel, state, reason, times. None if unknown."""
+    row = await conn.fetchrow(
+        """SELECT a.visit_id AS accepted_id, a.channel, a.received_at,
+                  s.visit_id AS tracked_id, s.state, s.reason, s.updated_at
+           FROM (SELECT $1::text AS visit_id) q
+           LEFT JOIN encounter.accepted_visits a ON a.visit_id = q.visit_id
+           LEFT JOIN encounter.visit_states s ON s.visit_id = q.visit_id""",
+        visit_id,
+    )
+    if row is None or (row["accepted_id"] is None and row["tracked_id"] is None):
+        return None
+    return {
+        "visit_id": visit_id,
+        "state": row["state"] or "accepted",
+        "reason": row["reason"],
+        "channel": row["channel"],
+        "accepted_at": row["received_at"].isoformat() if row["received_at"] else None,
+        "updated_at": (row["updated_at"] or row["received_at"]).isoformat(),
+    }
+
+
+async def failed_count(conn: asyncpg.Connection, scope: list[str]) -> int:
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM encounter.visit_states WHERE state = 'failed' AND visit_id LIKE ANY($1::text[])",
+            scope,
+        )
+    )

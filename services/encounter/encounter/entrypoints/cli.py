@@ -14,12 +14,14 @@ from shared.plugins import StatusRow
 
 
 async def status(conn: asyncpg.Connection, scope: list[str]) -> list[StatusRow]:
-    """Entry point rcmflow.status: visits received at intake (accepted once each), and events the
-    outbox still owes the `visits` topic (not scoped: the outbox is not kept by visit id)."""
+    """Entry point rcmflow.status: visits received at intake (accepted once each), events the
+    outbox still owes the `visits` topic (not scoped: the outbox is not kept by visit id), and
+    visits a stage dead-lettered (their senders see the reason on GET /visits/{id})."""
     by_channel = await repository.intake_counts(conn, scope)
     return [
         StatusRow("visits_received", "visits received", sum(by_channel.values())),
         StatusRow("intake_outbox_pending", "  not yet published", await pending_count(conn)),
+        StatusRow("visits_failed", "failed (dead-lettered)", await repository.failed_count(conn, scope), finished=True),
     ]
 
 

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from encounter.domain.hl7_in import Hl7Message
 from encounter.domain.intake import content_hash
+from encounter.domain.visit_state import StateChange, latest_per_visit
 from shared.schemas import VISITS, Producer, Visit, VisitReceived
 from shared.schemas.common import Envelope
 
@@ -22,6 +23,10 @@ class Hl7Repository(Protocol):
     async def ack_sent(self, control_id: str) -> str | None: ...
 
     async def record(self, control_id: str, message_type: str, visit_ids: list[str], ack: str) -> None: ...
+
+
+class VisitStatesRepository(Protocol):
+    async def advance(self, changes: list[StateChange]) -> None: ...
 
 
 class IntakeUnitOfWork(Protocol):
@@ -70,3 +75,16 @@ async def receive_hl7(
     await uow.hl7.record(message.control_id, message.message_type, visit_ids, reply)
     await accept_visits(message.visits, "hl7v2", uow, received_at, producer)
     return reply
+
+
+class StatesUnitOfWork(Protocol):
+    @property
+    def states(self) -> VisitStatesRepository: ...
+
+
+async def record_visit_states(changes: list[StateChange], uow: StatesUnitOfWork) -> int:
+    """Advance the visit-state projection by a batch of changes (in topic order); how many visits."""
+    latest = latest_per_visit(changes)
+    if latest:
+        await uow.states.advance(latest)
+    return len(latest)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncpg
 
 from encounter.adapters.outbox import Outbox
-from encounter.adapters.repository import AcceptedVisits, Hl7Messages
+from encounter.adapters.repository import AcceptedVisits, Hl7Messages, VisitStates
 from shared.unit_of_work import PostgresUnitOfWork
 
 
@@ -15,11 +15,13 @@ class EncounterUnitOfWork(PostgresUnitOfWork):
     visits: AcceptedVisits
     hl7: Hl7Messages
     outbox: Outbox
+    states: VisitStates
 
     def open_repositories(self, conn: asyncpg.Connection) -> None:
         self.visits = AcceptedVisits(conn)
         self.hl7 = Hl7Messages(conn)
         self.outbox = Outbox(conn)
+        self.states = VisitStates(conn)
 
     async def commit(self) -> None:
         await self.outbox.add(self.events)
