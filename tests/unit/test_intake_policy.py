@@ -143,3 +143,15 @@ def test_hl7_payer_resolved_by_name_or_refused_saying_what_was_looked_for() -> N
         parse_message(hl7(in1="IN1|1||X1^^^OTHER|Acme Health"), load_facilities(), PAYERS)
     assert caught.value.ack_code == "AE"
     assert "OTHER|X1" in caught.value.errors[0] and "Acme Health" in caught.value.errors[0]
+
+
+def test_rejections_cross_the_parsing_process_whole() -> None:
+    import pickle
+
+    from encounter.domain.intake import FieldError
+
+    outcome = OperationOutcomeError([FieldError("Bundle.entry", "x")], status=413)
+    back = pickle.loads(pickle.dumps(outcome))
+    assert type(back) is OperationOutcomeError and back.status == 413 and back.errors == outcome.errors
+    nak = pickle.loads(pickle.dumps(Hl7Error("AE", "PID-5 bad", "CTL-1", ["PID-5 bad"])))
+    assert (nak.ack_code, nak.control_id, nak.errors, str(nak)) == ("AE", "CTL-1", ["PID-5 bad"], "PID-5 bad")

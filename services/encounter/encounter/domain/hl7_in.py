@@ -50,6 +50,9 @@ class Hl7Error(ValueError):
         self.control_id = control_id
         self.errors = errors or [message]
 
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in a parsing process, re-raised here
+        return (type(self), (self.ack_code, str(self), self.control_id, self.errors))
+
 
 @dataclass(frozen=True)
 class Hl7Message:

@@ -43,6 +43,9 @@ class IntakeRejected(ValueError):
         self.errors = bounded(errors)
         self.status = status
 
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in a parsing process, re-raised here
+        return (type(self), (self.errors, self.status))
+
 
 def _path(prefix: str, loc: tuple[int | str, ...]) -> str:
     out = prefix

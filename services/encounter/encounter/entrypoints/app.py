@@ -51,6 +51,11 @@ async def start_mllp() -> None:
 
 
 @app.task
+async def warm_up_parsing() -> None:
+    await intake.warm_up()
+
+
+@app.task
 async def relay_outbox() -> None:
     await boot.relay.run()
 

@@ -40,12 +40,14 @@ def add_views(app: faust.App, intake: Intake) -> None:
     async def take(
         view: View,
         request: Request,
-        parse: Callable[[bytes], list[Visit]],
+        parse: Callable[..., list[Visit]],
         channel: str,
         refused: Callable[[IntakeRejected], Response],
+        *args: Any,
     ) -> Response:
         try:
-            visits = await intake.off_loop(parse, await intake.read_body(request))  # type: ignore[arg-type]  # faust's Request is aiohttp's
+            body = await intake.read_body(request)  # type: ignore[arg-type]  # faust's Request is aiohttp's
+            visits = await intake.off_loop(parse, body, *args)
             return await accepted(view, visits, channel)
         except IntakeRejected as exc:
             count("rejected")
@@ -84,16 +86,13 @@ def add_views(app: faust.App, intake: Intake) -> None:
         """FHIR R4 Bundle (transaction or collection): one visit per Encounter."""
 
         async def post(self, request: Request) -> Response:
-            def parse(body: bytes) -> list[Visit]:
-                return parse_bundle(body, intake.boot.payers)
-
             def outcome(exc: IntakeRejected) -> Response:
                 rejected = (
                     exc if isinstance(exc, OperationOutcomeError) else OperationOutcomeError(exc.errors, exc.status)
                 )
                 return self.json(rejected.outcome(), status=rejected.status)
 
-            return await take(self, request, parse, "fhir", outcome)
+            return await take(self, request, parse_bundle, "fhir", outcome, intake.boot.payers)
 
     @app.page("/hl7v2")
     class Hl7View(View):
