@@ -96,21 +96,20 @@ def as_x12_element(text: str) -> str:
 
 
 def _walk(value: Any, path: str) -> Iterator[tuple[str, str, Any, Any]]:
-    """(path, key, container, index) of every string in a JSON-like value."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            sub = f"{path}.{key}" if path else str(key)
+    """(path, key, container, index) of every string in a JSON-like value, in document order.
+    Iterative: a document nested a thousand deep must not exhaust the interpreter's stack."""
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        nested = []
+        for key, item in items:
+            sub = f"{where}[{key}]" if isinstance(node, list) else (f"{where}.{key}" if where else str(key))
             if isinstance(item, str):
-                yield sub, str(key), value, key
-            else:
-                yield from _walk(item, sub)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            sub = f"{path}[{i}]"
-            if isinstance(item, str):
-                yield sub, "", value, i
-            else:
-                yield from _walk(item, sub)
+                yield sub, "" if isinstance(node, list) else str(key), node, key
+            elif isinstance(item, dict | list):
+                nested.append((item, sub))
+        stack.extend(reversed(nested))
 
 
 def refuse_controls(value: Any, prefix: str = "") -> list[TextProblem]:

@@ -55,6 +55,10 @@ def add_views(app: faust.App, intake: Intake) -> None:
         except Refused as exc:
             count("refused")
             return refused(IntakeRejected([FieldError("body", exc.message)], exc.status))
+        except Exception as exc:  # input no rule foresaw: refused, and logged by kind only
+            log.warning("%s request could not be read: %s", channel, type(exc).__name__)
+            count("rejected")
+            return refused(IntakeRejected([FieldError("body", f"could not be read ({type(exc).__name__})")], 400))
 
     @app.page("/visits")
     class VisitsView(View):
