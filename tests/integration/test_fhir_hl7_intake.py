@@ -88,9 +88,9 @@ async def test_fhir_bundle_of_several_encounters_comes_out_remitted(factory: Vis
          "Bundle.entry[3].resource.participant"),
     ],
 )  # fmt: skip
-async def test_bad_bundles_are_refused_with_an_operation_outcome(
+async def test_bad_bundles_are_refused_with_an_operation_outcome(  # type: ignore[no-untyped-def]
     case, mutate, status, expression, factory, conn
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     visit = factory.visit(0)
     body = mutate(bundle([visit]))
     response = httpx.post(intake_url("/fhir"), content=body if isinstance(body, bytes) else orjson.dumps(body))

@@ -123,18 +123,19 @@ async def test_a_sender_sees_its_visit_move_down_the_pipeline_or_fail(factory: V
 
     # a visit that reaches the coder unreadable (sent around intake) is dead-lettered: its
     # sender sees it failed, with the reason, and it is counted as failed
-    broken = {"visit_id": f"V-{factory.token}-BROKEN", "patient_id": f"P-{factory.token}", "visit": {}}
+    broken_id, patient_id = f"V-{factory.token}-BROKEN", f"P-{factory.token}"
+    broken = {"visit_id": broken_id, "patient_id": patient_id, "visit": {}}
     producer = kafka.make_producer()
     await producer.start()
     try:
-        await producer.send_and_wait(VISITS, orjson.dumps(broken), key=broken["patient_id"].encode())
+        await producer.send_and_wait(VISITS, orjson.dumps(broken), key=patient_id.encode())
     finally:
         await producer.stop()
 
     async def failed() -> bool:
-        answer = httpx.get(intake_url(f"/visits/{broken['visit_id']}"), timeout=10)
+        answer = httpx.get(intake_url(f"/visits/{broken_id}"), timeout=10)
         return answer.status_code == 200 and answer.json()["state"] == "failed"
 
     assert await wait_for(failed, timeout=60)
-    reason = state(broken["visit_id"])["reason"]
+    reason = state(broken_id)["reason"]
     assert reason.startswith("dead-lettered by coder: VisitReceived validation failed: event_id: Field required")
