@@ -223,6 +223,8 @@ def hl7_text(run: Run, place: str, value: str) -> tuple[str, Visit, str]:
         text = text.replace(f"|{payer}|{payer}|", "||PAYERNAME|")
     placeholder = {"PATIENT_FAMILY": "PATIENTFAMILY", "PATIENT_GIVEN": "PATIENTGIVEN", "CONTROL_ID": control,
                    "PAYER_NAME": "PAYERNAME", "CITY_NAME": "CITYNAME"}[place]  # fmt: skip
+    if place == "CONTROL_ID":  # kept unique: a control id seen before is rightly answered with its first ACK
+        value = control + value
     return text.replace(placeholder, value), visit, place
 
 
