@@ -73,12 +73,15 @@ class OutboxRelay:
         batch: int = 500,
         idle_poll: float = 1.0,
         send_timeout: float = 30.0,
+        first_retry: float = 0.5,
+        max_retry: float = 10.0,
         producer: Callable[[], AIOKafkaProducer] = make_producer,
     ) -> None:
         self._pool = pool
         self._batch = batch
         self._idle_poll = idle_poll
         self._send_timeout = send_timeout
+        self._first_retry, self._max_retry = first_retry, max_retry
         self._make_producer = producer
         self._producer: AIOKafkaProducer | None = None
         self._wake = asyncio.Event()
@@ -104,7 +107,7 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay forever. A Postgres or Kafka outage is waited out with back-off: one line when it
         starts, one when it ends (no line per attempt)."""
-        delay, outage_since, attempts = 0.5, 0.0, 0
+        delay, outage_since, attempts = self._first_retry, 0.0, 0
         try:
             while True:
                 self._wake.clear()  # before reading: a wake during this batch is not lost
@@ -120,12 +123,12 @@ class OutboxRelay:
                         log.warning("outbox relay paused (%s); retrying with back-off", type(exc).__name__)
                     await self._drop_producer()
                     await asyncio.sleep(delay)
-                    delay = min(delay * 2, 10.0)
+                    delay = min(delay * 2, self._max_retry)
                     continue
                 if outage_since:
                     took = time.monotonic() - outage_since
                     log.warning("outbox relay resumed after %.1fs (%d failed attempts)", took, attempts)
-                    delay, outage_since, attempts = 0.5, 0.0, 0
+                    delay, outage_since, attempts = self._first_retry, 0.0, 0
                 if sent < self._batch:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._idle_poll)
