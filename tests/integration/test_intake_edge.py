@@ -139,3 +139,16 @@ async def test_a_sender_sees_its_visit_move_down_the_pipeline_or_fail(factory: V
     assert await wait_for(failed, timeout=60)
     reason = state(broken_id)["reason"]
     assert reason.startswith("dead-lettered by coder: VisitReceived validation failed: event_id: Field required")
+
+
+async def test_a_connection_that_sends_no_whole_request_is_closed() -> None:
+    s = get_settings()
+    reader, writer = await asyncio.open_connection(s.web_host, s.encounter_port)
+    writer.write(b"POST /visits HTTP/1.1\r\nHost: rcmflow\r\n")  # and never the rest
+    await writer.drain()
+    started = time.perf_counter()
+    try:
+        assert await asyncio.wait_for(reader.read(), timeout=30) == b""  # closed by intake, no answer
+    finally:
+        writer.close()
+    assert 10 < time.perf_counter() - started < 25

@@ -27,12 +27,15 @@ log = logging.getLogger(__name__)
 HTTP_IDLE_TIMEOUT = 15.0  # seconds a kept-alive connection may sit idle
 
 boot = Bootstrap()
-app = make_app(SERVICE, boot.settings.encounter_port)
-app.conf.web_application_options = {
-    "client_max_size": MAX_BODY_BYTES,
-    "middlewares": [no_tracebacks],
-    "handler_args": {"keepalive_timeout": HTTP_IDLE_TIMEOUT},
-}
+app = make_app(
+    SERVICE,
+    boot.settings.encounter_port,
+    web_options={
+        "client_max_size": MAX_BODY_BYTES,
+        "middlewares": [no_tracebacks],
+        "handler_args": {"keepalive_timeout": HTTP_IDLE_TIMEOUT},
+    },
+)
 intake = Intake(boot)
 add_views(app, intake)
 
