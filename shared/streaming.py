@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import faust
@@ -42,7 +42,11 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def make_app(service: str, web_port: int, *, group: str | None = None) -> faust.App:
+def make_app(
+    service: str, web_port: int, *, group: str | None = None, web_options: dict[str, Any] | None = None
+) -> faust.App:
+    """`web_options` go to aiohttp's Application (client_max_size, middlewares, handler_args):
+    they must be given here, since the sensors below create the web server."""
     settings = get_settings()
     datadir = Path(settings.data_dir) / f"{service}-{web_port}"
     datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
@@ -63,6 +67,7 @@ def make_app(service: str, web_port: int, *, group: str | None = None) -> faust.
         broker_commit_interval=1.0,
         stream_buffer_maxsize=4096,
         web_cors_options=None,
+        web_application_options=web_options,
     )
     setup_prometheus_sensors(app, name_prefix=f"faust_{service}")
     return app
