@@ -12,7 +12,8 @@ from biller.service_layer import handlers
 from shared import metrics
 from shared.pipeline import stage
 from shared.schemas import CODED_ENCOUNTERS, REMITTANCES, ClaimSubmitted, CodedEncounter, RemittanceIssued
-from shared.streaming import FaustPublisher, make_app, raw_topic, run_stage, run_worker, track_consumer_lag
+from shared.streaming import FaustPublisher, make_app, raw_topic, run_stage, run_worker
+from shared.timers import track_consumer_lag
 from shared.unit_of_work import run_in_unit_of_work
 
 SERVICE = bootstrap.SERVICE
