@@ -39,3 +39,17 @@ def hooks(group: str) -> list[tuple[str, Any]]:
     """(name, loaded object) of every entry point in `rcmflow.<group>`, in pipeline order."""
     found = sorted(entry_points(group=f"rcmflow.{group}"), key=_order)
     return [(ep.name, ep.load()) for ep in found]
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def prefixed(prefix: str | None) -> list[str]:
+    """Status scope: visits whose id starts with prefix (all visits when None), as SQL LIKE patterns."""
+    return [_escape(prefix or "") + "%"]
+
+
+def exactly(visit_ids: list[str]) -> list[str]:
+    """Status scope: exactly these visits."""
+    return [_escape(v) for v in visit_ids]

@@ -5,10 +5,10 @@ import uuid
 
 import orjson
 
+from bench.synthetic import VisitFactory
 from shared import ids, kafka
 from shared.schemas import CLAIMS, ClaimSubmitted
 from shared.schemas.common import utcnow
-from shared.synthetic import VisitFactory
 from tests.helpers import intake_url, wait_for
 from tests.integration.test_intake_http import post
 

@@ -15,10 +15,10 @@ import httpx
 import orjson
 import pytest
 
+from bench.synthetic import VisitFactory, synthetic_claims
 from shared import db, kafka
 from shared.schemas import CLAIMS, ClaimSubmitted
 from shared.settings import get_settings
-from shared.synthetic import VisitFactory, synthetic_claims
 from tests.helpers import wait_for
 from tests.integration.test_intake_http import post
 
@@ -31,7 +31,8 @@ def run_dir() -> Path:
 
 
 def service_pid(name: str) -> int:
-    return int((run_dir() / "pids" / f"svc-{name}.pid").read_text())
+    """Worker 0 of a stage (services.sh names every worker of a stage that scales out)."""
+    return int((run_dir() / "pids" / f"svc-{name}-0.pid").read_text())
 
 
 def alive(pid: int) -> bool:

@@ -2,10 +2,10 @@
 
 import orjson
 
+from bench.synthetic import VisitFactory
 from shared import kafka
 from shared.schemas import REMITTANCES, VISITS, Producer, VisitReceived
 from shared.schemas.common import utcnow
-from shared.synthetic import VisitFactory
 from tests.helpers import end_offsets, read_since, wait_for
 
 COUNT_FOR_VISIT = {

@@ -11,7 +11,6 @@ import faust
 
 from payer_sim import bootstrap
 from payer_sim.service_layer import handlers
-from shared.outage_logs import quiet_outage_logs
 from shared.pipeline import stage
 from shared.schemas import CLAIMS, ClaimSubmitted
 from shared.settings import get_settings
@@ -52,7 +51,6 @@ async def adjudicate(stream: faust.StreamT) -> None:
 
 
 def main() -> None:
-    quiet_outage_logs()  # a broker or database outage: a few lines, not thousands
     run_worker(app)
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import typer
 
 from shared import db, x12
-from shared.cli.audit import parse_time
 from shared.cli.output import console, print_json, subgroup
 from shared.schemas import RemittanceIssued
+from shared.topic_reader import parse_time
 
 EXPORT_HELP = "write standard files (X12) from what the pipeline recorded"
 
