@@ -61,10 +61,10 @@ async def still_serving(pid: int) -> None:
 
 
 async def hand_over_a_working_pipeline(factory: VisitFactory) -> None:
-    """Restart every service and wait until a visit travels from intake to posting. Other steps
-    do not all survive an outage yet (issue 14 lists the coder's review timer; a worker that
-    starts while the broker is away subscribes to nothing), and the tests after this one need
-    a whole pipeline. The payer-sim's own survival is asserted before this."""
+    """Restart every service and wait until a visit travels from intake to posting: the tests
+    after this one need a whole pipeline, and a faust worker that starts while the broker is
+    away subscribes to nothing (seen with a coder restarted just before the Kafka outage). The
+    payer-sim's own survival is asserted before this."""
     for action in ("stop", "start"):
         subprocess.run([str(ROOT / "deploy/local/services.sh"), action], check=True, timeout=240)
     visit = orjson.loads(factory.visit(99).model_dump_json())
