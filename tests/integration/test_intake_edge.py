@@ -11,10 +11,10 @@ import asyncpg
 import httpx
 import orjson
 
+from bench.synthetic import VisitFactory
 from shared import kafka
 from shared.schemas import VISITS
 from shared.settings import get_settings
-from shared.synthetic import VisitFactory
 from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of, wait_for
 from tests.samples.fhir import bundle
 

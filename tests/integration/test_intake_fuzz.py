@@ -25,9 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.synthetic import VisitFactory
 from shared.schemas import VISITS, Visit
 from shared.settings import get_settings
-from shared.synthetic import VisitFactory
 from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of
 from tests.samples.fhir import bundle
 from tests.samples.hl7 import message

@@ -10,11 +10,11 @@ import asyncpg
 import httpx
 import orjson
 
+from bench.synthetic import VisitFactory
 from encounter.domain.intake import content_hash
 from shared.kafka import encode
 from shared.schemas import VISITS, Producer, VisitReceived
 from shared.schemas.common import utcnow
-from shared.synthetic import VisitFactory
 from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of, wait_for
 
 
