@@ -18,7 +18,7 @@ from shared.streaming import FaustPublisher, make_app, raw_topic, run_stage, run
 from shared.timers import track_consumer_lag
 from shared.unit_of_work import run_in_unit_of_work
 
-app = make_app(bootstrap.SERVICE, stage(bootstrap.SERVICE).port())
+app = make_app(bootstrap.SERVICE, stage(bootstrap.SERVICE).port(get_settings().worker))  # worker N: port + 10·N
 claims = raw_topic(app, CLAIMS)
 publisher = FaustPublisher(app)
 track_consumer_lag(app, [CLAIMS])
