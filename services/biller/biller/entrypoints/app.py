@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import faust
 
 from biller import bootstrap
-from biller.entrypoints import quiet_logs
 from biller.service_layer import handlers
 from shared import metrics
 from shared.pipeline import stage
@@ -77,7 +76,6 @@ async def post_remittances(stream: faust.StreamT) -> None:
 
 def main() -> None:
     bootstrap.reference()  # the tables are read before the worker takes partitions
-    quiet_logs.install()
     run_worker(app)
 
 
