@@ -62,7 +62,7 @@ class OutageFilter(logging.Filter):
             if outage is None:
                 self._outages[client] = _Outage(started=now, last=now, reminded=now)
                 self._watch()
-                record.msg = f"{record.msg} (repeats held back until the connection is back)"
+                record.msg = f"{client}: {record.msg} (repeats held back until the connection is back)"
                 return True
             outage.last = now
             outage.held_back += 1
@@ -70,7 +70,8 @@ class OutageFilter(logging.Filter):
                 return False
             outage.reminded = now
         logging.getLogger(client).warning(
-            "still no connection after %.0f s (%d repeated errors held back)",
+            "%s: still no connection after %.0f s (%d repeated errors held back)",
+            client,
             now - outage.started,
             outage.held_back,
             extra={"rcm_outage_summary": True},
@@ -93,7 +94,8 @@ class OutageFilter(logging.Filter):
                 remaining = bool(self._outages)
             for client, o in over.items():
                 logging.getLogger(client).warning(
-                    "connection errors stopped: the outage lasted %.0f s (%d repeated errors held back)",
+                    "%s: connection errors stopped, the outage lasted %.0f s (%d repeated errors held back)",
+                    client,
                     o.last - o.started,
                     o.held_back,
                     extra={"rcm_outage_summary": True},

@@ -48,12 +48,13 @@ def make_app(service: str, web_port: int, *, group: str | None = None) -> faust.
     datadir = Path(settings.data_dir) / f"{service}-{web_port}"
     datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     # A worker killed without leaving its group holds its partitions until its session expires:
-    # faust's 60 s default meant a minute of nothing after a kill -9 (docs/reliability.md has the
-    # measurements). Heartbeats every 3 s keep three chances inside a 10 s session.
+    # faust's 60 s default meant a minute of nothing after a kill -9. Measured (docs/reliability.md):
+    # a 10 s session (heartbeats every 3 s: three chances) and static membership (a
+    # group.instance.id per worker: a restarted worker takes its partitions back at once, no
+    # rebalance) each bring it to ~10 s, both together lowest; a worker stopped for good is
+    # noticed when its 10 s session expires (static members do not leave the group).
     session = float(os.environ.get("KAFKA_SESSION_TIMEOUT_SECONDS", "10"))
-    # Static membership (a group.instance.id per worker) is the alternative measured there: off
-    # unless asked for, because a stopped static member is not noticed until its session expires.
-    static = os.environ.get("KAFKA_STATIC_MEMBERSHIP", "") not in ("", "0", "false")
+    static = os.environ.get("KAFKA_STATIC_MEMBERSHIP", "1") not in ("", "0", "false")
     scheme = faust_transport.register()
     app = faust.App(
         group or f"rcmflow-{service}",

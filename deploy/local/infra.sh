@@ -47,8 +47,30 @@ start_kafka_node() { # start_kafka_node N CLUSTER_ID
     echo "$BROKERS" > "$dir/brokers"
   fi
   say "starting kafka node $n on :$port (log: $dir/server.log)"
+  [ -f "$dir/server.log" ] && mv "$dir/server.log" "$dir/server.log.1"  # this start's log alone: readiness reads it
   nohup "${jvm[@]}" -cp "$cp" kafka.Kafka "$dir/server.properties" > "$dir/stdout.log" 2>&1 &
   echo $! > "$(kafka_pidfile "$n")"
+}
+
+wait_kafka_node() { # wait_kafka_node N CLUSTER_ID: until it listens; a node that died binding its port is started again
+  local n="$1" i tries=0 dir; dir="$(kafka_dir "$n")"
+  for ((i = 0; i < 450; i++)); do
+    if pid_alive "$(kafka_pidfile "$n")"; then
+      # "started" in its log, not only an open port: see below
+      grep -q "Kafka Server started" "$dir/server.log" 2>/dev/null && port_open "$(kafka_port "$n")" && return 0
+    elif grep -q "Address already in use" "$dir/server.log" 2>/dev/null && [ $((tries += 1)) -le 30 ]; then
+      # While a node is down, a client retrying 127.0.0.1:<port> can connect to itself when the
+      # port lies in the ephemeral range (32768-60999): the port is busy until it lets go.
+      say "kafka node $n: port $(kafka_port "$n") was busy, starting it again"
+      sleep 3; start_kafka_node "$n" "$2"
+    else
+      break
+    fi
+    sleep 0.2
+  done
+  echo "kafka node $n did not open port $(kafka_port "$n")" >&2
+  tail -n 30 "$dir/stdout.log" "$dir/server.log" >&2
+  exit 1
 }
 
 start_kafka() {
@@ -66,10 +88,7 @@ start_kafka() {
     cluster_id="$("${jvm[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid | tail -n 1)"
   fi
   for ((n = 1; n <= BROKERS; n++)); do start_kafka_node "$n" "$cluster_id"; done
-  for ((n = 1; n <= BROKERS; n++)); do
-    wait_port "$(kafka_port "$n")" 90 "kafka node $n" ||
-      { tail -n 30 "$(kafka_dir "$n")/stdout.log" "$(kafka_dir "$n")/server.log" >&2; exit 1; }
-  done
+  for ((n = 1; n <= BROKERS; n++)); do wait_kafka_node "$n" "$cluster_id"; done
 }
 
 start_postgres() {

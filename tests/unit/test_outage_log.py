@@ -39,7 +39,7 @@ def test_a_storm_of_connection_errors_is_one_line_then_a_summary(logged: Collect
     assert len(logged.lines) == 1 and "held back" in logged.lines[0]
     time.sleep(1.6)  # the watcher notices the quiet and sums up
     assert len(logged.lines) == 2
-    assert "outage lasted" in logged.lines[1] and "999 repeated errors" in logged.lines[1]
+    assert "the outage lasted" in logged.lines[1] and "999 repeated errors" in logged.lines[1]
 
 
 def test_each_client_gets_its_own_line_and_other_warnings_pass(logged: Collect) -> None:
