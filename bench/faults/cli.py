@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import platform
 import subprocess
 from datetime import UTC, datetime
@@ -48,7 +49,7 @@ def provenance() -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     return (
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit.stdout.strip() or '?'}, "
-        f"{platform.node()} ({platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores)"
+        f"{platform.node()} ({platform.machine()}, {len(os.sched_getaffinity(0))} cores)"
     )
 
 

@@ -86,9 +86,11 @@ def scale(variable: str, up: int, hold: float = 20.0) -> Inject:
     """A stage scaled 1 -> up mid-stream, then back to 1."""
 
     async def inject() -> float:
-        await asyncio.to_thread(stack.services, "start", env={variable: str(up)})
-        await asyncio.sleep(hold)
-        await asyncio.to_thread(stack.services, "start", env={variable: "1"})
+        try:
+            await asyncio.to_thread(stack.services, "start", env={variable: str(up)})
+            await asyncio.sleep(hold)
+        finally:  # back to one worker even when the extra ones would not start
+            await asyncio.to_thread(stack.services, "start", env={variable: "1"})
         return time.monotonic()
 
     return inject

@@ -94,7 +94,13 @@ async def run_row(row: Row, visits: int, rate: float, settle: float = 180) -> Re
     sending = asyncio.create_task((load.to_intake if row.through_intake else load.to_topic)(batch, rate, sent))
     await _wait_finished(prefix, visits // 3, timeout=visits / rate + 60)
     log.info("%s: injecting the fault", row.name)
-    healed_at = await row.inject()
+    fault_failed = ""
+    try:
+        healed_at = await row.inject()
+    except Exception as exc:  # the drill itself broke (a script failed): the row fails, the run goes on
+        healed_at = time.monotonic()
+        fault_failed = f"the fault step failed ({type(exc).__name__}); "
+        log.warning("%s: %s", row.name, fault_failed)
     await sending
     await _wait_finished(prefix, visits, timeout=settle)
     probe.stop()
@@ -106,6 +112,8 @@ async def run_row(row: Row, visits: int, rate: float, settle: float = 180) -> Re
     else:
         recovery = probe.recovery_seconds(healed_at)
     manual = await asyncio.to_thread(_restart_the_dead)
+    if fault_failed:
+        manual = fault_failed + manual
     verdict = await checks.judge(factory.token, visits, start)
     return Result(
         row.name,
