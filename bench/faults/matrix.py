@@ -103,6 +103,9 @@ async def run_row(row: Row, visits: int, rate: float, settle: float = 180) -> Re
         log.warning("%s: %s", row.name, fault_failed)
     await sending
     await _wait_finished(prefix, visits, timeout=settle)
+    # the last batch's offsets are committed up to a second after its work (make_app): watch on
+    # a little, or a group that did finish would look as if it never moved
+    await asyncio.sleep(3)
     probe.stop()
     with contextlib.suppress(asyncio.CancelledError):
         await watching
