@@ -84,7 +84,7 @@ start_kafka() {
   fi
   cluster_id="$(grep -h '^cluster.id=' "$RUN_DIR"/kafka*/data/meta.properties 2>/dev/null | head -n 1 | cut -d= -f2 || true)"
   if [ -z "$cluster_id" ]; then
-    read -r -a jvm <<< "$(kafka_jvm)"
+    read -r -a jvm <<< "$(kafka_jvm) -Dkafka.logs.dir=$RUN_DIR/kafka"
     cluster_id="$("${jvm[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid | tail -n 1)"
   fi
   for ((n = 1; n <= BROKERS; n++)); do start_kafka_node "$n" "$cluster_id"; done
