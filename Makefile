@@ -10,7 +10,7 @@ export TOPIC_REPLICATION_FACTOR ?= 3
 endif
 VISITS ?= 1000
 LOCAL := deploy/local
-RCM := .venv/bin/rcm
+RCM := $(LOCAL)/rcm.sh
 VENV_BIN := .venv/bin
 
 .PHONY: help install up down demo logs status test lint format bench schemas lock

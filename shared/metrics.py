@@ -27,3 +27,8 @@ consumer_lag = Gauge(
     "Events on a topic partition not yet processed by the service's consumer group",
     ["topic", "partition"],
 )
+code_set_stale_total = Counter(
+    "rcm_code_set_stale_total",
+    "Visits coded with a code set whose newest loaded release ends before the date of service",
+    ["code_set"],
+)

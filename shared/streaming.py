@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import faust
@@ -18,8 +18,10 @@ from aiokafka.errors import KafkaError
 from faust.sensors.prometheus import setup_prometheus_sensors
 from pydantic import ValidationError
 
-from shared import faust_transport, metrics, outage_log
+from shared import faust_transport, metrics
+from shared.errors import describe, loggable
 from shared.kafka import decode, encode
+from shared.outages import Outage
 from shared.schemas import Envelope, dlq_topic
 from shared.settings import get_settings
 from shared.unit_of_work import Outgoing
@@ -43,7 +45,11 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def make_app(service: str, web_port: int, *, group: str | None = None) -> faust.App:
+def make_app(
+    service: str, web_port: int, *, group: str | None = None, web_options: dict[str, Any] | None = None
+) -> faust.App:
+    """`web_options` go to aiohttp's Application (client_max_size, middlewares, handler_args):
+    they must be given here, since the sensors below create the web server."""
     settings = get_settings()
     datadir = Path(settings.data_dir) / f"{service}-{web_port}"
     datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
@@ -81,15 +87,9 @@ def make_app(service: str, web_port: int, *, group: str | None = None) -> faust.
         consumer_group_instance_id=f"{group or service}-{settings.worker}" if static else None,
         stream_buffer_maxsize=4096,
         web_cors_options=None,
+        web_application_options=web_options,
     )
     setup_prometheus_sensors(app, name_prefix=f"faust_{service}")
-    # a broker outage is one line per client and a summary, not a line every few milliseconds
-    outage_log.install()
-
-    @app.task
-    async def _quiet_outages() -> None:  # runs once the worker has set up its log handlers
-        outage_log.install_on_handlers()
-
     return app
 
 
@@ -121,28 +121,9 @@ class FaustPublisher:
             await emit(topic, item.event)
 
 
-def _describe(exc: BaseException) -> str:
-    """An error text without input values: validation errors would otherwise echo patient data."""
-    if isinstance(exc, ValidationError):
-        parts = [
-            f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors(include_input=False)
-        ]
-        return f"{exc.title} validation failed: " + "; ".join(parts[:20])
-    return f"{type(exc).__name__}: {str(exc)[:300]}"
-
-
-def _loggable(exc: BaseException) -> str:
-    """What may go into a log line: field paths of a validation error, otherwise only the kind of
-    error (and a database error's SQLSTATE) — other exception texts can quote patient data."""
-    if isinstance(exc, ValidationError):
-        return _describe(exc)
-    sqlstate = getattr(exc, "sqlstate", None)
-    return type(exc).__name__ + (f" (SQLSTATE {sqlstate})" if sqlstate else "")
-
-
 async def dead_letter(app: faust.App, service: str, message: faust.types.Message, error: BaseException) -> None:
     topic = dlq_topic(message.topic)
-    reason = _describe(error)
+    reason = describe(error)
     headers = {
         "rcm-error": reason.encode(),
         "rcm-error-type": type(error).__name__.encode(),
@@ -157,7 +138,7 @@ async def dead_letter(app: faust.App, service: str, message: faust.types.Message
     metrics.events_total.labels(service=service, topic=message.topic, outcome="dead_letter").inc()
     # One line, no patient details: where the event was and what was wrong with its shape.
     where = f"{message.topic}[{message.partition}]@{message.offset}"
-    log.warning("dead-lettered %s -> %s: %s", where, topic, _loggable(error))
+    log.warning("dead-lettered %s -> %s: %s", where, topic, loggable(error))
 
 
 BatchHandler = Callable[[list[E]], Awaitable[list[str]]]
@@ -232,41 +213,26 @@ async def _process_batch(
 
 
 async def _with_retry(service: str, first: faust.types.Message, handle: BatchHandler[E], items: list[E]) -> list[str]:
+    outage = Outage(f"{service} at {first.topic}[{first.partition}]@{first.offset}")
     delay = 0.5
     while True:
         try:
-            return await handle(items)
+            outcomes = await handle(items)
         except TRANSIENT_ERRORS as exc:
-            where = f"{first.topic}[{first.partition}]@{first.offset}"
-            log.warning("transient error in %s at %s, retrying in %.1fs: %s", service, where, delay, _loggable(exc))
+            outage.failed(exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
-
-
-def track_consumer_lag(app: faust.App, topics: list[str], every: float = 10.0) -> None:
-    """Publish rcm_consumer_lag for the app's consumer group: end offset minus committed offset,
-    per partition of each topic it consumes (read with aiokafka, never touching the group)."""
-    from shared.kafka import admin_client, consuming, partitions_of
-
-    @app.timer(every)
-    async def _measure_lag() -> None:
-        try:
-            async with admin_client() as admin:
-                committed = await admin.list_consumer_group_offsets(app.conf.id)
-            async with consuming() as consumer:
-                for topic in topics:
-                    partitions = await partitions_of(consumer, topic)
-                    ends = await consumer.end_offsets(partitions)
-                    for tp in partitions:
-                        done = committed.get(tp)
-                        lag = ends[tp] - (done.offset if done is not None and done.offset >= 0 else 0)
-                        metrics.consumer_lag.labels(topic=topic, partition=str(tp.partition)).set(max(lag, 0))
-        except (KafkaError, OSError) as exc:  # a metric must never take the service down
-            log.warning("could not measure consumer lag: %s", _loggable(exc))
+        else:
+            outage.over()
+            return outcomes
 
 
 def run_worker(app: faust.App) -> None:
-    """Entry point of a service process: `faust worker` for this app."""
+    """Entry point of a service process: `faust worker` for this app, with the client libraries'
+    repeated connection errors held to a few lines per outage (shared.outages)."""
+    from shared.outages import quiet_outage_logs
+
+    quiet_outage_logs()
     level = get_settings().log_level
     sys.argv = [sys.argv[0], "worker", "--loglevel", level]
     app.main()

@@ -32,6 +32,14 @@ class Publisher(Protocol):
     async def publish(self, outgoing: list[Outgoing]) -> None: ...
 
 
+class DiscardingPublisher:
+    """Publishes nothing: for replaying recorded events into a ledger (`rcm rebuild`) and for
+    benchmarks of a stage's own work, where what a use case causes must not leave again."""
+
+    async def publish(self, outgoing: list[Outgoing]) -> None:
+        return None
+
+
 class UnitOfWork(Protocol):
     events: list[Outgoing]
 

@@ -17,8 +17,8 @@ import typer
 from bench.faults.faults import rows
 from bench.faults.matrix import Result, run_row
 from bench.faults.stack import ROOT
-from shared import outage_log
 from shared.cli.output import console
+from shared.outages import quiet_outage_logs
 
 COLUMNS = (
     "row",
@@ -73,7 +73,7 @@ def chaos(
     if unknown:
         raise typer.BadParameter(f"unknown rows: {', '.join(unknown)} (see --list)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    outage_log.install_on_handlers()  # the harness's own Kafka clients: one line per outage, too
+    quiet_outage_logs()  # the harness's own Kafka clients: a few lines per outage, like the services
     chosen = [available[n] for n in row_names] if row_names else list(available.values())
     results: list[Result] = []
     for row in chosen:

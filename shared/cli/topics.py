@@ -12,20 +12,15 @@ from pathlib import Path
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from shared import db, kafka
-from shared.cli.output import print_table, subgroup
+from shared.cli.output import print_table, progress_bar, subgroup
 from shared.plugins import hooks
 from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS
 from shared.topic_reader import Record, parse_time, partition_of, read_range
 
 console = Console(stderr=True)
 STORY_TOPICS = (VISITS, CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES)
-
-
-def progress_bar() -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=console)
 
 
 # --- rcm replay ---------------------------------------------------------------------------------

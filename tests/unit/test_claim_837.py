@@ -91,3 +91,20 @@ def test_more_than_fifty_lines_split_into_claims_with_their_own_numbers() -> Non
     assert all(c.total_charge_cents == sum(ln.charge_cents for ln in c.service_lines) for c in decision.claims)
     for claim in decision.claims:
         assert x12.validate(claim.x12_837 or "") == []
+
+
+def test_a_batch_with_accented_names_and_delimiters_in_addresses_is_valid() -> None:
+    """Issue 12: pyx12 could not read a batch holding "José"; a value of delimiters became an empty element."""
+    claims = varied_claims(30)[:6]
+    names = [("José", "Ñúñez"), ("Zoë", "Straße"), ("Ana María", "O'Brien*Smith"), ("Łukasz", "Dvořák"),
+             ("Renée", "Nguyễn"), ("Siân", "Müller~Lüdenscheidt")]  # fmt: skip
+    hostile = []
+    for claim, (first, last) in zip(claims, names, strict=True):
+        address = claim.patient.address.model_copy(update={"line1": "12 Rue de l'Église: Apt #4^B"})  # type: ignore[union-attr]
+        patient = claim.patient.model_copy(update={"first_name": first, "last_name": last, "address": address})
+        hostile.append(claim.model_copy(update={"patient": patient, "payer_id": claims[0].payer_id}))
+    text = claim_interchange(hostile, load_payers()[claims[0].payer_id], load_submitter(), 77, CREATED)
+    assert x12.validate(text) == []
+    assert text.isascii()
+    assert "JOSE" in text and "NUNEZ" in text and "STRASSE" in text and "NGUYEN" in text
+    assert "12 RUE DE L'EGLISE APT 4 B" in text

@@ -12,7 +12,7 @@ def lines(result) -> list[tuple[str, list[str]]]:  # type: ignore[no-untyped-def
 
 
 def test_preventive_visit_adds_the_encounter_diagnosis_and_a_problem_visit_takes_25() -> None:
-    visit = make_visit(visit_type="preventive", total_minutes=None, mdm="low", diagnoses=[{"code": "E78.5"}],
+    visit = make_visit(visit_type="preventive", total_minutes=None, problem_mdm="low", diagnoses=[{"code": "E78.5"}],
                        procedures=[])  # fmt: skip
     result = code_visit(visit, TABLES)
     assert [d.code for d in result.diagnoses] == ["Z00.00", "E78.5"]
@@ -31,7 +31,7 @@ def test_child_preventive_visit_uses_the_child_exam_code() -> None:
 
 
 def test_minor_procedure_puts_25_on_the_em_and_laterality_on_the_procedure() -> None:
-    visit = make_visit(diagnoses=[{"text": "osteoarthritis of knee"}],
+    visit = make_visit(diagnoses=[{"text": "osteoarthritis of knee"}, {"code": "I10"}],
                        procedures=[{"text": "right knee injection"}])  # fmt: skip
     result = code_visit(visit, TABLES)
     assert lines(result) == [("99214", ["25"]), ("20610", ["RT"])]
@@ -39,10 +39,12 @@ def test_minor_procedure_puts_25_on_the_em_and_laterality_on_the_procedure() -> 
 
 
 def test_pair_with_distinct_site_gets_xs_and_without_goes_to_review() -> None:
+    # NCCI: 17110 is column 1, the biopsy 11102 column 2 (the distinct-service modifier goes on column 2)
     procedures = [{"code": "11102"}, {"text": "wart destruction at a separate site"}]
-    documented = make_visit(diagnoses=[{"code": "L82.1"}, {"code": "B07.9"}], procedures=procedures)
-    assert lines(code_visit(documented, TABLES))[1:] == [("11102", []), ("17110", ["XS"])]
-    silent = make_visit(diagnoses=[{"code": "L82.1"}, {"code": "B07.9"}],
+    documented = make_visit(diagnoses=[{"code": "L82.1"}, {"code": "B07.9"}], procedures=procedures,
+                            total_minutes=None, mdm=None)  # fmt: skip
+    assert lines(code_visit(documented, TABLES)) == [("11102", ["XS"]), ("17110", [])]
+    silent = make_visit(diagnoses=[{"code": "L82.1"}, {"code": "B07.9"}], total_minutes=None, mdm=None,
                         procedures=[{"code": "11102"}, {"code": "17110"}])  # fmt: skip
     assert [r.code for r in code_visit(silent, TABLES).review_reasons] == ["edit-pair-modifier"]
     never = make_visit(diagnoses=[{"code": "N39.0"}], procedures=[{"code": "81002"}, {"code": "81003"}])
@@ -59,18 +61,31 @@ def test_pointers_put_the_supporting_diagnosis_first_and_unsupported_lines_go_to
 
 
 def test_excludes1_conflict_goes_to_review() -> None:
-    result = code_visit(make_visit(diagnoses=[{"code": "E11.9"}, {"code": "E11.A"}], procedures=[]), TABLES)
+    result = code_visit(make_visit(diagnoses=[{"code": "M54.50"}, {"code": "M54.41"}], procedures=[]), TABLES)
     assert [r.code for r in result.review_reasons] == ["icd-excludes1"]
+    # E11.9 and E11.A (in remission) exclude each other and contradict: a person decides, told both ways
+    both = code_visit(make_visit(diagnoses=[{"code": "E11.9"}, {"code": "E11.A"}], procedures=[]), TABLES)
+    assert {r.code for r in both.review_reasons} == {"dx-contradictory", "icd-excludes1"}
+
+
+def test_an_injury_code_beside_a_vaccine_is_no_excludes1_conflict() -> None:
+    """S61's note "S62.- with 7th character B" is a remark, not a range running to Z."""
+    result = code_visit(make_visit(diagnoses=[{"code": "S61.412A"}, {"code": "Z23"}], procedures=[]), TABLES)
+    assert [d.code for d in result.diagnoses] == ["S61.412A", "Z23"]
+    assert not [r for r in result.review_reasons if r.code.startswith(("icd", "dx"))]
 
 
 def test_text_from_the_official_descriptions_with_confidence_and_evidence() -> None:
     result = code_visit(make_visit(diagnoses=[{"text": "Type 2 diabetes mellitus with hyperglycemia"}],
                                    procedures=[]), TABLES)  # fmt: skip
-    [dx] = result.diagnoses
-    assert dx.code == "E11.65" and 0.72 <= dx.confidence < 0.97 and "hyperglycemia" in dx.evidence
+    [dx] = result.diagnoses  # an official title: full confidence
+    assert dx.code == "E11.65" and dx.confidence == 1.0 and dx.evidence == ["official title of E11.65"]
+    text = "hyperglycemia type 2 diabetes mellitus"  # no title, no phrase: the scored index
+    scored = code_visit(make_visit(diagnoses=[{"text": text}], procedures=[]), TABLES)
+    assert [(d.code, 0.72 <= d.confidence < 0.97) for d in scored.diagnoses] == [("E11.65", True)]
     vague = code_visit(make_visit(diagnoses=[{"text": "otitis media acute right ear"}], procedures=[]), TABLES)
     [why] = vague.review_reasons
-    assert why.code == "dx-text-unsure" and "ambiguous" in why.message and len(why.suggestions) >= 2
+    assert why.code == "dx-text-unsure" and "choose the code" in why.message and len(why.suggestions) >= 2
 
 
 def test_same_visit_same_bytes() -> None:
@@ -92,4 +107,5 @@ def test_every_other_review_reason() -> None:
     assert reasons(diagnoses=[{"code": c} for c in thirteen], procedures=[]) == ["dx-too-many"]
     assert reasons(patient_status="new", total_minutes=None, mdm=None, procedures=[]) == ["em-no-basis"]
     crowded = [{"text": "left knee injection", "modifiers": ["59", "XS", "76", "77"]}]  # and LT makes five
-    assert reasons(diagnoses=[{"code": "M17.11"}], procedures=crowded, total_minutes=25) == ["modifiers"]
+    two_problems = [{"code": "M17.11"}, {"code": "I10"}]
+    assert reasons(diagnoses=two_problems, procedures=crowded, total_minutes=25) == ["modifiers"]

@@ -21,35 +21,39 @@ from coder.domain import em
         ("established", 15, "high", "99215"),  # MDM supports more than time: the higher wins
         ("established", 40, "low", "99215"),  # time supports more than MDM
         ("new", None, "moderate", "99204"),
-        ("established", None, None, "99211"),
     ],
 )
 def test_office_em_level(status: str, minutes: int | None, mdm: str | None, expected: str) -> None:
-    lines = em.office_em(status, minutes, mdm, payer_id="BLUEPEAK")
+    lines = em.office_em(status, minutes, mdm)
     assert lines is not None
     assert lines[0].code == expected
 
 
-def test_new_patient_without_time_or_mdm_has_no_level() -> None:
-    assert em.office_em("new", None, None, "BLUEPEAK") is None
-    assert em.office_em("new", 10, None, "BLUEPEAK") is None
+def test_no_time_or_mdm_has_no_level_and_99211_is_only_a_nurse_visit() -> None:
+    assert em.office_em("new", None, None) is None
+    assert em.office_em("new", 10, None) is None
+    assert em.office_em("established", None, None) is None  # never 99211 by default
+    assert em.office_em("established", 9, None) is None
+    nurse = em.nurse_visit("established")
+    assert nurse is not None and nurse.code == "99211"
+    assert em.nurse_visit("new") is None
 
 
 @pytest.mark.parametrize(
-    ("status", "minutes", "payer", "expected"),
+    ("status", "minutes", "code", "expected"),
     [
-        ("new", 74, "BLUEPEAK", []),
-        ("new", 75, "BLUEPEAK", [("99417", 1)]),
-        ("new", 90, "BLUEPEAK", [("99417", 2)]),
-        ("established", 55, "NORTHSTAR", [("99417", 1)]),
-        ("established", 68, "MEDICARE", []),
-        ("established", 69, "MEDICARE", [("G2212", 1)]),
-        ("new", 89, "MEDICARE", [("G2212", 1)]),
-        ("new", 104, "MEDICARE", [("G2212", 2)]),
+        ("new", 74, "99417", []),
+        ("new", 75, "99417", [("99417", 1)]),
+        ("new", 90, "99417", [("99417", 2)]),
+        ("established", 55, "99417", [("99417", 1)]),
+        ("established", 68, "G2212", []),
+        ("established", 69, "G2212", [("G2212", 1)]),
+        ("new", 89, "G2212", [("G2212", 1)]),
+        ("new", 104, "G2212", [("G2212", 2)]),
     ],
 )
-def test_prolonged_service(status: str, minutes: int, payer: str, expected: list[tuple[str, int]]) -> None:
-    lines = em.office_em(status, minutes, None, payer)
+def test_prolonged_service(status: str, minutes: int, code: str, expected: list[tuple[str, int]]) -> None:
+    lines = em.office_em(status, minutes, None, code)
     assert lines is not None
     assert [(ln.code, ln.units) for ln in lines[1:]] == expected
 

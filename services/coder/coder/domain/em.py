@@ -13,10 +13,10 @@ TIME_THRESHOLDS: dict[str, list[tuple[int, int]]] = {
 MDM_LEVEL = {"straightforward": 2, "low": 3, "moderate": 4, "high": 5}
 FIRST_DIGITS = {"new": "9920", "established": "9921"}
 
-# Prolonged service: (first-unit threshold in minutes) for CPT 99417 and Medicare's G2212.
-PROLONGED_CPT_START = {"new": 75, "established": 55}
-PROLONGED_MEDICARE_START = {"new": 89, "established": 69}
-MEDICARE_PAYERS = frozenset({"MEDICARE"})
+# Prolonged service: first-unit threshold in minutes for CPT 99417 and Medicare's G2212 (which
+# payer uses which is payer data: data/payer_rules.yaml).
+PROLONGED_START = {"99417": {"new": 75, "established": 55}, "G2212": {"new": 89, "established": 69}}
+NURSE_VISIT = "99211"  # clinical staff; never a default for an undocumented physician visit
 
 PREVENTIVE_AGE_BANDS = [(1, 1), (5, 2), (12, 3), (18, 4), (40, 5), (65, 6)]  # (age below, last digit)
 
@@ -41,33 +41,38 @@ def time_level(patient_status: str, minutes: int | None) -> int | None:
     return None
 
 
-def office_em(patient_status: str, minutes: int | None, mdm: str | None, payer_id: str | None) -> list[EMLine] | None:
+def office_em(
+    patient_status: str, minutes: int | None, mdm: str | None, prolonged_code: str = "99417"
+) -> list[EMLine] | None:
     """The E/M line (and prolonged-service line) for a problem-oriented office or telehealth visit.
-    None when nothing documented supports a level for a new patient."""
+    None when neither time nor MDM supports a level (99211 is a nurse visit, not a fallback)."""
     by_time = time_level(patient_status, minutes)
     by_mdm = MDM_LEVEL.get(mdm) if mdm else None
     levels = [lvl for lvl in (by_time, by_mdm) if lvl is not None]
     if not levels:
-        if patient_status == "established":
-            return [EMLine("99211", 1, "established visit with no time or MDM documented")]
         return None
     level = max(levels)
     basis = "time" if by_time == level else "mdm"
     evidence = f"{patient_status}, {minutes} min" if basis == "time" else f"{patient_status}, MDM {mdm}"
     lines = [EMLine(f"{FIRST_DIGITS[patient_status]}{level}", 1, evidence)]
     if level == 5 and minutes is not None and basis == "time":
-        lines += prolonged(patient_status, minutes, payer_id)
+        lines += prolonged(patient_status, minutes, prolonged_code)
     return lines
 
 
-def prolonged(patient_status: str, minutes: int, payer_id: str | None) -> list[EMLine]:
-    medicare = payer_id in MEDICARE_PAYERS
-    start = (PROLONGED_MEDICARE_START if medicare else PROLONGED_CPT_START)[patient_status]
+def prolonged(patient_status: str, minutes: int, code: str = "99417") -> list[EMLine]:
+    start = PROLONGED_START[code][patient_status]
     if minutes < start:
         return []
     units = 1 + (minutes - start) // 15
-    code = "G2212" if medicare else "99417"
     return [EMLine(code, units, f"{minutes} min total, prolonged from {start} min")]
+
+
+def nurse_visit(patient_status: str) -> EMLine | None:
+    """A clinical-staff visit: 99211, for an established patient only."""
+    if patient_status != "established":
+        return None
+    return EMLine(NURSE_VISIT, 1, "clinical-staff (nurse) visit, established patient")
 
 
 def age_on(birth_date: date, on: date) -> int:

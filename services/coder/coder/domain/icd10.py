@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import simple_icd_10_cm as icd
 
+from coder.domain.tabular_notes import Reference, note_references
+
 _SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 
 
@@ -16,6 +18,7 @@ def normalise(code: str) -> str:
     return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
 
 
+@lru_cache(maxsize=65536)
 def is_code(code: str) -> bool:
     return bool(_SHAPE.match(code.replace(".", ""))) and icd.is_valid_item(code)
 
@@ -25,6 +28,7 @@ def is_billable(code: str) -> bool:
     return is_code(code) and icd.is_leaf(code)
 
 
+@lru_cache(maxsize=16384)
 def description(code: str) -> str:
     return icd.get_description(code)
 
@@ -34,28 +38,28 @@ def billable_children(code: str, limit: int = 12) -> list[str]:
     return leaves[:limit]
 
 
-_REFERENCE = re.compile(r"\(([^()]*[A-Z][0-9][^()]*)\)")
-
-
-def _matches(code: str, ref: str) -> bool:
-    ref = ref.strip().rstrip("-").rstrip(".")
-    if "-" in ref:  # a range of categories, e.g. O10-O11
-        low, high = (part.strip()[:3] for part in ref.split("-", 1))
-        return low <= code[:3] <= high
-    return code.startswith(ref)
-
-
 @lru_cache(maxsize=8192)
-def excludes1_refs(code: str) -> tuple[str, ...]:
-    """Codes and ranges the code's Excludes1 notes (its own and its ancestors') name."""
-    refs: list[str] = []
+def excludes1_refs(code: str) -> tuple[Reference, ...]:
+    """What the code's Excludes1 notes (its own and its ancestors') name."""
+    refs: list[Reference] = []
     for item in [code, *icd.get_ancestors(code)]:
         for note in icd.get_excludes1(item):
-            for group in _REFERENCE.findall(note):
-                refs += [r.strip() for r in group.split(",") if r.strip()]
+            refs += note_references(note)
     return tuple(refs)
 
 
+@lru_cache(maxsize=65536)
 def excludes1_conflict(a: str, b: str) -> bool:
     """True when either code's Excludes1 notes exclude the other: they are not coded together."""
-    return any(_matches(b, r) for r in excludes1_refs(a)) or any(_matches(a, r) for r in excludes1_refs(b))
+    return any(r.matches(b) for r in excludes1_refs(a)) or any(r.matches(a) for r in excludes1_refs(b))
+
+
+@lru_cache(maxsize=8192)
+def code_first_refs(code: str) -> tuple[Reference, ...]:
+    """What the "code first" notes of the code and its category name (etiology before manifestation)."""
+    refs: list[Reference] = []
+    for item in [code, *icd.get_ancestors(code)]:
+        if icd.is_chapter_or_block(item):
+            continue
+        refs += note_references(icd.get_code_first(item))
+    return tuple(refs)

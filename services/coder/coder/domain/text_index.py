@@ -1,51 +1,44 @@
-"""Documented diagnosis text -> ICD-10-CM code. First the data table of clinical phrasings
-and abbreviations (services/coder/coder/data/diagnosis_phrases.csv); then an index over the official
-descriptions of every billable code in the FY2026 set, built once at start-up.
+"""Documented diagnosis text -> ICD-10-CM code(s). In order: the data table of clinical
+phrasings (services/coder/coder/data/diagnosis_phrases.csv), the same table after the
+abbreviations are spelled out, the official code titles (any case, punctuation or order of
+words), then a scored index over the official descriptions of every billable FY2026 code.
 
-A match says which code, how sure (0..1), and which words matched (the evidence). A weak or
-ambiguous best match is not a match: the encounter goes to a person with the candidates."""
+A match says which codes, how sure (0..1), and which words matched (the evidence). A weak or
+ambiguous best match is not a match: the encounter goes to a person with ranked candidates.
+Every tie is broken by a total order (score, then the code), never by set or dict order, so the
+same text gives the same answer in every process whatever PYTHONHASHSEED is."""
 
 from __future__ import annotations
 
 import math
-import re
 import sys
 from array import array
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
 
 import simple_icd_10_cm as icd
 
-# Words that carry no diagnostic meaning in descriptions or notes.
-STOPWORDS = frozenset({
-    "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "is", "of", "on", "or", "the", "to", "with",
-    "without", "unspecified", "other", "not", "elsewhere", "classified", "nos", "nec", "due", "than", "type", "site",
-})  # fmt: skip
+from coder.domain.clinical_text import expand_abbreviations
+from coder.domain.description_words import adjust, normalise_text, title_key, title_keys, tokens, words
+
+__all__ = ["DiagnosisData", "DiagnosisIndex", "TextMatch", "Unsure", "normalise_text", "words"]
+
 ACCEPT = 0.72  # below this the best guess is left to a person
 MARGIN = 0.06  # a runner-up this close makes the text ambiguous
-
-
-def normalise_text(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-def _stem(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def words(text: str) -> list[str]:
-    return [_stem(w) for w in normalise_text(text).split() if w not in STOPWORDS]
+UNKNOWN_WORD_WEIGHT = 3.0  # a word the index cannot place counts against the match
 
 
 @dataclass(frozen=True)
 class TextMatch:
-    code: str
+    codes: tuple[str, ...]
     confidence: float
     evidence: list[str]
+
+    @property
+    def code(self) -> str:
+        return self.codes[0]
 
 
 @dataclass(frozen=True)
@@ -54,51 +47,135 @@ class Unsure:
     suggestions: list[str]
 
 
+@dataclass(frozen=True)
+class DiagnosisData:
+    """The diagnosis tables an adapter loads from services/coder/coder/data."""
+
+    phrases: dict[str, tuple[str, ...]]  # normalised phrase -> codes
+    abbreviations: dict[str, str] = field(default_factory=dict)  # normalised word(s) -> spelled out
+    history: dict[str, tuple[str, ...]] = field(default_factory=dict)  # condition -> personal-history code
+    status: dict[str, tuple[str, ...]] = field(default_factory=dict)  # procedure/device -> status code
+    family: dict[str, tuple[str, ...]] = field(default_factory=dict)  # condition -> family-history code
+    integral: tuple[tuple[str, str], ...] = ()  # (diagnosis prefix, routinely associated symptom prefix)
+    diabetes: tuple[tuple[str, str, bool], ...] = ()  # (complication prefix, E1x suffix, complication kept)
+    needs: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()  # (code, needed prefixes, choices)
+    pairs: tuple[tuple[str, str, tuple[str, ...], bool], ...] = ()  # (A, B, A becomes, B kept): both listed
+    contradictory: tuple[tuple[str, str], ...] = ()  # prefixes never coded together: a person decides
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)  # abbreviation -> its meanings
+
+
 class DiagnosisIndex:
-    def __init__(self, phrases: dict[str, str]) -> None:
-        self.phrases = phrases
+    def __init__(self, data: DiagnosisData | dict[str, str]) -> None:
+        if isinstance(data, dict):  # a bare phrase table (tests)
+            data = DiagnosisData(phrases={k: (v,) for k, v in data.items()})
+        self.data = data
+        self.phrases = data.phrases
         self.codes: list[str] = []
         # tuples and typed arrays rather than sets and lists of ints: ~75k entries, held by every worker
         self.code_words: list[tuple[str, ...]] = []
+        self.titles: dict[str, str] = {}
+        self.inclusions: dict[str, str] = {}  # inclusion terms of billable codes, read like titles
         postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
-        for code in icd.get_all_codes(with_dots=True):
+        for code in sorted(icd.get_all_codes(with_dots=True)):
             if not icd.is_leaf(code) or icd.is_chapter_or_block(code):
                 continue
-            ws = tuple(sorted({sys.intern(w) for w in words(icd.get_description(code))}))
+            described = icd.get_description(code)
+            for key in title_keys(described):
+                # two codes with the same words: the key names neither (ties are not guessed)
+                self.titles[key] = "" if key in self.titles and self.titles[key] != code else code
+            for term in icd.get_inclusion_term(code):
+                for key in title_keys(term):
+                    self.inclusions[key] = "" if self.inclusions.get(key, code) != code else code
+            ws = tuple(sorted({sys.intern(w) for w in tokens(described)}))
             if not ws:
                 continue
             index = len(self.codes)
             self.codes.append(code)
             self.code_words.append(ws)
-            for w in ws:
+            for w in {w.lstrip("-") for w in ws if not w.startswith("~")}:
                 postings[w].append(index)
         total = len(self.codes)
         self.postings = dict(postings)
         self.idf = {w: math.log(total / len(ids)) for w, ids in postings.items()}
+        self._cache: dict[tuple[str, str], TextMatch | Unsure] = {}
+        self.list_cache: dict[Hashable, Any] = {}  # a documented list -> its coding (diagnoses.py)
 
-    def lookup(self, text: str) -> TextMatch | Unsure:
+    def expand(self, phrase: str) -> str:
+        return expand_abbreviations(phrase, self.data.abbreviations)
+
+    def lookup(self, text: str, within: str = "") -> TextMatch | Unsure:
+        """The code(s) for a text; `within` restricts the description index to codes with that prefix."""
+        key = (text, within)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._lookup(text, within)
+            if len(self._cache) < 50_000:  # bounded: a worker's memory does not grow with traffic
+                self._cache[key] = found
+        return found
+
+    def _lookup(self, text: str, within: str) -> TextMatch | Unsure:
         phrase = normalise_text(text)
-        if phrase in self.phrases:
-            return TextMatch(self.phrases[phrase], 0.97, [phrase])
+        expanded = self.expand(phrase)
+        for candidate in (phrase, expanded):  # an official title is the surest evidence there is
+            code = self.titles.get(title_key(candidate))
+            if code and code.startswith(within):
+                return TextMatch((code,), 1.0, [f"official title of {code}"])
+        for candidate in (phrase, expanded):
+            if candidate in self.phrases and all(c.startswith(within) for c in self.phrases[candidate]):
+                return TextMatch(self.phrases[candidate], 0.97, [candidate])
+        for candidate in (phrase, expanded):
+            code = self.inclusions.get(title_key(candidate))
+            if code and code.startswith(within):
+                return TextMatch((code,), 0.99, [f"inclusion term of {code}"])
+        for candidate in (phrase, expanded):  # "lesion of skin *": the words after it do not change the code
+            found = self._prefix(candidate, within)
+            if found:
+                return found
+        return self._scored(expanded, within)
+
+    def _prefix(self, phrase: str, within: str) -> TextMatch | None:
+        parts = phrase.split()
+        for size in range(len(parts), 0, -1):
+            key = " ".join(parts[:size]) + " *"
+            codes = self.phrases.get(key)
+            if codes and all(c.startswith(within) for c in codes):
+                return TextMatch(codes, 0.97, [key])
+        return None
+
+    def _scored(self, text: str, within: str) -> TextMatch | Unsure:
         query = set(words(text))
-        known = [w for w in query if w in self.postings]
+        content = sorted(w for w in query if not w.startswith("~"))
+        known = [w for w in content if w in self.postings]
         if not known:
             return Unsure("no word of the text names a diagnosis", [])
-        weight = sum(self.idf[w] for w in known) + sum(3.0 for w in query if w not in self.postings)
-        rare = sorted(known, key=lambda w: -self.idf[w])[:2]
+        unknown = [w for w in content if w not in self.postings]
+        weight = sum(self.idf[w] for w in known) + UNKNOWN_WORD_WEIGHT * len(unknown)
+        rare = sorted(known, key=lambda w: (-self.idf[w], w))[:2]
         both = set(self.postings[rare[0]]).intersection(*(self.postings[w] for w in rare[1:]))
-        candidates = both or set(self.postings[rare[0]])
         scored = []
-        for i in candidates:
-            matched = query.intersection(self.code_words[i])
-            coverage = sum(self.idf[w] for w in matched) / weight
-            precision = len(matched) / len(self.code_words[i])
-            scored.append((round(coverage * math.sqrt(precision), 4), self.codes[i], sorted(matched)))
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        best = scored[0]
-        suggestions = [code for _, code, _ in scored[:5]]
-        if best[0] < ACCEPT:
-            return Unsure(f"best match {best[1]} is weak ({best[0]:.2f})", suggestions)
-        if len(scored) > 1 and best[0] - scored[1][0] < MARGIN:
-            return Unsure(f"ambiguous between {best[1]} and {scored[1][1]}", suggestions)
-        return TextMatch(best[1], min(best[0], 0.95), best[2])
+        for i in sorted(both or set(self.postings[rare[0]])):
+            if not self.codes[i].startswith(within):
+                continue
+            cw = self.code_words[i]
+            matched = [w.lstrip("-") for w in cw if w.lstrip("-") in query and not w.startswith("~")]
+            found = sum(self.idf[w] for w in matched)
+            coverage = found / weight
+            # what the code says and the text does not, weighed by how telling each word is; a
+            # default word ("without ...") costs nothing when the text is silent about it
+            said = sum(self.idf[w] for w in cw if not w.startswith(("~", "-")))
+            said += sum(self.idf[w[1:]] for w in cw if w.startswith("-") and w[1:] in query)
+            precision = found / max(said, 1e-9)
+            score = round(coverage * precision * adjust(query, set(cw)), 4)
+            scored.append((-score, len(cw), self.codes[i], matched))
+        if not scored:
+            return Unsure("no code in the range asked for matches the text", [])
+        scored.sort(key=lambda s: (s[0], s[1], s[2]))
+        best, runner = scored[0], scored[1] if len(scored) > 1 else None
+        suggestions = [code for _, _, code, _ in scored[:5]]
+        note = f"; not placed: {' '.join(unknown)}" if unknown else ""
+        if -best[0] < ACCEPT:
+            return Unsure(f"best match {best[2]} is weak ({-best[0]:.2f}){note}", suggestions)
+        if runner and runner[0] - best[0] < MARGIN:
+            return Unsure(f"ambiguous between {best[2]} and {runner[2]}{note}", suggestions)
+        evidence = [*best[3], *(f"not placed: {w}" for w in unknown)]
+        return TextMatch((best[2],), min(-best[0], 0.95), evidence)

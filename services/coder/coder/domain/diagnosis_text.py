@@ -1,0 +1,161 @@
+"""One documented diagnosis entry -> codes, an uncertain concept, or a reason for a person.
+
+The entry is read (clinical_text), looked up whole (text_index), and, when the whole is not
+understood or only guessed, split into the parts of a list ("HTN, HLD", "diabetes with CKD 3a",
+"afib on DOAC", "CAD s/p CABG"), each read on its own; parts that only qualify ("stable on
+statin") add nothing, and the parts are taken only when every other one is understood."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import simple_icd_10_cm as icd
+
+from coder.domain.clinical_text import normalise, only_qualifies, read_statement, spell_out_signs
+from coder.domain.diagnosis_rules import Coded
+from coder.domain.text_index import DiagnosisIndex, TextMatch, Unsure, normalise_text
+from shared.schemas import ReviewReason
+
+# Where the index looks for a code when the statement is not about an active condition.
+KIND_RANGE = {"history": "Z8", "family": "Z8", "status": "Z9"}
+KIND_WORDS = {"history": "personal history of", "family": "family history of", "status": ""}
+KIND_WHERE = {"history": "a personal-history code (Z85–Z87)", "family": "a family-history code (Z80–Z84)",
+              "status": "a status code (Z95–Z99)"}  # fmt: skip
+_PARTS = re.compile(r"\s*(?:[,;+&]|\band\b|\bwith\b|(?<!not )\bdue to\b|\s/\s)\s*")
+_KEEP_CUE = re.compile(r"\s+(?=(?:on|status post|history of)\s)")  # split before the cue, keep it
+_BMI = re.compile(r"(?:body mass index|bmi)(?: of| is)? (\d{2})(?: (\d))?")
+LEADING_QUALIFIERS = frozenset({"new", "onset", "known", "newly", "diagnosed", "established", "worsening"})
+PHRASE_CONFIDENCE = 0.97  # a phrase-table or title match; below: the scored index guessed
+
+
+def reason(code: str, message: str, suggestions: list[str] | None = None) -> ReviewReason:
+    return ReviewReason(code=code, message=message, suggestions=suggestions or [])
+
+
+@dataclass
+class Entry:
+    """What one documented diagnosis gave: codes, reasons for a person, or uncertain concepts."""
+
+    codes: list[Coded] = field(default_factory=list)
+    reasons: list[ReviewReason] = field(default_factory=list)
+    uncertain: list[tuple[str, list[str]]] = field(default_factory=list)  # (cue, candidate codes)
+    negated: str = ""  # the negation cue when the whole entry is negated
+
+
+def _coded(found: TextMatch, evidence: list[str]) -> list[Coded]:
+    return [Coded(code, found.confidence, "text", [*evidence, *found.evidence]) for code in found.codes]
+
+
+@lru_cache(maxsize=1)
+def _bmi_ranges() -> tuple[tuple[float, float, str], ...]:
+    """Adult BMI codes with the range their FY title names ("Body mass index [BMI] 33.0-33.9, adult")."""
+    ranges = []
+    for code in icd.get_descendants("Z68"):
+        title = icd.get_description(code)
+        if not icd.is_leaf(code) or "adult" not in title:
+            continue
+        if m := re.search(r"(\d+(?:\.\d)?)-(\d+(?:\.\d)?)", title):
+            ranges.append((float(m[1]), float(m[2]) + 0.05, code))
+        elif m := re.search(r"(\d+(?:\.\d)?) or less", title):
+            ranges.append((0.0, float(m[1]) + 0.05, code))
+        elif m := re.search(r"(\d+(?:\.\d)?) or greater", title):
+            ranges.append((float(m[1]), 1000.0, code))
+    return tuple(sorted(ranges))
+
+
+def bmi_code(norm: str) -> str | None:
+    if not (m := _BMI.fullmatch(norm)):
+        return None
+    value = float(f"{m[1]}.{m[2] or 0}")
+    return next((code for low, high, code in _bmi_ranges() if low <= value < high), None)
+
+
+def _not_active(position: int, kind: str, concept: str, cue: str, index: DiagnosisIndex) -> Entry:
+    """A history, family history or status: its Z code (or the table's own code), never the condition."""
+    table = {"history": index.data.history, "status": index.data.status, "family": index.data.family}[kind]
+    concept_text = normalise_text(concept)
+    for text in (concept_text, index.expand(concept_text)):
+        if text in table:
+            return Entry(codes=[Coded(c, 0.97, "text", [f"{cue}: {text}"]) for c in table[text]])
+    found = index.lookup(f"{KIND_WORDS[kind]} {index.expand(concept_text)}".strip(), within=KIND_RANGE[kind])
+    if isinstance(found, TextMatch):
+        return Entry(codes=_coded(found, [cue]))
+    message = f"diagnosis {position} is documented as {cue} a condition: choose {KIND_WHERE[kind]}, not the active one"
+    return Entry(reasons=[reason("dx-history-unplaced", message, found.suggestions)])
+
+
+def _uncertain(position: int, concept: str, signs: tuple[str, ...], cue: str, index: DiagnosisIndex) -> Entry:
+    """IV.H: the signs documented with an uncertain diagnosis are coded; without any, the concept waits.
+    A sign the index cannot place is not dropped: a person codes it."""
+    entry = Entry()
+    for sign in signs:
+        found = index.lookup(sign)
+        if isinstance(found, TextMatch):
+            entry.codes += _coded(found, [f"sign documented with a {cue} diagnosis (IV.H)"])
+        elif not only_qualifies(sign):
+            entry.reasons.append(_unsure(position, found))
+    if not entry.codes:
+        guesses = [index.lookup(side) for side in re.split(r"\s+(?:vs|versus)\s+", concept)]
+        entry.uncertain.append((cue, [c for g in guesses if isinstance(g, TextMatch) for c in g.codes]))
+    return entry
+
+
+def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
+    statement = read_statement(text)
+    if statement.assertion == "absent":
+        return Entry(negated=statement.cue)  # documented as absent or ruled out: nothing to code
+    if statement.assertion in KIND_RANGE:
+        return _not_active(position, statement.assertion, statement.concept, statement.cue, index)
+    if statement.assertion == "uncertain":
+        return _uncertain(position, statement.concept, statement.signs, statement.cue, index)
+    norm = normalise(statement.concept)
+    if norm in index.data.ambiguous:
+        meanings = index.data.ambiguous[norm]
+        found_each = [index.lookup(m) for m in meanings]
+        candidates = [c for f in found_each if isinstance(f, TextMatch) for c in f.codes]
+        return Entry(reasons=[reason("dx-ambiguous-abbreviation", f"diagnosis {position} is an abbreviation with "
+                                     f"{len(meanings)} meanings: the provider says which", candidates)])  # fmt: skip
+    if bmi := bmi_code(norm):
+        return Entry(codes=[Coded(bmi, 0.97, "text", ["body mass index"])])
+    found = index.lookup(spell_out_signs(text))
+    if isinstance(found, Unsure) and (plain := _without_leading_qualifiers(norm)) != norm:
+        found = index.lookup(plain)  # "new onset atrial fibrillation", "known htn"
+    if isinstance(found, TextMatch):
+        return Entry(codes=_coded(found, []))
+    return Entry(reasons=[_unsure(position, found)])
+
+
+def _without_leading_qualifiers(norm: str) -> str:
+    words = norm.split()
+    while len(words) > 1 and words[0] in LEADING_QUALIFIERS:
+        words.pop(0)
+    return " ".join(words)
+
+
+def _unsure(position: int, found: Unsure) -> ReviewReason:
+    tail = "; candidates best first" if found.suggestions else "; no candidate found"
+    message = f"diagnosis {position}: choose the code for the documented text — {found.reason}{tail}"
+    return reason("dx-text-unsure", message, found.suggestions)
+
+
+def parts_of(text: str) -> list[str]:
+    pieces: list[str] = []
+    for chunk in _PARTS.split(spell_out_signs(text)):
+        pieces += _KEEP_CUE.split(chunk)
+    return [p.strip() for p in pieces if normalise_text(p)]
+
+
+def code_text(position: int, text: str, index: DiagnosisIndex) -> Entry:
+    whole = _one_statement(position, text, index)
+    settled = not whole.reasons and all(c.confidence >= PHRASE_CONFIDENCE for c in whole.codes)
+    if settled and (whole.codes or whole.uncertain or whole.negated not in ("negative", "ruled out", "excluded")):
+        return whole  # a negation before a list ("no fever, chills or cough") covers all of it
+    parts = parts_of(text)
+    if len(parts) < 2:
+        return whole
+    entries = [_one_statement(position, p, index) for p in parts if not only_qualifies(p)]
+    if not entries or any(e.reasons for e in entries) or not any(e.codes or e.uncertain for e in entries):
+        return whole
+    return Entry(codes=[c for e in entries for c in e.codes], uncertain=[u for e in entries for u in e.uncertain])

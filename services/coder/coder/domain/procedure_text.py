@@ -1,0 +1,180 @@
+"""Procedure text as a coder reads it: the services named (longest phrase first), the drug and its
+dose (HCPCS units = dose / unit size; an IM/SC route adds the injection), lesion and nail counts,
+repair lengths, the side and body site. Pure and cached: the same text always gives the same lines."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z0-9]+")
+SIDES = {"left": "LT", "right": "RT", "bilateral": "50", "both": "50"}
+SITES = frozenset((
+    "scalp", "face", "cheek", "forehead", "nose", "lip", "ear", "neck", "shoulder", "arm", "forearm", "elbow",
+    "wrist", "hand", "finger", "thumb", "chest", "back", "abdomen", "axilla", "axillae", "flank", "buttock",
+    "gluteal", "hip", "thigh", "knee", "leg", "ankle", "foot", "toe", "deltoid", "trunk"))  # fmt: skip
+INJECTION_ROUTES = frozenset({"im", "intramuscular", "intramuscularly", "subcut", "subcutaneous", "subcutaneously",
+                              "sc", "sq", "injection", "injections", "injected", "shot"})  # fmt: skip
+JOINT_PROCEDURE = frozenset({"injection", "injections", "injected", "aspiration", "aspirated", "arthrocentesis"})
+# CPT joint sizes: major 20610 (ultrasound 20611), intermediate 20605 (20606), small 20600 (20604)
+JOINTS = {"knee": ("20610", "20611"), "shoulder": ("20610", "20611"), "hip": ("20610", "20611"),
+          "subacromial": ("20610", "20611"), "wrist": ("20605", "20606"), "elbow": ("20605", "20606"),
+          "ankle": ("20605", "20606"), "finger": ("20600", "20604"), "thumb": ("20600", "20604"),
+          "toe": ("20600", "20604")}  # fmt: skip
+POINT_OF_CARE = re.compile(r"\b(point of care|poc|clia waived|waived|fingerstick|coaguchek|analyzer)\b")
+COUNSELLED = re.compile(r"\b(counsel(l)?ed|counsel(l)?ing)\b")
+NOT_COUNSELLED = re.compile(r"\bno (physician )?counsel")
+COUNT = re.compile(r"\b(\d+) (?:[a-z]+ ){0,2}?(actinic keratos[a-z]*|warts?|skin tags?|toenails?|nails?|lesions?)\b")
+TIMES = re.compile(r"\bx ?(\d+)\b")
+LENGTH = re.compile(r"\b(\d+(?:\.\d+)?) ?cm\b")
+DOSE = re.compile(r"\b(\d+(?:\.\d+)?) ?(mg|milligrams?|g|grams?|gm|mcg|micrograms?)\b")
+TO_MG = {"mg": 1.0, "milligram": 1.0, "milligrams": 1.0, "g": 1000.0, "gram": 1000.0, "grams": 1000.0, "gm": 1000.0,
+         "mcg": 0.001, "microgram": 0.001, "micrograms": 0.001}  # fmt: skip
+DESTRUCTION = ("17000", "17003", "17004", "17110", "17111")
+# Simple repair by total length (CPT: lengths of simple repairs in one anatomic group are added), cm upper bounds.
+SIMPLE_REPAIR = ((2.5, "12001"), (7.5, "12002"), (12.5, "12004"), (20.0, "12005"))
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str  # code (a catalog phrase), drug, bundled, flu-unnamed, destruction (lesion type not named)
+    code: str = ""
+    unit_amount: float = 0.0
+    unit_uom: str = ""
+    without_dose: int = 0  # drug units when no dose is written (0: the dose decides, a person must give it)
+
+
+@dataclass(frozen=True)
+class TextLine:
+    code: str
+    units: int = 1
+    implied: bool = False  # added by a rule (the injection of an IM drug), not named in the text
+    needs_dose: bool = False  # a drug billed by dose whose dose is not written
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    lines: tuple[TextLine, ...]
+    side: str | None
+    site: str | None  # "left deltoid", "right knee": a distinct site tells services apart
+    words: str
+    flags: frozenset[str] = field(default_factory=frozenset)  # poc, counselled, flu-unnamed, bundled, repair-cm=…
+    repair_cm: float = 0.0
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(text.lower().replace("w/", "with ").replace("-", " "))
+
+
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    """What a phrase is matched on: its words without the side (the side becomes a modifier)."""
+    return tuple(w for w in tokens(phrase) if w not in SIDES)
+
+
+def _matches(words: list[str], terms: dict[tuple[str, ...], Term], longest: int) -> list[Term]:
+    """Longest phrases first, left to right, without overlap."""
+    found: list[tuple[int, Term]] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            term = terms.get(tuple(words[i : i + size]))
+            if term is not None:
+                found.append((i, term))
+                i += size
+                break
+        else:
+            i += 1
+    return [t for _, t in found]
+
+
+def _count(text: str) -> int | None:
+    found = COUNT.search(text) or TIMES.search(text)
+    return int(found.group(1)) if found else None
+
+
+def _lesions(code: str, n: int | None) -> list[TextLine]:
+    """CPT counting rules for the lesion and nail families."""
+    if n is None or n <= 1:
+        return [TextLine(code)]
+    if code == "17000":
+        return [TextLine("17004")] if n >= 15 else [TextLine("17000"), TextLine("17003", n - 1)]
+    if code == "17110":
+        return [TextLine("17111" if n >= 15 else "17110")]
+    if code == "11200":
+        return [TextLine("11200")] + ([TextLine("11201", math.ceil((n - 15) / 10))] if n > 15 else [])
+    if code == "11720":
+        return [TextLine("11721" if n >= 6 else "11720")]
+    if code in ("11102", "11104"):
+        return [TextLine(code), TextLine("11103" if code == "11102" else "11105", n - 1)]
+    return [TextLine(code)]
+
+
+def _joint(words: list[str]) -> TextLine | None:
+    """An injection or aspiration of a named joint, however it is worded."""
+    if not JOINT_PROCEDURE & set(words):
+        return None
+    joint = next((JOINTS[w] for w in words if w in JOINTS), None)
+    if joint is None:
+        return None
+    return TextLine(joint[1] if "ultrasound" in words else joint[0])
+
+
+def _drug_units(term: Term, text: str, bilateral_each: bool) -> int:
+    dose = DOSE.search(text)
+    if dose is None:
+        return term.without_dose or 1
+    amount = float(dose.group(1)) * TO_MG[dose.group(2)]
+    per_unit = term.unit_amount * TO_MG.get(term.unit_uom, 1.0)
+    units = max(1, math.ceil(round(amount / per_unit, 6)))
+    return units * (2 if bilateral_each else 1)
+
+
+def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int) -> ParsedText:
+    words = tokens(text)
+    joined = " ".join(words)
+    side = next((SIDES[w] for w in words if w in SIDES), None)
+    site_word = next((w for w in words if w in SITES), None)
+    site = f"{side or ''} {site_word}".strip() if site_word else None
+    flags = set()
+    if POINT_OF_CARE.search(joined):
+        flags.add("poc")
+    if COUNSELLED.search(joined) and not NOT_COUNSELLED.search(joined):
+        flags.add("counselled")
+    lines: list[TextLine] = []
+    drugs: list[Term] = []
+    repair_cm = 0.0
+    for term in _matches([w for w in words if w not in SIDES], terms, longest):
+        if term.kind in ("bundled", "flu-unnamed"):
+            flags.add(term.kind)
+        elif term.kind == "destruction":
+            flags.add("destruction")
+        elif term.kind == "drug":
+            if all(d.code != term.code for d in drugs):
+                drugs.append(term)
+        elif term.code == "12001":
+            length = LENGTH.search(joined)
+            repair_cm = float(length.group(1)) if length else 0.0
+            lines.append(TextLine(repair_code(repair_cm) if repair_cm else "12001"))
+        elif all(line.code != term.code for line in lines):
+            lines.extend(_lesions(term.code, _count(joined)))
+    if "destruction" in flags and not any(line.code in DESTRUCTION for line in lines):
+        lines.extend(_lesions("17110", _count(joined)))  # a destruction without its lesion type: benign lesions
+    if not lines:
+        joint = _joint(words)
+        lines.extend([joint] if joint else [])
+    if drugs:
+        bilateral_each = side == "50" and " each " in f" {joined} "
+        if not lines and INJECTION_ROUTES & set(words):
+            lines.append(TextLine("96372", implied=True))
+        for drug in drugs:
+            missing = DOSE.search(joined) is None and not drug.without_dose
+            lines.append(TextLine(drug.code, _drug_units(drug, joined, bilateral_each), needs_dose=missing))
+    return ParsedText(tuple(lines), side, site, joined, frozenset(flags), repair_cm)
+
+
+def repair_code(total_cm: float) -> str:
+    for upper, code in SIMPLE_REPAIR:
+        if total_cm <= upper:
+            return code
+    return "12006"
