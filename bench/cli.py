@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from bench import coding_report, stages
+from bench.faults.cli import chaos
 from bench.measure import peak_rss_mb, report, service_pids
 from bench.publish import publish, publish_visits, wait_finished
 from bench.raw_chain import raw_chain
@@ -30,6 +31,7 @@ app.command("coding")(coding_report.coding)
 
 def register(root: typer.Typer) -> None:
     root.command("publish")(publish)
+    root.command("chaos")(chaos)
     root.add_typer(app, name="bench")
 
 

@@ -4,12 +4,14 @@ every one has come out the other end."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from datetime import date
 from pathlib import Path
 
 import orjson
 import typer
+from aiokafka.errors import KafkaError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.synthetic import VisitFactory
@@ -20,6 +22,7 @@ from shared.kafka import KafkaPublisher
 from shared.plugins import exactly, hooks, prefixed
 from shared.schemas import VISITS, Producer, Visit, VisitReceived
 from shared.schemas.common import utcnow
+from shared.settings import get_settings
 from shared.unit_of_work import Outgoing
 
 PRODUCER = Producer(service="rcm-cli")
@@ -37,15 +40,21 @@ def load_visits(path: Path) -> list[Visit]:
     return [Visit.model_validate(item) for item in items]
 
 
-async def publish_visits(visits: list[Visit], rate: float | None, progress: Progress | None = None) -> None:
-    """At `rate` visits/s (as fast as possible when None), in chunks the producer batches."""
-    async with KafkaPublisher() as publisher:
+async def publish_visits(
+    visits: list[Visit], rate: float | None, progress: Progress | None = None, ack_timeout: float | None = None
+) -> None:
+    """At `rate` visits/s (as fast as possible when None), in chunks the producer batches; a
+    chunk the broker has not acknowledged within `ack_timeout` seconds raises TimeoutError."""
+    publisher = KafkaPublisher()
+    try:
+        await asyncio.wait_for(publisher.__aenter__(), ack_timeout)  # reaching the broker at all
         task = progress.add_task("publishing", total=len(visits)) if progress else None
         started = time.perf_counter()
         step = max(1, int(rate // 20)) if rate else CHUNK  # ~20 chunks a second when paced
         for first in range(0, len(visits), step):
             chunk = visits[first : first + step]
-            await publisher.publish([Outgoing(VISITS, VisitReceived.of(v, utcnow(), PRODUCER)) for v in chunk])
+            events = [Outgoing(VISITS, VisitReceived.of(v, utcnow(), PRODUCER)) for v in chunk]
+            await asyncio.wait_for(publisher.publish(events), ack_timeout)
             done = first + len(chunk)
             if rate:
                 ahead = done / rate - (time.perf_counter() - started)
@@ -53,6 +62,10 @@ async def publish_visits(visits: list[Visit], rate: float | None, progress: Prog
                     await asyncio.sleep(ahead)
             if progress and task is not None:
                 progress.update(task, completed=done)
+    finally:
+        # stopping flushes what is buffered: bounded too, a broker that is away would hold it forever
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(publisher.__aexit__(None, None, None), ack_timeout)
 
 
 async def finished(conn: object, scope: list[str]) -> int:
@@ -95,6 +108,9 @@ def publish(
     file: Path | None = typer.Option(None, "--file", help="publish visits from a JSON array or NDJSON file instead"),
     wait: bool = typer.Option(False, "--wait", help="wait until every visit is remitted and posted, then summarise"),
     timeout: float = typer.Option(600, "--timeout", help="seconds to wait with --wait"),
+    kafka_timeout: float = typer.Option(
+        30, "--kafka-timeout", help="give up when Kafka has not acknowledged for this many seconds"
+    ),
 ) -> None:
     """Publish visits to the `visits` topic (synthetic by default)."""
     if file:
@@ -111,7 +127,18 @@ def publish(
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
     ) as progress:
-        asyncio.run(publish_visits(visits, rate or None, progress))
+        try:
+            asyncio.run(publish_visits(visits, rate or None, progress, ack_timeout=kafka_timeout))
+        except (TimeoutError, KafkaError, OSError) as exc:
+            sent = int(progress.tasks[0].completed) if progress.tasks else 0
+            progress.stop()
+            console.print(
+                f"[red]Kafka at {get_settings().kafka_bootstrap_servers} is not answering ({type(exc).__name__}; "
+                f"gave up within {kafka_timeout:.0f} s): {sent} of {len(visits)} visits are published, "
+                "the rest are not. Publishing the same visits again is safe (a visit's event id is fixed by "
+                "its id; the stages skip what they have seen).[/red]"
+            )
+            raise typer.Exit(1) from None
     if not wait:
         return
     ok = asyncio.run(wait_finished(scope, len(visits), timeout))

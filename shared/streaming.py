@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ from aiokafka.errors import KafkaError
 from faust.sensors.prometheus import setup_prometheus_sensors
 from pydantic import ValidationError
 
-from shared import metrics
+from shared import faust_transport, metrics
 from shared.errors import describe, loggable
 from shared.kafka import decode, encode
 from shared.outages import Outage
@@ -54,9 +55,20 @@ def make_app(
     settings = get_settings()
     datadir = Path(settings.data_dir) / f"{service}-{web_port}"
     datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
+    # A worker killed without leaving its group holds its partitions until its session expires:
+    # faust's 60 s default meant a minute of nothing after a kill -9. Measured (docs/reliability.md):
+    # a 10 s session (heartbeats every 3 s: three chances) and static membership (a
+    # group.instance.id per worker: a restarted worker takes its partitions back at once, no
+    # rebalance) each bring it to ~10 s, both together lowest; a worker stopped for good is
+    # noticed when its 10 s session expires (static members do not leave the group).
+    session = float(os.environ.get("KAFKA_SESSION_TIMEOUT_SECONDS", "10"))
+    static = os.environ.get("KAFKA_STATIC_MEMBERSHIP", "1") not in ("", "0", "false")
+    scheme = faust_transport.register()
     app = faust.App(
         group or f"rcmflow-{service}",
-        broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        # every node of a cluster, so a worker can start while any one of them is down; through
+        # the transport whose producer is idempotent (shared/faust_transport.py)
+        broker=[f"{scheme}://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")],
         processing_guarantee="at_least_once",
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication_factor,
@@ -69,6 +81,12 @@ def make_app(
         producer_linger=0.005,
         broker_commit_every=1000,
         broker_commit_interval=1.0,
+        broker_session_timeout=session,
+        broker_heartbeat_interval=min(3.0, session / 3),
+        # the longest a member may take to rejoin during a rebalance: a batch in hand is given
+        # 30 s to finish (run_stage), so longer than that
+        broker_rebalance_timeout=40.0,
+        consumer_group_instance_id=f"{group or service}-{settings.worker}" if static else None,
         stream_buffer_maxsize=4096,
         web_cors_options=None,
         web_application_options=web_options,

@@ -10,7 +10,18 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 PGPORT="${PGPORT:-5432}"
 PROMETHEUS_PORT="${PROMETHEUS_PORT:-9090}"
-export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$KAFKA_PORT}"
+# BROKERS=3: a three-node Kafka cluster; node N listens on KAFKA_PORT + 100*(N-1) (and its
+# controller on KAFKA_CONTROLLER_PORT + 100*(N-1)); topics are kept three times.
+BROKERS="${BROKERS:-1}"
+[[ "$BROKERS" =~ ^(1|3)$ ]] || { echo "BROKERS must be 1 or 3 (a quorum of two cannot lose a node)" >&2; exit 2; }
+kafka_port() { echo $((KAFKA_PORT + 100 * ($1 - 1))); }
+kafka_controller_port() { echo $((KAFKA_CONTROLLER_PORT + 100 * ($1 - 1))); }
+if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
+  KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
+  for ((n_ = 2; n_ <= BROKERS; n_++)); do KAFKA_BOOTSTRAP_SERVERS+=",127.0.0.1:$(kafka_port "$n_")"; done
+fi
+export KAFKA_BOOTSTRAP_SERVERS
+[ "$BROKERS" -gt 1 ] && export TOPIC_REPLICATION_FACTOR="${TOPIC_REPLICATION_FACTOR:-3}"
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:$PGPORT/rcmflow}"
 mkdir -p "$RUN_DIR/logs" "$RUN_DIR/pids"
 
@@ -25,7 +36,19 @@ wait_port() { # wait_port PORT SECONDS NAME
   return 1
 }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# pid_alive FILE: the process is running — not an unreaped zombie (kill -0 succeeds on one) and
+# not another process that got the same pid later (started after the pid file was written).
+pid_alive() {
+  [ -f "$1" ] || return 1
+  local pid stat rest fields btime started
+  pid="$(cat "$1" 2>/dev/null)"; [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
+  rest="${stat##*) }"; read -r -a fields <<< "$rest"   # fields[0] is field 3 (state)
+  case "${fields[0]}" in Z | X | x) return 1 ;; esac
+  btime="$(awk '/^btime/ {print $2}' /proc/stat)"
+  started=$((btime + fields[19] / $(getconf CLK_TCK)))  # field 22: start time in clock ticks
+  [ "$started" -le $(($(stat -c %Y "$1") + 2)) ]
+}
 
 stop_pidfile() { # stop_pidfile FILE NAME
   if pid_alive "$1"; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start, stop or show the local infrastructure: Kafka (KRaft, one node), PostgreSQL, Prometheus.
+# Start, stop or show the local infrastructure: Kafka (KRaft: one node, or three with BROKERS=3),
+# PostgreSQL, Prometheus.
 #   infra.sh start [kafka|postgres|prometheus]   infra.sh stop [...]   infra.sh status
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -11,25 +12,83 @@ as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-start_kafka() {
-  if port_open "$KAFKA_PORT"; then say "kafka already listening on :$KAFKA_PORT"; return; fi
-  mkdir -p "$KAFKA_DIR/data"
-  sed -e "s#@DATA_DIR@#$KAFKA_DIR/data#" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
-      -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
-      "$ROOT/deploy/kafka/server.properties" > "$KAFKA_DIR/server.properties"
-  local cp="$CACHE_DIR/kafka/libs/*"
-  local jvm=(java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true
-             "-Dkafka.logs.dir=$KAFKA_DIR" "-Dlog4j2.configurationFile=$ROOT/deploy/kafka/log4j2.properties")
-  if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
-    say "formatting Kafka storage (KRaft, standalone controller)"
-    local cluster_id; cluster_id="$("${jvm[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid | tail -n 1)"
-    "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format --standalone -t "$cluster_id" \
-      -c "$KAFKA_DIR/server.properties" > "$KAFKA_DIR/format.log" 2>&1
+kafka_jvm() { # the java command line of one node (smaller heaps when three share the machine)
+  local heap=1g; [ "$BROKERS" -gt 1 ] && heap=512m
+  echo java -Xms128m "-Xmx$heap" -XX:+UseG1GC -Djava.awt.headless=true \
+    "-Dlog4j2.configurationFile=$ROOT/deploy/kafka/log4j2.properties"
+}
+
+kafka_dir() { if [ "$1" -eq 1 ]; then echo "$RUN_DIR/kafka"; else echo "$RUN_DIR/kafka-$1"; fi; }
+kafka_pidfile() { if [ "$1" -eq 1 ]; then echo "$RUN_DIR/pids/kafka.pid"; else echo "$RUN_DIR/pids/kafka-$1.pid"; fi; }
+
+start_kafka_node() { # start_kafka_node N CLUSTER_ID
+  local n="$1" cluster_id="$2" dir port cport quorum replication=1 min_isr=1
+  dir="$(kafka_dir "$n")"; port="$(kafka_port "$n")"; cport="$(kafka_controller_port "$n")"
+  if port_open "$port"; then say "kafka node $n already listening on :$port"; return; fi
+  if [ "$BROKERS" -gt 1 ]; then
+    local voters=() i
+    for ((i = 1; i <= BROKERS; i++)); do voters+=("$i@127.0.0.1:$(kafka_controller_port "$i")"); done
+    quorum="controller.quorum.voters=$(IFS=,; echo "${voters[*]}")"
+    replication=3; min_isr=2
+  else
+    quorum="controller.quorum.bootstrap.servers=127.0.0.1:$cport"
   fi
-  say "starting kafka on :$KAFKA_PORT (log: $KAFKA_DIR/server.log)"
-  nohup "${jvm[@]}" -cp "$cp" kafka.Kafka "$KAFKA_DIR/server.properties" > "$KAFKA_DIR/stdout.log" 2>&1 &
-  echo $! > "$RUN_DIR/pids/kafka.pid"
-  wait_port "$KAFKA_PORT" 90 kafka || { tail -n 30 "$KAFKA_DIR/stdout.log" "$KAFKA_DIR/server.log" >&2; exit 1; }
+  mkdir -p "$dir/data"
+  sed -e "s#@DATA_DIR@#$dir/data#" -e "s#@KAFKA_PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$cport#g" \
+      -e "s#@NODE_ID@#$n#" -e "s#@QUORUM@#$quorum#" -e "s#@REPLICATION@#$replication#g" -e "s#@MIN_ISR@#$min_isr#g" \
+      "$ROOT/deploy/kafka/server.properties" > "$dir/server.properties"
+  local cp="$CACHE_DIR/kafka/libs/*" jvm
+  read -r -a jvm <<< "$(kafka_jvm) -Dkafka.logs.dir=$dir"
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    say "formatting Kafka storage of node $n (KRaft, $BROKERS-node quorum)"
+    local how=(--standalone); [ "$BROKERS" -gt 1 ] && how=()
+    "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format "${how[@]}" -t "$cluster_id" \
+      -c "$dir/server.properties" > "$dir/format.log" 2>&1
+    echo "$BROKERS" > "$dir/brokers"
+  fi
+  say "starting kafka node $n on :$port (log: $dir/server.log)"
+  [ -f "$dir/server.log" ] && mv "$dir/server.log" "$dir/server.log.1"  # this start's log alone: readiness reads it
+  nohup "${jvm[@]}" -cp "$cp" kafka.Kafka "$dir/server.properties" > "$dir/stdout.log" 2>&1 &
+  echo $! > "$(kafka_pidfile "$n")"
+}
+
+wait_kafka_node() { # wait_kafka_node N CLUSTER_ID: until it listens; a node that died binding its port is started again
+  local n="$1" i tries=0 dir; dir="$(kafka_dir "$n")"
+  for ((i = 0; i < 450; i++)); do
+    if pid_alive "$(kafka_pidfile "$n")"; then
+      # "started" in its log, not only an open port: see below
+      grep -q "Kafka Server started" "$dir/server.log" 2>/dev/null && port_open "$(kafka_port "$n")" && return 0
+    elif grep -q "Address already in use" "$dir/server.log" 2>/dev/null && [ $((tries += 1)) -le 30 ]; then
+      # While a node is down, a client retrying 127.0.0.1:<port> can connect to itself when the
+      # port lies in the ephemeral range (32768-60999): the port is busy until it lets go.
+      say "kafka node $n: port $(kafka_port "$n") was busy, starting it again"
+      sleep 3; start_kafka_node "$n" "$2"
+    else
+      break
+    fi
+    sleep 0.2
+  done
+  echo "kafka node $n did not open port $(kafka_port "$n")" >&2
+  tail -n 30 "$dir/stdout.log" "$dir/server.log" >&2
+  exit 1
+}
+
+start_kafka() {
+  local made_for n cluster_id="" cp="$CACHE_DIR/kafka/libs/*" jvm
+  # storage formatted for one node cannot join three (and the other way round): say so
+  made_for="$(cat "$RUN_DIR/kafka/brokers" 2>/dev/null || { [ -f "$RUN_DIR/kafka/data/meta.properties" ] && echo 1; } || true)"
+  if [ -n "$made_for" ] && [ "$made_for" != "$BROKERS" ]; then
+    echo "the Kafka data under $RUN_DIR/kafka was made for BROKERS=$made_for, not BROKERS=$BROKERS;" \
+      "to switch (its events are lost): make down && rm -rf $RUN_DIR/kafka $RUN_DIR/kafka-*" >&2
+    exit 1
+  fi
+  cluster_id="$(grep -h '^cluster.id=' "$RUN_DIR"/kafka*/data/meta.properties 2>/dev/null | head -n 1 | cut -d= -f2 || true)"
+  if [ -z "$cluster_id" ]; then
+    read -r -a jvm <<< "$(kafka_jvm) -Dkafka.logs.dir=$RUN_DIR/kafka"
+    cluster_id="$("${jvm[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid | tail -n 1)"
+  fi
+  for ((n = 1; n <= BROKERS; n++)); do start_kafka_node "$n" "$cluster_id"; done
+  for ((n = 1; n <= BROKERS; n++)); do wait_kafka_node "$n" "$cluster_id"; done
 }
 
 start_postgres() {
@@ -57,16 +116,24 @@ start_prometheus() {
   wait_port "$PROMETHEUS_PORT" 30 prometheus
 }
 
-stop_kafka() { stop_pidfile "$RUN_DIR/pids/kafka.pid" kafka; }
+stop_kafka() { # every node that has a pid file, whatever BROKERS says now
+  local f
+  for f in "$RUN_DIR"/pids/kafka.pid "$RUN_DIR"/pids/kafka-*.pid; do
+    [ -e "$f" ] && stop_pidfile "$f" "$(basename "$f" .pid)"
+  done
+  return 0
+}
 stop_prometheus() { stop_pidfile "$RUN_DIR/pids/prometheus.pid" prometheus; }
-stop_postgres() {
+stop_postgres() { # stop_postgres [MODE]: fast (default) or immediate (a crash, for fault drills)
   if [ -f "$PG_DIR/data/postmaster.pid" ]; then
-    as_postgres "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -m fast -w stop > /dev/null && say "stopped postgres"
+    as_postgres "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -m "${1:-fast}" -w stop > /dev/null && say "stopped postgres"
   fi
 }
 
 status() {
-  for pair in "kafka:$KAFKA_PORT" "postgres:$PGPORT" "prometheus:$PROMETHEUS_PORT"; do
+  local pairs=("kafka:$KAFKA_PORT") n
+  for ((n = 2; n <= BROKERS; n++)); do pairs+=("kafka-$n:$(kafka_port "$n")"); done
+  for pair in "${pairs[@]}" "postgres:$PGPORT" "prometheus:$PROMETHEUS_PORT"; do
     if port_open "${pair#*:}"; then echo "${pair%%:*}: up (:${pair#*:})"; else echo "${pair%%:*}: down"; fi
   done
 }
@@ -76,6 +143,7 @@ parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(postgres kafka prometheus)
 case "$cmd" in
   start) for p in "${parts[@]}"; do "start_$p"; done ;;
   stop) for ((i = ${#parts[@]} - 1; i >= 0; i--)); do "stop_${parts[i]}"; done ;;
+  stop-immediate) stop_postgres immediate ;;  # Postgres crashes: what the fault harness does
   status) status ;;
-  *) echo "usage: $0 start|stop|status [kafka|postgres|prometheus]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status [kafka|postgres|prometheus] | stop-immediate postgres" >&2; exit 2 ;;
 esac

@@ -3,6 +3,8 @@
 # their ports and commands come from the pipeline's one declaration (`rcm pipeline --shell`).
 #   services.sh start     services.sh stop     services.sh status
 # Workers per stage that scales out: CODERS, BILLERS, PAYERS (default 1 each).
+# Each worker runs under its own supervisor (supervise.py): a worker that dies is started again
+# with back-off, and the supervisor serves its restart count on the worker's port + 5.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 TARGETS_DIR="$ROOT/deploy/prometheus/targets"
@@ -18,19 +20,29 @@ workers_of() { # workers_of SERVICE
   esac
 }
 
+SUPERVISOR_PORT_OFFSET=5  # worker ports step by 10 (8001..8004, 8012, ...): +5 never collides
+
 start_one() { # start_one NAME PORT COMMAND [ENV...]
   local name="$1" port="$2" cmd="$3"; shift 3
-  if pid_alive "$RUN_DIR/pids/svc-$name.pid"; then say "$name already running"; return; fi
+  local sup="$RUN_DIR/pids/supervise-$name.pid"
+  if pid_alive "$sup"; then say "$name already running (supervised)"; return; fi
+  # a worker left without its supervisor (the supervisor was killed): stop it, start both again
+  pid_alive "$RUN_DIR/pids/svc-$name.pid" && stop_pidfile "$RUN_DIR/pids/svc-$name.pid" "$name (unsupervised)"
+  rm -f "$RUN_DIR/pids/svc-$name.pid" "$RUN_DIR/pids/svc-$name.restarts"
   if port_open "$port"; then echo "port $port is taken; cannot start $name" >&2; exit 1; fi
-  env "$@" RCM_DATA_DIR="$RUN_DIR/faust" nohup "$VENV/bin/$cmd" > "$RUN_DIR/logs/$name.log" 2>&1 &
-  echo $! > "$RUN_DIR/pids/svc-$name.pid"
+  env "$@" RCM_DATA_DIR="$RUN_DIR/faust" RCM_RUN_DIR="$RUN_DIR" nohup "$PY" "$ROOT/deploy/local/supervise.py" \
+    --name "$name" --metrics-port $((port + SUPERVISOR_PORT_OFFSET)) --run-dir "$RUN_DIR" -- "$VENV/bin/$cmd" \
+    > "$RUN_DIR/logs/supervise-$name.log" 2>&1 &
+  echo $! > "$sup"
 }
 
-wait_service() { # wait_service NAME PORT: until its web port answers, or fail fast if it died
+restarts_of() { cat "$RUN_DIR/pids/svc-$1.restarts" 2>/dev/null || echo 0; }
+
+wait_service() { # wait_service NAME PORT: until its web port answers, or fail fast if it keeps dying
   local i
   for ((i = 0; i < 450; i++)); do
     port_open "$2" && return 0
-    if ! pid_alive "$RUN_DIR/pids/svc-$1.pid"; then
+    if ! pid_alive "$RUN_DIR/pids/supervise-$1.pid" || [ "$(restarts_of "$1")" -ge 2 ]; then
       echo "$1 exited during start-up; last lines of $RUN_DIR/logs/$1.log:" >&2
       tail -n 25 "$RUN_DIR/logs/$1.log" >&2
       exit 1
@@ -42,7 +54,7 @@ wait_service() { # wait_service NAME PORT: until its web port answers, or fail f
 }
 
 start() {
-  local service port cmd scales n i name f started=() targets=() summary=()
+  local service port cmd scales n i name f started=() targets=() summary=() supervisors=()
   while read -r service port cmd scales; do
     n=1; [ "$scales" = yes ] && n="$(workers_of "$service")"
     local ports=()
@@ -51,15 +63,18 @@ start() {
       start_one "$name" $((port + 10 * i)) "$cmd" WORKER="$i" CODER_WORKER="$i"
       started+=("$name:$((port + 10 * i))")
       ports+=("\"127.0.0.1:$((port + 10 * i))\"")
+      supervisors+=("\"127.0.0.1:$((port + 10 * i + SUPERVISOR_PORT_OFFSET))\"")
     done
     if [ "$scales" = yes ]; then  # fewer workers than before: stop the extra ones
-      for f in "$RUN_DIR"/pids/svc-"$service"-*.pid; do
+      for f in "$RUN_DIR"/pids/supervise-"$service"-*.pid; do
         [ -e "$f" ] || continue
-        i="${f##*/svc-"$service"-}"; i="${i%.pid}"
-        [[ "$i" =~ ^[0-9]+$ ]] && [ "$i" -ge "$n" ] && stop_pidfile "$f" "$service-$i"
+        i="${f##*/supervise-"$service"-}"; i="${i%.pid}"
+        [[ "$i" =~ ^[0-9]+$ ]] && [ "$i" -ge "$n" ] && stop_worker "$service-$i"
       done
     fi
     targets+=("{\"targets\": [$(IFS=,; echo "${ports[*]}")], \"labels\": {\"component\": \"$service\"}}")
+    targets+=("{\"targets\": [$(IFS=,; echo "${supervisors[*]}")], \"labels\": {\"component\": \"$service\", \"role\": \"supervisor\"}}")
+    supervisors=()
     summary+=("$service x$n :$port")
   done < <(stages)
   for f in "${started[@]}"; do wait_service "${f%%:*}" "${f##*:}"; done
@@ -69,19 +84,33 @@ start() {
   say "services up: $(IFS=,; echo "${summary[*]}")"
 }
 
+stop_worker() { # stop_worker NAME: its supervisor stops it; a worker without one is stopped directly
+  stop_pidfile "$RUN_DIR/pids/supervise-$1.pid" "$1"
+  pid_alive "$RUN_DIR/pids/svc-$1.pid" && stop_pidfile "$RUN_DIR/pids/svc-$1.pid" "$1 (unsupervised)"
+  rm -f "$RUN_DIR/pids/svc-$1.pid" "$RUN_DIR/pids/svc-$1.restarts"
+}
+
 stop() {
-  local f
-  for f in "$RUN_DIR"/pids/svc-*.pid; do
+  local f name
+  for f in "$RUN_DIR"/pids/supervise-*.pid "$RUN_DIR"/pids/svc-*.pid; do
     [ -e "$f" ] || continue
-    stop_pidfile "$f" "$(basename "$f" .pid | sed 's/^svc-//')"
+    name="$(basename "$f" .pid)"; name="${name#supervise-}"; name="${name#svc-}"
+    stop_worker "$name"
   done
 }
 
 status() {
-  local f
-  for f in "$RUN_DIR"/pids/svc-*.pid; do
+  local f name
+  for f in "$RUN_DIR"/pids/supervise-*.pid; do
     [ -e "$f" ] || { echo "no services started"; return; }
-    if pid_alive "$f"; then echo "$(basename "$f" .pid | sed 's/^svc-//'): running (pid $(cat "$f"))"; else echo "$(basename "$f" .pid): dead"; fi
+    name="$(basename "$f" .pid)"; name="${name#supervise-}"
+    if pid_alive "$RUN_DIR/pids/svc-$name.pid"; then
+      echo "$name: running (pid $(cat "$RUN_DIR/pids/svc-$name.pid"), restarts $(restarts_of "$name"))"
+    elif pid_alive "$f"; then
+      echo "$name: down, its supervisor is starting it again (restarts $(restarts_of "$name"))"
+    else
+      echo "$name: dead"
+    fi
   done
 }
 

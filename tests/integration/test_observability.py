@@ -114,7 +114,7 @@ def test_alert_rules_and_config_are_valid() -> None:
     rules = subprocess.run(["promtool", "check", "rules", str(ROOT / "deploy/prometheus/alerts.yml")],
                            capture_output=True, text=True)  # fmt: skip
     assert rules.returncode == 0, rules.stdout + rules.stderr
-    assert "4 rules found" in rules.stdout
+    assert "6 rules found" in rules.stdout
     config_file = str(ROOT / "deploy/prometheus/prometheus.yml")
     config = subprocess.run(
         ["promtool", "check", "config", "--syntax-only", config_file], capture_output=True, text=True
