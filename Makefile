@@ -1,15 +1,19 @@
 # rcmflow: the whole pipeline on this machine, no Docker. Everything lands under .run/ and .cache/.
 SHELL := /bin/bash
 CODERS ?= 1
+BILLERS ?= 1
+PAYERS ?= 1
+export CODERS BILLERS PAYERS
 VISITS ?= 1000
 LOCAL := deploy/local
 RCM := .venv/bin/rcm
+VENV_BIN := .venv/bin
 
-.PHONY: help install up down demo logs status test lint format bench schemas
+.PHONY: help install up down demo logs status test lint format bench schemas lock
 
 help:
 	@echo "make demo            install what is missing, start everything, push $(VISITS) visits through, summarise"
-	@echo "make up [CODERS=N]   start Kafka, Postgres, Prometheus and the services (N coder workers)"
+	@echo "make up [CODERS=N BILLERS=N PAYERS=N]  start Kafka, Postgres, Prometheus and the services (N workers per stage)"
 	@echo "make down            stop the services and the infrastructure"
 	@echo "make logs            follow the service logs"
 	@echo "make test            lint and every test, against real Kafka and Postgres"
@@ -21,7 +25,7 @@ install:
 up: install
 	@$(LOCAL)/infra.sh start
 	@$(RCM) init
-	@$(LOCAL)/services.sh start $(CODERS)
+	@$(LOCAL)/services.sh start
 
 down:
 	@$(LOCAL)/services.sh stop
@@ -48,6 +52,11 @@ schemas: install
 
 test: install
 	@$(LOCAL)/test.sh
+
+# Renew requirements.lock after changing dependencies in pyproject.toml (uv resolves, pip installs).
+lock: install
+	@$(VENV_BIN)/pip install -q uv && $(VENV_BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --generate-hashes -q -o requirements.lock && echo "requirements.lock renewed"
 
 bench: up
 	@$(RCM) bench e2e --visits $(VISITS) --out bench/results.ndjson

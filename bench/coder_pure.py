@@ -10,9 +10,9 @@ import resource
 import sys
 import time
 
+from bench.synthetic import VisitFactory
 from coder.adapters.reference import load_tables
 from coder.domain.coding import code_visit
-from shared.synthetic import VisitFactory
 
 
 def main(count: int, seed: int) -> None:

@@ -22,9 +22,11 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-async def create_pool(database_url: str | None = None, **kwargs: object) -> asyncpg.Pool:
+async def create_pool(
+    database_url: str | None = None, *, max_size: int | None = None, **kwargs: object
+) -> asyncpg.Pool:
     settings = get_settings()
-    size = int(kwargs.pop("max_size", settings.db_pool_size))  # type: ignore[arg-type]
+    size = max_size or settings.db_pool_size
     return await asyncpg.create_pool(
         database_url or settings.database_url,
         min_size=1,

@@ -7,15 +7,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from pydantic import BaseModel
 
-from shared.schemas import CODING_REVIEW, PIPELINE_TOPICS, dlq_topic
+from shared.pipeline import topics as pipeline_topics
 from shared.settings import get_settings
+from shared.unit_of_work import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +24,6 @@ M = TypeVar("M", bound=BaseModel)
 
 # Everything rcmflow writes is kept: the pipeline topics are the audit record, and a dead
 # letter or a review request that silently expired would be a lost visit.
-ALL_TOPICS: tuple[str, ...] = (
-    *PIPELINE_TOPICS,
-    CODING_REVIEW,
-    *(dlq_topic(t) for t in (*PIPELINE_TOPICS, CODING_REVIEW)),
-)
 KEEP_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
 
 
@@ -69,7 +65,7 @@ def make_consumer(*topics: str, group_id: str | None = None, **overrides: object
 
 
 @contextlib.asynccontextmanager
-async def consuming(*topics: str, **options: object) -> AsyncIterator[AIOKafkaConsumer]:
+async def consuming(*topics: str, **options: Any) -> AsyncIterator[AIOKafkaConsumer]:
     """A started consumer (see make_consumer), stopped on exit."""
     consumer = make_consumer(*topics, **options)
     await consumer.start()
@@ -82,14 +78,25 @@ async def consuming(*topics: str, **options: object) -> AsyncIterator[AIOKafkaCo
         await consumer.stop()
 
 
-async def ensure_topics(topics: Iterable[str] = ALL_TOPICS) -> list[str]:
-    """Create missing topics (12 partitions, kept forever). Returns the names it created."""
-    settings = get_settings()
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+@contextlib.asynccontextmanager
+async def admin_client() -> AsyncIterator[AIOKafkaAdminClient]:
+    """The one Kafka admin client: topics, consumer-group offsets."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=get_settings().kafka_bootstrap_servers)
     await admin.start()
     try:
+        yield admin
+    finally:
+        await admin.close()
+
+
+async def ensure_topics(topics: Iterable[str] | None = None) -> list[str]:
+    """Create missing topics (the pipeline's by default; 12 partitions, kept forever). Returns
+    the names it created."""
+    settings = get_settings()
+    wanted = list(pipeline_topics() if topics is None else topics)
+    async with admin_client() as admin:
         existing = set(await admin.list_topics())
-        missing = [t for t in topics if t not in existing]
+        missing = [t for t in wanted if t not in existing]
         if missing:
             new = [
                 NewTopic(
@@ -103,8 +110,11 @@ async def ensure_topics(topics: Iterable[str] = ALL_TOPICS) -> list[str]:
             with contextlib.suppress(TopicAlreadyExistsError):  # another process won the race
                 await admin.create_topics(new)
         return missing
-    finally:
-        await admin.close()
+
+
+async def delete_topics(topics: Iterable[str]) -> None:
+    async with admin_client() as admin:
+        await admin.delete_topics(list(topics))
 
 
 async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
@@ -112,3 +122,22 @@ async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPar
     until asked; this waits for it (the same call aiokafka's producer makes before a send)."""
     partitions = await consumer._client._wait_on_metadata(topic)
     return [TopicPartition(topic, p) for p in sorted(partitions)]
+
+
+class KafkaPublisher:
+    """shared.unit_of_work.Publisher for commands and relays: an idempotent aiokafka producer;
+    `publish` returns once the broker has acknowledged every event."""
+
+    def __init__(self, **overrides: object) -> None:
+        self._producer = make_producer(**overrides)
+
+    async def __aenter__(self) -> KafkaPublisher:
+        await self._producer.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._producer.stop()
+
+    async def publish(self, outgoing: list[Outgoing]) -> None:
+        pending = [await self._producer.send(o.topic, encode(o.event), key=o.event.key) for o in outgoing]
+        await asyncio.gather(*pending)

@@ -28,6 +28,12 @@ CREATE TABLE IF NOT EXISTS public.schema_migrations (
 """
 
 
+# A service whose name (and schema) changed: new name -> old name. Before migrating, what was
+# applied under the old name is booked under the new one; the service's next migration renames
+# the schema itself (payer_sim's 002).
+RENAMED = {"payer_sim": "payer"}
+
+
 class MigrationError(RuntimeError):
     pass
 
@@ -51,6 +57,13 @@ async def migrate(conn: asyncpg.Connection, service: str, directory: Path) -> li
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
     try:
         await conn.execute(_LEDGER)
+        if service in RENAMED:
+            await conn.execute(
+                """UPDATE public.schema_migrations SET service = $1 WHERE service = $2
+                   AND NOT EXISTS (SELECT 1 FROM public.schema_migrations WHERE service = $1)""",
+                service,
+                RENAMED[service],
+            )
         rows = await conn.fetch(
             "SELECT version, checksum, name FROM public.schema_migrations WHERE service = $1", service
         )

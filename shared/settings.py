@@ -24,9 +24,10 @@ class Settings(BaseModel):
     mllp_port: int = Field(default_factory=lambda: int(_env("MLLP_PORT", "2575")))
     coder_port: int = Field(default_factory=lambda: int(_env("CODER_PORT", "8002")))
     biller_port: int = Field(default_factory=lambda: int(_env("BILLER_PORT", "8003")))
-    payer_port: int = Field(default_factory=lambda: int(_env("PAYER_PORT", "8004")))
-    # Worker N of the coder group listens on coder_port + 10*N (8002, 8012, 8022, ...).
-    coder_worker: int = Field(default_factory=lambda: int(_env("CODER_WORKER", "0")))
+    payer_sim_port: int = Field(default_factory=lambda: int(_env("PAYER_SIM_PORT", "8004")))
+    # Worker N of a stage's consumer group listens on its port + 10*N (coder 8002, 8012, ...).
+    # WORKER for every stage; CODER_WORKER is the coder's older name for it.
+    worker: int = Field(default_factory=lambda: int(_env("WORKER", _env("CODER_WORKER", "0"))))
     log_level: str = Field(default_factory=lambda: _env("LOG_LEVEL", "info"))
     # Where faust keeps its local state (tables are not used, but faust wants a folder).
     data_dir: str = Field(default_factory=lambda: _env("RCM_DATA_DIR", ".run/faust"))
@@ -40,6 +41,10 @@ class Settings(BaseModel):
     # Benchmarks run a coder against topics and a consumer group of their own (empty: the real ones).
     coder_topic_suffix: str = Field(default_factory=lambda: _env("CODER_TOPIC_SUFFIX", ""))
     db_pool_size: int = Field(default_factory=lambda: int(_env("DB_POOL_SIZE", "4")))
+
+    @property
+    def coder_worker(self) -> int:
+        return self.worker
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ from shared import metrics
 from shared.kafka import decode, encode
 from shared.schemas import Envelope, dlq_topic
 from shared.settings import get_settings
+from shared.unit_of_work import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,26 @@ def raw_topic(app: faust.App, name: str) -> faust.TopicT:
 
 
 async def emit(topic: faust.TopicT, event: Envelope) -> None:
-    """Publish an event keyed by patient id. faust flushes the producer before it commits the
-    consumed offsets, so an event is never acknowledged before what it caused is written."""
+    """Publish an event keyed by patient id. The stage loop flushes the producer before the
+    consumed offsets may be committed (faust itself does not), so an event is never acknowledged
+    before what it caused is on the broker."""
     await topic.send(key=event.key, value=encode(event))
+
+
+class FaustPublisher:
+    """shared.unit_of_work.Publisher over a faust app's producer: what a service's use cases
+    collected goes out keyed by patient id; the stage loop flushes before acknowledging."""
+
+    def __init__(self, app: faust.App) -> None:
+        self._app = app
+        self._topics: dict[str, faust.TopicT] = {}
+
+    async def publish(self, outgoing: list[Outgoing]) -> None:
+        for item in outgoing:
+            topic = self._topics.get(item.topic)
+            if topic is None:
+                topic = self._topics[item.topic] = raw_topic(self._app, item.topic)
+            await emit(topic, item.event)
 
 
 def _describe(exc: BaseException) -> str:
@@ -140,7 +158,8 @@ async def run_stage(
     settings = get_settings()
     size = batch_size or settings.batch_size
     wait = within if within is not None else settings.batch_wait_seconds
-    async for events in stream.take_events(size, within=wait):
+    # take_events is faust's batch-of-events API; its StreamT protocol does not declare it
+    async for events in stream.take_events(size, within=wait):  # type: ignore[attr-defined]
         # faust acknowledges the taken events even when the agent is cancelled (at shutdown or
         # on a rebalance), so the batch in hand is finished first: never acked half-done.
         work = asyncio.ensure_future(_process_batch(app, service, list(events), model, handle))
@@ -188,47 +207,87 @@ async def _process_batch(
 
 
 async def _with_retry(service: str, first: faust.types.Message, handle: BatchHandler[E], items: list[E]) -> list[str]:
+    outage = Outage(f"{service} at {first.topic}[{first.partition}]@{first.offset}")
     delay = 0.5
     while True:
         try:
-            return await handle(items)
+            outcomes = await handle(items)
         except TRANSIENT_ERRORS as exc:
-            where = f"{first.topic}[{first.partition}]@{first.offset}"
-            log.warning("transient error in %s at %s, retrying in %.1fs: %s", service, where, delay, _loggable(exc))
+            outage.failed(exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+        else:
+            outage.over()
+            return outcomes
+
+
+class Outage:
+    """Quiet logging of a dependency that is away: one line when the outage begins, one with its
+    length when it is over, nothing per failed attempt in between (a long broker or database
+    outage must not flood the log)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.since: float | None = None
+        self.attempts = 0
+
+    def failed(self, exc: BaseException) -> None:
+        self.attempts += 1
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning("%s: %s; retrying quietly until it succeeds", self.what, _loggable(exc))
+
+    def over(self) -> None:
+        if self.since is not None:
+            log.warning("%s: recovered after %.1fs (%d failed attempts)", self.what,
+                        time.monotonic() - self.since, self.attempts)  # fmt: skip
+            self.since, self.attempts = None, 0
+
+
+def guarded_timer(app: faust.App, every: float, fn: Callable[[], Awaitable[None]]) -> None:
+    """`app.timer(every)` for `fn`, which no error ever takes down with the whole service (faust
+    stops the worker when a timer raises): an outage of Postgres or Kafka is logged once when it
+    begins and once when it is over; any other error is logged the same way, without its text."""
+    outage = Outage(f"timer {fn.__name__}")
+
+    async def guarded() -> None:
+        try:
+            await fn()
+        except Exception as exc:  # transient or not: a failed tick waits for the next one
+            log.debug("traceback", exc_info=True)
+            outage.failed(exc)
+        else:
+            outage.over()
+
+    app.timer(every, name=fn.__qualname__)(guarded)
 
 
 def track_consumer_lag(app: faust.App, topics: list[str], every: float = 10.0) -> None:
     """Publish rcm_consumer_lag for the app's consumer group: end offset minus committed offset,
     per partition of each topic it consumes (read with aiokafka, never touching the group)."""
-    from aiokafka.admin import AIOKafkaAdminClient
+    from shared.kafka import admin_client, consuming, partitions_of
 
-    from shared.kafka import consuming, partitions_of
+    async def measure_consumer_lag() -> None:
+        async with admin_client() as admin:
+            committed = await admin.list_consumer_group_offsets(app.conf.id)
+        async with consuming() as consumer:
+            for topic in topics:
+                partitions = await partitions_of(consumer, topic)
+                ends = await consumer.end_offsets(partitions)
+                for tp in partitions:
+                    done = committed.get(tp)
+                    lag = ends[tp] - (done.offset if done is not None and done.offset >= 0 else 0)
+                    metrics.consumer_lag.labels(topic=topic, partition=str(tp.partition)).set(max(lag, 0))
 
-    @app.timer(every)
-    async def _measure_lag() -> None:
-        try:
-            admin = AIOKafkaAdminClient(bootstrap_servers=get_settings().kafka_bootstrap_servers)
-            await admin.start()
-            try:
-                committed = await admin.list_consumer_group_offsets(app.conf.id)
-            finally:
-                await admin.close()
-            async with consuming() as consumer:
-                for topic in topics:
-                    partitions = await partitions_of(consumer, topic)
-                    ends = await consumer.end_offsets(partitions)
-                    for tp in partitions:
-                        done = committed.get(tp)
-                        lag = ends[tp] - (done.offset if done is not None and done.offset >= 0 else 0)
-                        metrics.consumer_lag.labels(topic=topic, partition=str(tp.partition)).set(max(lag, 0))
-        except (KafkaError, OSError) as exc:  # a metric must never take the service down
-            log.warning("could not measure consumer lag: %s", _loggable(exc))
+    guarded_timer(app, every, measure_consumer_lag)  # a metric must never take the service down
 
 
 def run_worker(app: faust.App) -> None:
-    """Entry point of a service process: `faust worker` for this app."""
+    """Entry point of a service process: `faust worker` for this app, with the client libraries'
+    repeated connection errors held to a few lines per outage (shared.outage_logs)."""
+    from shared.outage_logs import quiet_outage_logs
+
+    quiet_outage_logs()
     level = get_settings().log_level
     sys.argv = [sys.argv[0], "worker", "--loglevel", level]
     app.main()

@@ -10,8 +10,8 @@ from datetime import date
 import asyncpg
 import pytest
 
+from bench.synthetic import VisitFactory
 from shared import db
-from shared.synthetic import VisitFactory
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -38,9 +38,12 @@ if [ ! -x "$PY" ]; then
   PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
   "$PYTHON" -m venv "$VENV"
 fi
+# Dependencies from the lock file (exact versions and hashes: every install resolves the same
+# set), then rcmflow itself, editable, without resolving anything again. `make lock` renews it.
 stamp="$VENV/.rcmflow-installed"
-if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
-  say "installing rcmflow and its dependencies into $VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[dev]"
+if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ] || [ "$ROOT/requirements.lock" -nt "$stamp" ]; then
+  say "installing rcmflow and its locked dependencies into $VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --require-hashes -r "$ROOT/requirements.lock"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -e "$ROOT"
   touch "$stamp"
 fi

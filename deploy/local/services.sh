@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Start or stop the four services as background processes (logs in .run/logs).
-#   services.sh start [CODERS]   services.sh stop   services.sh status
+# Start or stop the pipeline's services as background processes (logs in .run/logs). The stages,
+# their ports and commands come from the pipeline's one declaration (`rcm pipeline --shell`).
+#   services.sh start     services.sh stop     services.sh status
+# Workers per stage that scales out: CODERS, BILLERS, PAYERS (default 1 each).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-ENCOUNTER_PORT="${ENCOUNTER_PORT:-8001}"; CODER_PORT="${CODER_PORT:-8002}"
-BILLER_PORT="${BILLER_PORT:-8003}"; PAYER_PORT="${PAYER_PORT:-8004}"
 TARGETS_DIR="$ROOT/deploy/prometheus/targets"
+
+stages() { "$PY" -m shared.cli.root pipeline --shell; }
+
+workers_of() { # workers_of SERVICE
+  case "$1" in
+    coder) echo "${CODERS:-1}" ;;
+    biller) echo "${BILLERS:-1}" ;;
+    payer-sim) echo "${PAYERS:-1}" ;;
+    *) echo 1 ;;
+  esac
+}
 
 start_one() { # start_one NAME PORT COMMAND [ENV...]
   local name="$1" port="$2" cmd="$3"; shift 3
@@ -31,28 +42,31 @@ wait_service() { # wait_service NAME PORT: until its web port answers, or fail f
 }
 
 start() {
-  local coders="${1:-${CODERS:-1}}" i targets=()
-  start_one encounter "$ENCOUNTER_PORT" rcm-encounter
-  for ((i = 0; i < coders; i++)); do
-    start_one "coder-$i" $((CODER_PORT + 10 * i)) rcm-coder CODER_WORKER="$i"
-    targets+=("\"127.0.0.1:$((CODER_PORT + 10 * i))\"")
-  done
-  for f in "$RUN_DIR"/pids/svc-coder-*.pid; do  # fewer workers than before: stop the extra ones
-    [ -e "$f" ] || continue
-    i="${f##*/svc-coder-}"; i="${i%.pid}"
-    [ "$i" -lt "$coders" ] || stop_pidfile "$f" "coder-$i"
-  done
-  start_one biller "$BILLER_PORT" rcm-biller
-  start_one payer-sim "$PAYER_PORT" rcm-payer-sim
-  wait_service encounter "$ENCOUNTER_PORT"
-  for ((i = 0; i < coders; i++)); do wait_service "coder-$i" $((CODER_PORT + 10 * i)); done
-  wait_service biller "$BILLER_PORT"
-  wait_service payer-sim "$PAYER_PORT"
-  # Prometheus discovers the services (and however many coder workers) from these files.
+  local service port cmd scales n i name f started=() targets=() summary=()
+  while read -r service port cmd scales; do
+    n=1; [ "$scales" = yes ] && n="$(workers_of "$service")"
+    local ports=()
+    for ((i = 0; i < n; i++)); do
+      name="$service"; [ "$scales" = yes ] && name="$service-$i"
+      start_one "$name" $((port + 10 * i)) "$cmd" WORKER="$i" CODER_WORKER="$i"
+      started+=("$name:$((port + 10 * i))")
+      ports+=("\"127.0.0.1:$((port + 10 * i))\"")
+    done
+    if [ "$scales" = yes ]; then  # fewer workers than before: stop the extra ones
+      for f in "$RUN_DIR"/pids/svc-"$service"-*.pid; do
+        [ -e "$f" ] || continue
+        i="${f##*/svc-"$service"-}"; i="${i%.pid}"
+        [[ "$i" =~ ^[0-9]+$ ]] && [ "$i" -ge "$n" ] && stop_pidfile "$f" "$service-$i"
+      done
+    fi
+    targets+=("{\"targets\": [$(IFS=,; echo "${ports[*]}")], \"labels\": {\"component\": \"$service\"}}")
+    summary+=("$service x$n :$port")
+  done < <(stages)
+  for f in "${started[@]}"; do wait_service "${f%%:*}" "${f##*:}"; done
+  # Prometheus discovers the services (and however many workers) from this file.
   mkdir -p "$TARGETS_DIR"
-  printf '[{"targets": ["127.0.0.1:%s"], "labels": {"component": "encounter"}},\n {"targets": [%s], "labels": {"component": "coder"}},\n {"targets": ["127.0.0.1:%s"], "labels": {"component": "biller"}},\n {"targets": ["127.0.0.1:%s"], "labels": {"component": "payer-sim"}}]\n' \
-    "$ENCOUNTER_PORT" "$(IFS=,; echo "${targets[*]}")" "$BILLER_PORT" "$PAYER_PORT" > "$TARGETS_DIR/rcmflow.json"
-  say "services up: encounter :$ENCOUNTER_PORT, coder x$coders :$CODER_PORT.., biller :$BILLER_PORT, payer-sim :$PAYER_PORT"
+  printf '[%s]\n' "$(IFS=,; echo "${targets[*]}")" > "$TARGETS_DIR/rcmflow.json"
+  say "services up: $(IFS=,; echo "${summary[*]}")"
 }
 
 stop() {
@@ -72,7 +86,7 @@ status() {
 }
 
 case "${1:-status}" in
-  start) start "${2:-}" ;;
+  start) [ -n "${2:-}" ] && export CODERS="$2"; start ;;
   stop) stop ;;
   status) status ;;
   *) echo "usage: $0 start [CODERS]|stop|status" >&2; exit 2 ;;

@@ -30,10 +30,10 @@ if [ "$running" -eq 1 ]; then
   if [ -n "$(find "$ROOT/services" "$ROOT/shared" -newer "$newest_pid" \( -name '*.py' -o -name '*.csv' -o -name '*.yaml' -o -name '*.sql' \) | head -n 1)" ]; then
     say "code changed since the services started: restarting them"
     "$ROOT/deploy/local/services.sh" stop
-    "$ROOT/deploy/local/services.sh" start "${CODERS:-1}"
+    "$ROOT/deploy/local/services.sh" start
   fi
 else
-  "$ROOT/deploy/local/services.sh" start "${CODERS:-1}"
+  "$ROOT/deploy/local/services.sh" start
   started_services=1
 fi
 

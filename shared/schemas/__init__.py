@@ -1,5 +1,7 @@
-"""Event contracts, one module per topic. `TOPIC_MODELS` is the registry the apps and the
-JSON Schema export read; topic names live here and nowhere else."""
+"""Event contracts, one module per topic, each with the factory that builds its event. Topic
+names live here and nowhere else; `TOPIC_MODELS` maps each topic to its event model for the JSON
+Schema export (json/) and the contract tests. Which stage consumes and produces which topic is
+declared in shared.pipeline."""
 
 from __future__ import annotations
 
@@ -21,9 +23,6 @@ CODED_ENCOUNTERS = coded_encounter.TOPIC
 CODING_REVIEW = coding_review.TOPIC
 CLAIMS = claim.TOPIC
 REMITTANCES = remittance.TOPIC
-
-# The four pipeline topics: the audit record, kept forever.
-PIPELINE_TOPICS = (VISITS, CODED_ENCOUNTERS, CLAIMS, REMITTANCES)
 
 TOPIC_MODELS: dict[str, type[Envelope]] = {
     VISITS: VisitReceived,

@@ -6,8 +6,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from shared.schemas.common import Envelope, Model, PlaceOfService
-from shared.schemas.visit import Visit
+from shared import ids
+from shared.schemas.coding_review import CodingReviewRequested
+from shared.schemas.common import Envelope, Model, PlaceOfService, Producer
+from shared.schemas.visit import Visit, VisitReceived
 
 TOPIC = "coded-encounters"
 
@@ -39,3 +41,41 @@ class CodedEncounter(Envelope):
     # The service date is past the newest loaded release of a code set (ICD-10-CM, NCCI, ...): coded with
     # that release; an operator loads the newer one (`rcm codesets`).
     code_set_stale: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        cause: VisitReceived | CodingReviewRequested,
+        producer: Producer,
+        coder_version: str,
+        *,
+        place_of_service: str,
+        diagnoses: list[CodedDiagnosis],
+        service_lines: list[CodedServiceLine],
+        coded_by: Literal["engine", "person"] = "engine",
+        code_set_stale: bool = False,
+    ) -> CodedEncounter:
+        """The coding of the visit `cause` carries (the visit event, or the review request a
+        person answered). Its id and times come from the cause, so coding the same visit again
+        gives the same event: the engine's per coder version, a person's once per visit."""
+        visit = cause.visit
+        event_id = (
+            ids.event_id("coded-by-person", visit.visit_id)
+            if coded_by == "person"
+            else ids.event_id("coded", visit.visit_id, coder_version)
+        )
+        return cls(
+            event_id=event_id,
+            visit_id=visit.visit_id,
+            patient_id=visit.patient.id,
+            producer=producer,
+            received_at=cause.received_at,
+            occurred_at=cause.occurred_at,
+            visit=visit,
+            coder_version=coder_version,
+            coded_by=coded_by,
+            place_of_service=place_of_service,
+            diagnoses=diagnoses,
+            service_lines=service_lines,
+            code_set_stale=code_set_stale,
+        )

@@ -3,11 +3,11 @@ same-day joint injection and no modifier 25 (CARC 4) — coded elsewhere, since 
 25 itself; the biller adds 25 and sends a replacement claim (frequency 7, REF*F8); the payer
 takes back its first answer and pays."""
 
+from bench.synthetic import VisitFactory
 from shared import ids, kafka
 from shared.schemas import CODED_ENCOUNTERS, CodedDiagnosis, CodedEncounter, CodedServiceLine, Producer
 from shared.schemas.common import utcnow
 from shared.schemas.visit import Coverage
-from shared.synthetic import VisitFactory
 from tests.helpers import wait_for
 
 

@@ -3,9 +3,11 @@
 import httpx
 import orjson
 
-from shared.cli import ledger
+from bench.publish import finished
+from bench.synthetic import VisitFactory
+from shared.cli.status import read_status
+from shared.plugins import prefixed
 from shared.schemas import CLAIMS, CODED_ENCOUNTERS, REMITTANCES, VISITS
-from shared.synthetic import VisitFactory
 from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of, wait_for
 
 VISITS_IN_RUN = 200
@@ -23,18 +25,18 @@ async def test_two_hundred_visits_end_to_end(factory: VisitFactory, conn) -> Non
             assert response.status_code == 202, response.text
             assert len(response.json()["accepted"]) == 50
 
-    scope = ledger.prefixed(f"V-{factory.token}-")
+    scope = prefixed(f"V-{factory.token}-")
 
     async def all_finished() -> bool:
-        return await ledger.finished(conn, scope) >= VISITS_IN_RUN
+        return await finished(conn, scope) >= VISITS_IN_RUN
 
-    assert await wait_for(all_finished, timeout=240, every=1.0), await ledger.status(conn, scope)
+    assert await wait_for(all_finished, timeout=240, every=1.0), await read_status(scope)
 
     for topic in topics:
         seen = [v for v in visit_ids_of(await read_since(topic, before[topic])) if v in wanted]
         assert sorted(seen) == sorted(wanted), f"{topic}: not every visit exactly once"
 
-    status = await ledger.status(conn, scope)
+    status = {row.key: row.value for row in await read_status(scope)}
     assert status["visits"] == status["coded"] == status["claims"] == status["remitted"] == VISITS_IN_RUN
     assert status["remittance_exceptions"] == 0
     rows = await conn.fetch(

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import httpx
 
+from bench.synthetic import VisitFactory
 from shared import kafka
 from shared.schemas import CODED_ENCOUNTERS, VISITS, Producer, VisitReceived
 from shared.schemas.common import utcnow
 from shared.settings import get_settings
-from shared.synthetic import VisitFactory
 from tests.helpers import end_offsets, read_since, visit_ids_of, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,8 @@ async def test_two_workers_share_the_partitions_and_survive_losing_one(factory: 
     second_port = settings.coder_port + 10
     env = {**os.environ, "CODER_WORKER": "1", "RCM_DATA_DIR": str(tmp_path / "faust")}
     log = (tmp_path / "coder-1.log").open("w")
-    worker = subprocess.Popen([sys.executable, "-m", "coder.app"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "coder.entrypoints.app"]
+    worker = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
 
         async def second_is_up() -> bool:

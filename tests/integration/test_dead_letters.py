@@ -1,9 +1,9 @@
 """Poison events on `visits` land on `visits.dlq` with the error in headers; the stage goes on."""
 
+from bench.synthetic import VisitFactory
 from shared import kafka
 from shared.schemas import VISITS, Producer, VisitReceived, dlq_topic
 from shared.schemas.common import utcnow
-from shared.synthetic import VisitFactory
 from tests.helpers import end_offsets, read_since, wait_for
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from bench.synthetic import VisitFactory
 from shared import x12
-from shared.synthetic import VisitFactory
 from tests.helpers import wait_for
 from tests.integration.test_intake_http import post
 
@@ -38,7 +38,7 @@ def test_export_writes_valid_files(kind: str, transaction: str, tmp_path: Path, 
     command = [
         sys.executable,
         "-m",
-        "shared.cli.main",
+        "shared.cli.root",
         "export",
         kind,
         "--out",
@@ -60,7 +60,7 @@ def test_export_fhir_writes_valid_claims_and_explanations(tmp_path: Path, some_b
     from fhir.resources.R4B.claim import Claim
     from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
 
-    command = [sys.executable, "-m", "shared.cli.main", "export", "fhir", "--out", str(tmp_path),
+    command = [sys.executable, "-m", "shared.cli.root", "export", "fhir", "--out", str(tmp_path),
                "--since", some_billed_visits]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -8,11 +8,11 @@ import httpx
 import orjson
 import pytest
 
+from bench.synthetic import VisitFactory
 from encounter.adapters.reference import load_facilities
 from shared.schemas import Visit
 from shared.schemas.visit import DiagnosisIn, Facility, Subscriber
 from shared.settings import get_settings
-from shared.synthetic import VisitFactory
 from tests.helpers import intake_url, wait_for
 from tests.samples.fhir import bundle
 from tests.samples.hl7 import message

@@ -3,8 +3,8 @@
 import httpx
 import orjson
 
+from bench.synthetic import VisitFactory
 from shared.schemas import VISITS
-from shared.synthetic import VisitFactory
 from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of, wait_for
 
 

@@ -3,7 +3,7 @@ self-pay price; a claim to a payer the practice does not bill is rejected, with 
 
 import orjson
 
-from shared.synthetic import VisitFactory
+from bench.synthetic import VisitFactory
 from tests.helpers import intake_url, wait_for
 from tests.integration.test_intake_http import post
 

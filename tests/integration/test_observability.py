@@ -11,8 +11,9 @@ import httpx
 import orjson
 import pytest
 
+from bench.synthetic import VisitFactory
+from shared.pipeline import STAGES
 from shared.settings import get_settings
-from shared.synthetic import VisitFactory
 from tests.helpers import wait_for
 from tests.integration.test_intake_http import post
 
@@ -21,9 +22,8 @@ PROMETHEUS = "http://127.0.0.1:9090"
 
 
 def metrics_urls() -> dict[str, str]:
-    s = get_settings()
-    ports = {"encounter": s.encounter_port, "coder": s.coder_port, "biller": s.biller_port, "payer-sim": s.payer_port}
-    return {name: f"http://{s.web_host}:{port}/metrics" for name, port in ports.items()}
+    host = get_settings().web_host
+    return {s.service: f"http://{host}:{s.port()}/metrics" for s in STAGES}
 
 
 def scrape() -> dict[str, str]:

@@ -5,10 +5,10 @@ import uuid
 
 import orjson
 
+from bench.synthetic import VisitFactory
 from shared import ids, kafka
 from shared.schemas import CLAIMS, ClaimSubmitted
 from shared.schemas.common import utcnow
-from shared.synthetic import VisitFactory
 from tests.helpers import intake_url, wait_for
 from tests.integration.test_intake_http import post
 
@@ -24,14 +24,14 @@ async def send_claim(claim: ClaimSubmitted) -> None:
 
 async def remittances_of(conn, claim_event_id: uuid.UUID) -> list[dict]:  # type: ignore[no-untyped-def]
     rows = await conn.fetch(
-        "SELECT remittance FROM payer.remittances WHERE claim_event_id = $1 ORDER BY seq", claim_event_id
+        "SELECT remittance FROM payer_sim.remittances WHERE claim_event_id = $1 ORDER BY seq", claim_event_id
     )
     return [r["remittance"] for r in rows]
 
 
 async def accumulator(conn, claim: ClaimSubmitted) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     row = await conn.fetchrow(
-        """SELECT deductible_met_cents, out_of_pocket_met_cents FROM payer.accumulators
+        """SELECT deductible_met_cents, out_of_pocket_met_cents FROM payer_sim.accumulators
            WHERE payer_id = $1 AND member_id = $2 AND plan_year = $3""",
         claim.payer_id, claim.coverage.member_id, claim.service_date.year,
     )  # fmt: skip
@@ -91,7 +91,7 @@ async def test_replacement_and_void_take_back_and_correct_accumulators(factory: 
     assert await wait_for(lambda: answered(void.event_id, 1), timeout=60)
     assert [r["claim_status_code"] for r in await remittances_of(conn, void.event_id)] == ["22"]
     assert await accumulator(conn, original) == (0, 0)
-    assert not await conn.fetchval("SELECT count(*) FROM payer.adjudications WHERE claim_id = $1 AND active",
+    assert not await conn.fetchval("SELECT count(*) FROM payer_sim.adjudications WHERE claim_id = $1 AND active",
                                    original.claim_id)  # fmt: skip
 
     async def biller_saw_the_void() -> bool:

@@ -2,16 +2,16 @@
 
 import orjson
 
+from bench.synthetic import VisitFactory
 from shared import kafka
 from shared.schemas import REMITTANCES, VISITS, Producer, VisitReceived
 from shared.schemas.common import utcnow
-from shared.synthetic import VisitFactory
 from tests.helpers import end_offsets, read_since, wait_for
 
 COUNT_FOR_VISIT = {
     "claims": "SELECT count(*) FROM biller.claims WHERE visit_id = $1",
     "postings": "SELECT count(*) FROM biller.postings p JOIN biller.claims c USING (claim_id) WHERE c.visit_id = $1",
-    "adjudications": """SELECT count(*) FROM payer.adjudications a JOIN biller.claims c USING (claim_id)
+    "adjudications": """SELECT count(*) FROM payer_sim.adjudications a JOIN biller.claims c USING (claim_id)
                         WHERE c.visit_id = $1""",
 }
 

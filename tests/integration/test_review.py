@@ -4,8 +4,8 @@ on POST /review/{visit_id} are validated and sent on as coded by a person, once.
 import httpx
 import orjson
 
+from bench.synthetic import VisitFactory
 from shared.settings import get_settings
-from shared.synthetic import VisitFactory
 from tests.helpers import wait_for
 from tests.integration.test_intake_http import post
 
@@ -22,13 +22,11 @@ async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: 
     assert post(orjson.dumps(visit)).status_code == 202
 
     async def queued() -> bool:
-        items = httpx.get(coder_url("/review?limit=1000"), timeout=10).json()["items"]
+        items = httpx.get(coder_url(f"/review?visit_id={visit['visit_id']}"), timeout=10).json()["items"]
         return any(i["visit_id"] == visit["visit_id"] for i in items)
 
     assert await wait_for(queued, timeout=60)
-    item = next(
-        i for i in httpx.get(coder_url("/review?limit=1000")).json()["items"] if i["visit_id"] == visit["visit_id"]
-    )
+    [item] = httpx.get(coder_url(f"/review?visit_id={visit['visit_id']}&limit=500")).json()["items"]
     reasons = {r["code"]: r for r in item["reasons"]}
     assert set(reasons) == {"icd-not-billable", "dx-text-unsure"}
     assert "M54.50" in reasons["icd-not-billable"]["suggestions"]
@@ -60,3 +58,26 @@ async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: 
     claim = await conn.fetchval("SELECT claim FROM biller.claims WHERE visit_id = $1", visit["visit_id"])
     assert claim["diagnoses"] == ["M54.50", "G43.009"]
     assert await conn.fetchval("SELECT count(*) FROM biller.claims WHERE visit_id = $1", visit["visit_id"]) == 1
+
+
+def test_review_input_is_refused_with_422_never_500() -> None:
+    for limit in ("abc", "-1", "0", "501", "100000000", "1.5", ""):
+        answer = httpx.get(coder_url(f"/review?limit={limit}"), timeout=10)
+        assert answer.status_code == 422, (limit, answer.status_code)
+        assert answer.json()["errors"][0]["field"] == "limit"
+    assert httpx.get(coder_url("/review?limit=500"), timeout=10).status_code == 200
+    assert httpx.get(coder_url("/review?visit_id=%00x"), timeout=10).status_code == 422
+    good = {"coder": "Test Coder", "diagnoses": ["M54.50"], "service_lines": [
+        {"procedure_code": "99213", "diagnosis_pointers": [1]}]}  # fmt: skip
+    for path, body in [
+        ("/review/%00bad", orjson.dumps(good)),  # not a visit id
+        ("/review/" + "V" * 65, orjson.dumps(good)),
+        ("/review/V-NOT-QUEUED", b"{not json"),
+        ("/review/V-NOT-QUEUED", b""),
+        ("/review/V-NOT-QUEUED", b"[]"),
+        ("/review/V-NOT-QUEUED", orjson.dumps({**good, "service_lines": [{"procedure_code": "x"}]})),
+    ]:
+        answer = httpx.post(coder_url(path), content=body, timeout=10)
+        assert answer.status_code == 422, (path, body, answer.status_code, answer.text)
+        assert answer.json()["errors"]
+    assert httpx.post(coder_url("/review/V-NOT-QUEUED"), content=orjson.dumps(good), timeout=10).status_code == 404

@@ -2,12 +2,12 @@
 
 from datetime import UTC, date, datetime
 
+from bench.synthetic import VisitFactory, synthetic_claims
 from biller.adapters.reference import load_payers, load_submitter
 from biller.domain.x12_837 import claim_interchange
 from shared import x12
 from shared.schemas import ClaimSubmitted
 from shared.schemas.visit import DiagnosisIn, Subscriber
-from shared.synthetic import VisitFactory, synthetic_claims
 
 CREATED = datetime(2026, 11, 27, 9, 15, tzinfo=UTC)
 MANY_DIAGNOSES = ["I10", "E11.9", "E78.5", "K21.9", "J30.9", "E55.9", "F41.1", "E03.9", "M54.50", "R53.83",
@@ -74,10 +74,10 @@ def test_dependant_claim_has_a_patient_loop_and_self_has_none() -> None:
 def test_more_than_fifty_lines_split_into_claims_with_their_own_numbers() -> None:
     from datetime import UTC, datetime
 
+    from bench.synthetic import synthetic_coded_encounters
     from biller.adapters.reference import load_charge_master
     from biller.domain.claims import decide
     from shared.schemas import CodedEncounter, CodedServiceLine, Producer
-    from shared.synthetic import synthetic_coded_encounters
 
     [coded] = synthetic_coded_encounters(list(VisitFactory(seed=40, as_of=date(2026, 11, 27)).visits(1))[:1],
                                          datetime(2026, 11, 27, tzinfo=UTC))  # fmt: skip
@@ -91,3 +91,20 @@ def test_more_than_fifty_lines_split_into_claims_with_their_own_numbers() -> Non
     assert all(c.total_charge_cents == sum(ln.charge_cents for ln in c.service_lines) for c in decision.claims)
     for claim in decision.claims:
         assert x12.validate(claim.x12_837 or "") == []
+
+
+def test_a_batch_with_accented_names_and_delimiters_in_addresses_is_valid() -> None:
+    """Issue 12: pyx12 could not read a batch holding "José"; a value of delimiters became an empty element."""
+    claims = varied_claims(30)[:6]
+    names = [("José", "Ñúñez"), ("Zoë", "Straße"), ("Ana María", "O'Brien*Smith"), ("Łukasz", "Dvořák"),
+             ("Renée", "Nguyễn"), ("Siân", "Müller~Lüdenscheidt")]  # fmt: skip
+    hostile = []
+    for claim, (first, last) in zip(claims, names, strict=True):
+        address = claim.patient.address.model_copy(update={"line1": "12 Rue de l'Église: Apt #4^B"})  # type: ignore[union-attr]
+        patient = claim.patient.model_copy(update={"first_name": first, "last_name": last, "address": address})
+        hostile.append(claim.model_copy(update={"patient": patient, "payer_id": claims[0].payer_id}))
+    text = claim_interchange(hostile, load_payers()[claims[0].payer_id], load_submitter(), 77, CREATED)
+    assert x12.validate(text) == []
+    assert text.isascii()
+    assert "JOSE" in text and "NUNEZ" in text and "STRASSE" in text and "NGUYEN" in text
+    assert "12 RUE DE L'EGLISE APT 4 B" in text

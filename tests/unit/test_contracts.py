@@ -5,9 +5,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from bench.synthetic import VisitFactory
 from shared.schemas import JSON_SCHEMA_DIR, json_schemas
 from shared.streaming import _describe
-from shared.synthetic import VisitFactory
 from tests.unit.sample import make_visit
 
 ROOT = Path(__file__).resolve().parents[2]

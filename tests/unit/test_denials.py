@@ -66,7 +66,7 @@ def test_lines_match_by_ref_6r_or_by_code_when_the_payer_dropped_it() -> None:
 
 
 def test_a_batch_is_split_so_each_claim_is_posted_against_its_latest_state() -> None:
-    from biller.service_layer import one_per_claim
+    from biller.service_layer.handlers import one_per_claim
 
     a = answered(make_claim([("99999", 20_000)], payer_id="TESTPAYER", plan_id="P1"))
     b = answered(make_claim([("99999", 10_000)], payer_id="TESTPAYER", plan_id="P1", prior_authorization="X"))

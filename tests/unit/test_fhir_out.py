@@ -5,8 +5,8 @@ from datetime import date
 from fhir.resources.R4B.claim import Claim
 from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
 
+from bench.synthetic import VisitFactory, synthetic_claims
 from biller.domain.fhir_out import fhir_claim, fhir_explanation_of_benefit
-from shared.synthetic import VisitFactory, synthetic_claims
 from tests.unit.test_claim_837 import varied_claims
 from tests.unit.test_remittance_advice import varied_remittances
 

@@ -1,8 +1,8 @@
 import pytest
 
+from bench.synthetic import with_npi_check_digit
 from shared import ids
 from shared.schemas.common import npi_check_digit_ok
-from shared.synthetic import with_npi_check_digit
 
 
 @pytest.mark.parametrize("npi", ["1234567893", "1245319599"])

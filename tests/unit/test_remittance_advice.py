@@ -3,13 +3,13 @@
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
+from bench.synthetic import VisitFactory, synthetic_claims
 from payer_sim.adapters.reference import load_reference
 from payer_sim.domain.claims import Knobs, answer
 from payer_sim.domain.model import Accumulator, ClaimHistory, PriorAdjudication
 from payer_sim.domain.remittance_advice import remittance_advice
 from shared import ids, x12
 from shared.schemas import Producer, RemittanceIssued
-from shared.synthetic import VisitFactory, synthetic_claims
 
 REF = load_reference()
 PRODUCED = datetime(2026, 11, 27, 12, 30, tzinfo=UTC)

@@ -1,4 +1,5 @@
-"""Postgres, Kafka and reference-data glue for this service."""
+"""The biller's adapters: its repositories (the SQL on its own tables), read-only queries for
+its commands, reference-data loaders and migrations."""
 
 from pathlib import Path
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from biller.domain.model import ChargeMaster, PayerInfo, Submitter
+from biller.domain.model import ChargeMaster, PayerInfo, Reference, Submitter
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -38,3 +38,7 @@ def load_payers() -> dict[str, PayerInfo]:
 def load_submitter() -> Submitter:
     s = yaml.safe_load((DATA_DIR / "submitter.yaml").read_text())["submitter"]
     return Submitter(name=s["name"], etin=s["etin"], contact_name=s["contact_name"], phone=str(s["phone"]))
+
+
+def load_reference() -> Reference:
+    return Reference(load_charge_master(), load_payers(), load_submitter())

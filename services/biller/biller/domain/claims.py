@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
+from biller.domain.claim_validation import validate_837
 from biller.domain.model import BillingDecision, ChargeMaster, PayerInfo, Submitter
 from biller.domain.scrubber import ScrubContext, scrub
 from biller.domain.x12_837 import claim_interchange
 from shared import ids
 from shared.schemas import ClaimLine, ClaimSubmitted, CodedEncounter, Producer
+from shared.x12 import X12ElementError
 
 MAX_LINES_PER_CLAIM = 50
 
@@ -36,6 +38,18 @@ def interchange_number(claim: ClaimSubmitted) -> int:
 def render_837(claim: ClaimSubmitted, payer: PayerInfo, submitter: Submitter) -> ClaimSubmitted:
     text = claim_interchange([claim], payer, submitter, interchange_number(claim), claim.occurred_at)
     return claim.model_copy(update={"x12_837": text})
+
+
+def render_checked_837(
+    claim: ClaimSubmitted, payer: PayerInfo, submitter: Submitter
+) -> tuple[ClaimSubmitted, list[str]]:
+    """The claim with its 837P, and why it may not be sent (empty: it may): an element X12
+    cannot carry, or pyx12's errors."""
+    try:
+        rendered = render_837(claim, payer, submitter)
+    except X12ElementError as exc:
+        return claim, [str(exc)]
+    return rendered, validate_837(rendered.x12_837 or "")
 
 
 def draft_claims(coded: CodedEncounter, charges: list[int], producer: Producer) -> list[ClaimSubmitted]:
@@ -92,6 +106,15 @@ def draft_claims(coded: CodedEncounter, charges: list[int], producer: Producer) 
     return drafts
 
 
+def contract_checked(draft: ClaimSubmitted) -> ClaimSubmitted:
+    """A clean draft, now checked against the claim contract: its own fields and its lines. The
+    parts taken from the visit (patient, coverage, providers) are kept as the validated models
+    they already are: they were checked when the coded encounter was read, not again here."""
+    fields = dict(vars(draft))
+    fields["service_lines"] = [dict(vars(line)) for line in draft.service_lines]
+    return ClaimSubmitted.model_validate(fields)
+
+
 def decide(
     coded: CodedEncounter,
     charge_master: ChargeMaster,
@@ -113,6 +136,10 @@ def decide(
         if errors or payer is None:
             decision.rejected.append((draft, [f"{e.code} {e.message}" for e in errors]))
             continue
-        claim = ClaimSubmitted.model_validate(draft.model_dump())  # clean: now it must satisfy the contract
-        decision.claims.append(render_837(claim, payer, submitter))
+        claim = contract_checked(draft)
+        rendered, reasons = render_checked_837(claim, payer, submitter)
+        if reasons:  # never sent: a clearinghouse rejects the whole batch for one invalid claim
+            decision.rejected.append((draft, reasons))
+            continue
+        decision.claims.append(rendered)
     return decision

@@ -58,6 +58,15 @@ class ChargeMaster:
         )
 
 
+@dataclass(frozen=True)
+class Reference:
+    """The reference tables billing works from (loaded by biller.adapters.reference)."""
+
+    charge_master: ChargeMaster
+    payers: dict[str, PayerInfo]
+    submitter: Submitter
+
+
 @dataclass
 class BillingDecision:
     """Claims to submit, or a self-pay statement, or the reasons the encounter cannot be billed."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from biller.domain.model import LinePosting, Posting
+from biller.domain.model import ClaimStatus, LinePosting, Posting
 from shared.schemas import Adjustment, ClaimSubmitted, RemittanceIssued, RemittanceLine
 
 PATIENT_KIND = {"1": "deductible", "2": "coinsurance", "3": "copay"}
@@ -49,7 +49,8 @@ def post(claim: ClaimSubmitted, remittance: RemittanceIssued) -> Posting:
     if remittance.total_charge_cents != expected:
         raise PostingError("remittance total charge differs from the claim's CLM02")
     patient_by_kind = {"deductible": 0, "coinsurance": 0, "copay": 0, "other": 0}
-    lines, denials = [], []
+    lines: list[LinePosting] = []
+    denials: list[tuple[str | None, Adjustment]] = []
     for lcn, ln in zip(match_lines(claim, remittance.service_lines), remittance.service_lines, strict=True):
         patient = sum(a.amount_cents for a in ln.adjustments if a.group == "PR")
         for a in ln.adjustments:
@@ -71,6 +72,7 @@ def post(claim: ClaimSubmitted, remittance: RemittanceIssued) -> Posting:
         denials += [(None, a) for a in remittance.claim_adjustments if is_denial(a)]
     patient_total = remittance.patient_responsibility_cents
     denied_lines = sum(1 for ln in lines if ln.denied)
+    status: ClaimStatus
     if reversal:
         status = "reversed"
     elif remittance.claim_status_code == "4" or (lines and denied_lines == len(lines)):

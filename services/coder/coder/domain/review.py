@@ -5,7 +5,6 @@ from __future__ import annotations
 from pydantic import Field, ValidationError, model_validator
 
 from coder.domain import icd10
-from shared import ids
 from shared.schemas import CodedDiagnosis, CodedEncounter, CodedServiceLine, CodingReviewRequested, Producer
 from shared.schemas.common import Model
 
@@ -53,15 +52,10 @@ class ReviewDecision(Model):
 
 def coded_by_person(request: CodingReviewRequested, decision: ReviewDecision, producer: Producer) -> CodedEncounter:
     visit = request.visit
-    return CodedEncounter(
-        event_id=ids.event_id("coded-by-person", visit.visit_id),
-        visit_id=visit.visit_id,
-        patient_id=visit.patient.id,
-        producer=producer,
-        received_at=request.received_at,
-        occurred_at=request.occurred_at,
-        visit=visit,
-        coder_version=f"{request.coder_version}+person:{decision.coder}",
+    return CodedEncounter.of(
+        request,
+        producer,
+        f"{request.coder_version}+person:{decision.coder}",
         coded_by="person",
         place_of_service=decision.place_of_service or visit.facility.place_of_service,
         diagnoses=[

@@ -1,0 +1,1 @@
+"""How the coder is driven: its faust app (agent, timers, review views) and its `rcm` commands."""

@@ -1,6 +1,6 @@
 """`rcm codesets`: which dated code sets the coder has loaded, and importing a CMS NCCI quarter.
 
-The lead wires this sub-app into `rcm` (`app.add_typer(cli_codesets.app, name="codesets")`)."""
+`rcm codesets`: registered by coder.entrypoints.cli.register."""
 
 from __future__ import annotations
 

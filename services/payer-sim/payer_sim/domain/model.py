@@ -3,10 +3,16 @@ earlier claims: everything the adjudication rules read."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
 from shared.schemas import RemittanceIssued
+
+Member = tuple[str, str]  # payer id, member id
+MemberYear = tuple[str, str, int]  # payer id, member id, plan year
+MemberDay = tuple[str, str, date]  # payer id, member id, date of service
+LineKey = tuple[str, ...]  # what makes two service lines the same service (adjudication.line_key)
 
 
 @dataclass(frozen=True)
@@ -100,3 +106,42 @@ class ClaimHistory:
     enrollment: Enrollment | None
     prior: PriorAdjudication | None  # the active adjudication of the same claim, if any
     paid_line_keys: frozenset[tuple[str, ...]]  # lines already paid on other claims (duplicates)
+
+
+@dataclass(frozen=True)
+class AdjudicationRecord:
+    """What the payer books for one claim submission: its answer and what it added to the
+    member's accumulators (taken back when a replacement or void arrives)."""
+
+    claim_event_id: uuid.UUID
+    claim_id: str
+    payer_id: str
+    member_id: str
+    plan_year: int
+    frequency_code: str
+    answer_event_id: uuid.UUID | None  # the remittance that answers it (none for a void)
+    payer_claim_control_number: str | None
+    claim_status_code: str | None
+    deductible_cents: int
+    out_of_pocket_cents: int
+    active: bool  # false once reversed by a replacement (7) or void (8)
+
+
+@dataclass(frozen=True)
+class PaidLine:
+    """A service line the payer paid, remembered to deny the same service billed again."""
+
+    claim_event_id: uuid.UUID
+    claim_id: str
+    key: LineKey
+    service_date: date
+
+
+@dataclass
+class Booking:
+    """What answering a batch changes in the payer's books (written together)."""
+
+    adjudications: list[AdjudicationRecord] = field(default_factory=list)
+    paid_lines: list[PaidLine] = field(default_factory=list)
+    remittances: list[RemittanceIssued] = field(default_factory=list)  # in the order sent
+    taken_back: list[uuid.UUID] = field(default_factory=list)  # claim event ids whose answers no longer stand

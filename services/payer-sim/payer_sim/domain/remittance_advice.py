@@ -1,6 +1,9 @@
 """X12 835 005010X221A1 (health care claim payment/advice) for a payer's batch of remittances:
 one transaction set per payee, CLP per claim answered, SVC per service line with REF*6R.
-Every CLP and SVC balances by construction (the remittance events are validated to balance)."""
+Every CLP and SVC balances by construction (the remittance events are validated to balance), and
+BPR02 = the sum of CLP04 less the PLB amounts. Every element goes through the X12 text policy
+(shared/x12_text.py) with the guide's lengths; what cannot be written raises `X12ElementError`
+naming the element, never its value."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from datetime import datetime
 from payer_sim.domain.model import PayerTerms
 from shared import x12
 from shared.schemas import Adjustment, RemittanceIssued
-from shared.x12 import clean, money
+from shared.x12 import code, element, money
 
 IMPLEMENTATION = "005010X221A1"
 MAX_CAS_TRIPLETS = 6
@@ -28,7 +31,7 @@ def _cas(adjustments: Sequence[Adjustment]) -> list[x12.Segment]:
         for start in range(0, len(items), MAX_CAS_TRIPLETS):
             elements: list[object] = ["CAS", group]
             for a in items[start : start + MAX_CAS_TRIPLETS]:
-                elements += [a.carc, money(a.amount_cents), ""]
+                elements += [code(a.carc, "CAS reason code", 5), money(a.amount_cents), ""]
             segments.append(elements)
     return segments
 
@@ -36,27 +39,34 @@ def _cas(adjustments: Sequence[Adjustment]) -> list[x12.Segment]:
 def _claim(remittance: RemittanceIssued) -> list[x12.Segment]:
     r = remittance
     segments: list[x12.Segment] = [
-        ["CLP", clean(r.patient_control_number), r.claim_status_code, money(r.total_charge_cents),
-         money(r.paid_cents), money(r.patient_responsibility_cents) if r.patient_responsibility_cents else "",
-         r.claim_filing_indicator, clean(r.payer_claim_control_number), "11", r.frequency_code],
+        ["CLP", element(r.patient_control_number, "CLP01 patient control number", 38),
+         code(r.claim_status_code, "CLP02 claim status", 2), money(r.total_charge_cents), money(r.paid_cents),
+         money(r.patient_responsibility_cents) if r.patient_responsibility_cents else "",
+         code(r.claim_filing_indicator, "CLP06 claim filing indicator", 2),
+         element(r.payer_claim_control_number, "CLP07 payer claim control number", 50), "11",
+         code(r.frequency_code, "CLP09 claim frequency", 1)],
         *_cas(r.claim_adjustments),
-        ["NM1", "QC", "1", clean(r.patient_last_name), clean(r.patient_first_name), "", "", "", "MI",
-         clean(r.member_id)],
+        # a payer's answer names the patient as it has them: a first name may be missing (NM104 situational)
+        ["NM1", "QC", "1", element(r.patient_last_name, "2100 NM103 patient last name", 60, truncate=True),
+         element(r.patient_first_name, "2100 NM104 patient first name", 35, required=False, truncate=True),
+         "", "", "", "MI", element(r.member_id, "2100 NM109 member id", 80, 2)],
     ]  # fmt: skip
-    if r.reverses:
-        segments.append(["REF", "F8", clean(r.reverses)])  # the payer claim number this reversal takes back
+    if r.reverses:  # the payer claim number this reversal takes back
+        segments.append(["REF", "F8", element(r.reverses, "2100 REF02 original payer claim number", 50)])
     segments.append(["DTM", "232", r.service_date.strftime("%Y%m%d")])
     for line in r.service_lines:
-        procedure = x12.COMPONENT_SEPARATOR.join(["HC", line.procedure_code, *line.modifiers[:4]])
+        modifiers = [code(m, "SVC01 modifier", 2, 2) for m in line.modifiers[:4]]
+        procedure = x12.COMPONENT_SEPARATOR.join(["HC", code(line.procedure_code, "SVC01-2 procedure code", 5, 5),
+                                                  *modifiers])  # fmt: skip
         segments += [
             ["SVC", procedure, money(line.charge_cents), money(line.paid_cents), "", line.units],
             ["DTM", "472", r.service_date.strftime("%Y%m%d")],
             *_cas(line.adjustments),
-            ["REF", "6R", clean(line.line_control_number)],
+            ["REF", "6R", element(line.line_control_number, "2110 REF02 line item control number", 50)],
             ["AMT", "B6", money(line.allowed_cents)],
         ]
         remarks = sorted({a.rarc for a in line.adjustments if a.rarc})
-        segments += [["LQ", "HE", rarc] for rarc in remarks]
+        segments += [["LQ", "HE", code(rarc, "2110 LQ02 remark code", 30)] for rarc in remarks]
     return segments
 
 
@@ -65,7 +75,7 @@ def transaction(
 ) -> list[x12.Segment]:
     """The segments of one 835 (between ST and SE) for one payee."""
     payee = remittances[0].payee
-    net = sum(r.paid_cents for r in remittances)
+    net = sum(r.paid_cents for r in remittances)  # BPR02 = this less the PLB amounts
     date = produced.strftime("%Y%m%d")
     if net > 0:
         bpr: x12.Segment = ["BPR", "I", money(net), "C", "CHK", *[""] * 11, date]
@@ -74,14 +84,25 @@ def transaction(
     a = payer.address
     segments: list[x12.Segment] = [
         bpr,
-        ["TRN", "1", trace_number, f"1{payer.tax_id}"],
+        ["TRN", "1", element(trace_number, "TRN02 trace number", 50), f"1{code(payer.tax_id, 'TRN03', 9, 9)}"],
         ["DTM", "405", date],
-        ["N1", "PR", clean(payer.name)],
-        ["N3", clean(a["line1"])],
-        ["N4", clean(a["city"]), a["state"], a["zip"]],
+        ["N1", "PR", element(payer.name, "1000A N102 payer name", 60, truncate=True)],
+        ["N3", element(a["line1"], "1000A N301 payer address", 55, truncate=True)],
+        [
+            "N4",
+            element(a["city"], "1000A N401 payer city", 30, 2, truncate=True),
+            code(a["state"], "1000A N402", 2, 2),
+            code(a["zip"], "1000A N403", 9, 5),
+        ],
         ["PER", "BL", "PROVIDER SERVICES", "TE", "8005550100"],
-        ["N1", "PE", clean(payee.name), "XX", payee.npi],
-        ["REF", "TJ", payee.tax_id],
+        [
+            "N1",
+            "PE",
+            element(payee.name, "1000B N102 payee name", 60, truncate=True),
+            "XX",
+            code(payee.npi, "1000B N104 payee NPI", 10, 10),
+        ],
+        ["REF", "TJ", code(payee.tax_id, "1000B REF02 payee tax id", 9, 9)],
     ]
     for number, remittance in enumerate(remittances, start=1):
         if number == 1:
@@ -89,9 +110,9 @@ def transaction(
         segments += _claim(remittance)
     if net < 0:
         # more taken back than paid: the balance is carried forward (PLB), the payment is zero
-        segments.append(
-            ["PLB", payee.npi, f"{produced.year}1231", f"FB{x12.COMPONENT_SEPARATOR}{trace_number}", money(net)]
-        )
+        forward = f"FB{x12.COMPONENT_SEPARATOR}{trace_number}"
+        provider = code(payee.npi, "PLB01 provider id", 10, 10)
+        segments.append(["PLB", provider, f"{produced.year}1231", forward, money(net)])
     return segments
 
 

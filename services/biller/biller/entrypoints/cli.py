@@ -1,20 +1,21 @@
-"""`rcm scrub-rules`, `rcm claims`, `rcm denials`, `rcm statements`: the billing office's views."""
+"""The biller's `rcm` verbs: the billing office's views (`rcm scrub-rules`, `rcm claims`,
+`rcm denials`, `rcm statements`), `rcm export 837|fhir` and `rcm rebuild`."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from biller.adapters import queries
+from biller.domain.scrubber import RULES
+from biller.entrypoints import cli_exports, cli_rebuild
 from shared import db
-from shared.cli import ledger
+from shared.cli.output import console, dollars, print_json, print_table
 
-console = Console()
 KIND_WHY = {
     "deductible": "applied to your deductible",
     "coinsurance": "your coinsurance share",
@@ -22,33 +23,23 @@ KIND_WHY = {
     "other": "not covered by your plan",
     "self_pay": "self-pay visit (no insurance on file), at the self-pay price",
 }
+OWED_KINDS = ("deductible", "coinsurance", "copay", "other", "self_pay")
 
 
-def dollars(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
-
-
-async def _fetch(sql: str, *args: object) -> list[dict]:
+async def _fetch(sql: str, *args: object) -> list[dict[str, Any]]:
     conn = await db.connect()
     try:
-        return [dict(r) for r in await conn.fetch(sql, *args)]
+        return await queries.rows(conn, sql, *args)
     finally:
         await conn.close()
 
 
 def scrub_rules(as_json: bool = typer.Option(False, "--json")) -> None:
     """The scrubber's rules: every claim must pass them all before it goes to a payer."""
-    from biller.domain.scrubber import RULES
-
     if as_json:
-        typer.echo(json.dumps([{"code": r.code, "message": r.message} for r in RULES], indent=2))
+        print_json([{"code": r.code, "message": r.message} for r in RULES])
         return
-    table = Table(title="scrubber rules")
-    table.add_column("code")
-    table.add_column("a claim is rejected when")
-    for rule in RULES:
-        table.add_row(rule.code, rule.message)
-    console.print(table)
+    print_table("scrubber rules", ("code", "a claim is rejected when"), [(r.code, r.message) for r in RULES])
 
 
 def claims(
@@ -58,28 +49,27 @@ def claims(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Claims, newest first, with their status (and every scrubber reason for rejected ones)."""
-    rows = asyncio.run(_fetch(ledger.CLAIMS_SQL, status, payer, limit))
+    found = asyncio.run(_fetch(queries.CLAIMS_SQL, status, payer, limit))
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, default=str))
+        print_json(found)
         return
-    table = Table(title=f"claims{' — ' + status if status else ''} ({len(rows)})")
-    for column in ("claim", "payer", "status", "freq", "service date", "billed", "paid", "patient", "scrubber"):
-        table.add_column(column, no_wrap=column == "claim")
     reasons: dict[str, str] = {}
-    for r in rows:
+    table = []
+    for r in found:
         codes = []
         for error in r["scrub_errors"]:
             code, _, message = error.partition(" ")
             codes.append(code)
             reasons[code] = message
-        table.add_row(
+        table.append((
             r["claim_id"], r["payer_id"], r["status"], r["frequency_code"], str(r["service_date"]),
             dollars(r["total_charge_cents"]), dollars(r["paid_cents"]), dollars(r["patient_responsibility_cents"]),
             " ".join(codes),
-        )  # fmt: skip
-    console.print(table)
+        ))  # fmt: skip
+    columns = ("claim", "payer", "status", "freq", "service date", "billed", "paid", "patient", "scrubber")
+    print_table(f"claims{' — ' + status if status else ''} ({len(found)})", columns, table)
     for code, message in sorted(reasons.items()):
-        console.print(f"  {code}: {message}")
+        typer.echo(f"  {code}: {message}")
 
 
 def denials(
@@ -89,33 +79,28 @@ def denials(
 ) -> None:
     """The denial work queue: open denials by CARC, with age and amount (largest first)."""
     if carc is None:
-        rows = asyncio.run(_fetch(ledger.DENIALS_SQL))
+        found = asyncio.run(_fetch(queries.DENIALS_SQL))
         if as_json:
-            typer.echo(json.dumps(rows, indent=2, default=str))
+            print_json(found)
             return
-        table = Table(title="open denials by CARC")
-        for column in ("group", "CARC", "claims", "lines", "amount", "oldest (days)", "average age (days)"):
-            table.add_column(column)
-        for r in rows:
-            table.add_row(r["group_code"], r["carc"], str(r["claims"]), str(r["lines"]), dollars(r["amount_cents"]),
-                          str(r["oldest_days"]), str(r["average_days"]))  # fmt: skip
-        console.print(table)
+        columns = ("group", "CARC", "claims", "lines", "amount", "oldest (days)", "average age (days)")
+        print_table("open denials by CARC", columns, [
+            (r["group_code"], r["carc"], r["claims"], r["lines"], dollars(r["amount_cents"]), r["oldest_days"],
+             r["average_days"]) for r in found
+        ])  # fmt: skip
         return
-    rows = asyncio.run(_fetch(ledger.DENIED_CLAIMS_SQL, carc, limit))
+    found = asyncio.run(_fetch(queries.DENIED_CLAIMS_SQL, carc, limit))
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, default=str))
+        print_json(found)
         return
-    table = Table(title=f"open denials, CARC {carc}")
-    for column in ("claim", "payer", "service date", "age (days)", "line", "group", "RARC", "amount"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(r["claim_id"], r["payer_id"], str(r["service_date"]), str(r["age_days"]),
-                      r["line_control_number"] or "(claim)", r["group_code"], r["rarc"] or "",
-                      dollars(r["amount_cents"]))  # fmt: skip
-    console.print(table)
+    lines = ("claim", "payer", "service date", "age (days)", "line", "group", "RARC", "amount")
+    print_table(f"open denials, CARC {carc}", lines, [
+        (r["claim_id"], r["payer_id"], str(r["service_date"]), r["age_days"], r["line_control_number"] or "(claim)",
+         r["group_code"], r["rarc"] or "", dollars(r["amount_cents"])) for r in found
+    ])  # fmt: skip
 
 
-def statement_text(patient_id: str, visits: dict[str, list[dict]]) -> str:
+def statement_text(patient_id: str, visits: dict[str, list[dict[str, Any]]]) -> str:
     lines = [f"Statement for patient {patient_id}", ""]
     total = 0
     for visit_id, items in visits.items():
@@ -136,11 +121,12 @@ def statement_text(patient_id: str, visits: dict[str, list[dict]]) -> str:
 def statements(
     out: Path | None = typer.Option(None, "--out", help="write one statement file per patient into this folder"),
     patient: str | None = typer.Option(None, "--patient", help="only this patient id"),
+    as_json: bool = typer.Option(False, "--json", help="each patient's balance by kind, in cents"),
 ) -> None:
     """Patient statements: by visit, what insurance paid and what the patient owes, and why."""
-    rows = asyncio.run(_fetch(ledger.STATEMENT_SQL, patient))
-    by_patient: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for r in rows:
+    found = asyncio.run(_fetch(queries.STATEMENT_SQL, patient))
+    by_patient: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for r in found:
         by_patient[r["patient_id"]][r["visit_id"]].append(r)
     if out:
         out.mkdir(parents=True, exist_ok=True)
@@ -148,17 +134,23 @@ def statements(
             (out / f"statement-{patient_id}.txt").write_text(statement_text(patient_id, visits))
         console.print(f"{len(by_patient)} statement(s) written to {out}")
         return
-    table = Table(title=f"patient balances ({len(by_patient)} patients)")
-    for column in ("patient", "visits", "deductible", "coinsurance", "copay", "not covered", "self-pay", "total"):
-        table.add_column(column)
+    balances = []
     for patient_id, visits in by_patient.items():
-        kinds: dict[str, int] = defaultdict(int)
+        kinds: dict[str, int] = dict.fromkeys(OWED_KINDS, 0)
         for items in visits.values():
             for item in items:
-                kinds[item["kind"]] += item["amount_cents"]
-        owed = [dollars(kinds[k]) for k in ("deductible", "coinsurance", "copay", "other", "self_pay")]
-        table.add_row(patient_id, str(len(visits)), *owed, dollars(sum(kinds.values())))
-    console.print(table)
+                kinds[item["kind"]] += int(item["amount_cents"])  # a sum: numeric in Postgres
+        balances.append((patient_id, len(visits), kinds))
+    if as_json:
+        print_json([
+            {"patient_id": p, "visits": n, **{f"{k}_cents": v for k, v in kinds.items()},
+             "total_cents": sum(kinds.values())} for p, n, kinds in balances
+        ])  # fmt: skip
+        return
+    columns = ("patient", "visits", "deductible", "coinsurance", "copay", "not covered", "self-pay", "total")
+    print_table(f"patient balances ({len(by_patient)} patients)", columns, [
+        (p, n, *(dollars(kinds[k]) for k in OWED_KINDS), dollars(sum(kinds.values()))) for p, n, kinds in balances
+    ])  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
@@ -166,3 +158,5 @@ def register(app: typer.Typer) -> None:
     app.command("claims")(claims)
     app.command("denials")(denials)
     app.command("statements")(statements)
+    app.command("rebuild")(cli_rebuild.rebuild)
+    cli_exports.register(app)

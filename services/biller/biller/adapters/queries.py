@@ -1,17 +1,17 @@
-"""Read-only queries over the services' tables, for `rcm status` and the waits of publish/bench."""
+"""Read-only SQL on the biller's tables, for its commands (`rcm claims`, `rcm denials`,
+`rcm statements`), its lines of `rcm status`, its part of `rcm audit visit`, and the latency
+figure of `rcm bench e2e`. Scope: SQL LIKE patterns on visit_id (shared.plugins.prefixed)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import asyncpg
 
 STATUS_SQL = """
-WITH enc AS (SELECT outcome FROM coder.encounters WHERE visit_id LIKE ANY($1::text[])),
-     bil AS (SELECT outcome FROM biller.encounters WHERE visit_id LIKE ANY($1::text[])),
+WITH bil AS (SELECT outcome FROM biller.encounters WHERE visit_id LIKE ANY($1::text[])),
      clm AS (SELECT * FROM biller.claims WHERE visit_id LIKE ANY($1::text[]))
 SELECT
-  (SELECT count(*) FROM enc)                                   AS visits,
-  (SELECT count(*) FROM enc WHERE outcome IN ('coded', 'reviewed')) AS coded,
-  (SELECT count(*) FROM enc WHERE outcome = 'review')          AS review,
   (SELECT count(*) FROM bil WHERE outcome = 'self_pay')        AS self_pay,
   (SELECT count(*) FROM bil WHERE outcome = 'not_billable')    AS not_billable,
   (SELECT count(*) FROM clm)                                   AS claims,
@@ -21,24 +21,18 @@ SELECT
   (SELECT count(*) FROM clm WHERE status = 'partially_paid')   AS partially_paid,
   (SELECT count(*) FROM clm WHERE status = 'denied')           AS denied,
   (SELECT count(*) FROM clm WHERE status = 'rejected')         AS rejected,
+  (SELECT count(*) FROM biller.remittance_exceptions r
+     JOIN biller.claims c ON c.claim_id = r.patient_control_number
+     WHERE c.visit_id LIKE ANY($1::text[]))                   AS remittance_exceptions,
   (SELECT coalesce(sum(total_charge_cents), 0) FROM clm)            AS billed_cents,
   (SELECT coalesce(sum(allowed_cents), 0) FROM clm)                 AS allowed_cents,
   (SELECT coalesce(sum(paid_cents), 0) FROM clm)                    AS paid_cents,
   (SELECT coalesce(sum(patient_responsibility_cents), 0) FROM clm)  AS patient_cents,
   (SELECT coalesce(sum(adjustment_cents), 0) FROM clm)              AS adjustment_cents,
-  (SELECT count(*) FROM biller.remittance_exceptions r
-     JOIN biller.claims c ON c.claim_id = r.patient_control_number
-     WHERE c.visit_id LIKE ANY($1::text[]))                   AS remittance_exceptions
-"""
-
-# A visit is finished when it went to review, was not billable or self-pay, or all its claims were remitted.
-FINISHED_SQL = """
-SELECT
-  (SELECT count(*) FROM coder.encounters WHERE visit_id LIKE ANY($1::text[]) AND outcome = 'review')
-  + (SELECT count(*) FROM biller.encounters e
-     WHERE e.visit_id LIKE ANY($1::text[])
-       AND (e.outcome <> 'claimed' OR NOT EXISTS
-            (SELECT 1 FROM biller.claims c WHERE c.visit_id = e.visit_id AND c.status = 'submitted')))
+  -- visits the biller is done with: not billed (self-pay, not billable), or no claim still awaiting an answer
+  (SELECT count(*) FROM biller.encounters e WHERE e.visit_id LIKE ANY($1::text[])
+     AND (e.outcome <> 'claimed' OR NOT EXISTS
+          (SELECT 1 FROM biller.claims c WHERE c.visit_id = e.visit_id AND c.status = 'submitted'))) AS done
 """
 
 LATENCY_SQL = """
@@ -48,35 +42,6 @@ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS p50,
 FROM (SELECT extract(epoch FROM (p.posted_at - c.received_at)) AS s
       FROM biller.postings p JOIN biller.claims c USING (claim_id) WHERE c.visit_id LIKE ANY($1::text[])) t
 """
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def prefixed(prefix: str | None) -> list[str]:
-    """Scope: visits whose id starts with prefix (all visits when None)."""
-    return [_escape(prefix or "") + "%"]
-
-
-def exactly(visit_ids: list[str]) -> list[str]:
-    """Scope: exactly these visits."""
-    return [_escape(v) for v in visit_ids]
-
-
-async def status(conn: asyncpg.Connection, scope: list[str]) -> dict[str, int]:
-    row = await conn.fetchrow(STATUS_SQL, scope)
-    return {k: int(v) for k, v in row.items()}
-
-
-async def finished(conn: asyncpg.Connection, scope: list[str]) -> int:
-    return int(await conn.fetchval(FINISHED_SQL, scope))
-
-
-async def latency(conn: asyncpg.Connection, scope: list[str]) -> dict[str, float]:
-    row = await conn.fetchrow(LATENCY_SQL, scope)
-    return {k: float(v or 0) for k, v in row.items()}
-
 
 CLAIMS_SQL = """
 SELECT c.claim_id, c.visit_id, c.payer_id, c.status, c.frequency_code, c.service_date, c.total_charge_cents,
@@ -118,3 +83,34 @@ GROUP BY l.patient_id, l.visit_id, l.claim_id, l.kind
 HAVING sum(l.amount_cents) <> 0
 ORDER BY l.patient_id, l.visit_id, l.kind
 """
+
+STORY_SQL = {
+    "claims": """SELECT claim_id, payer_id, status, frequency_code, total_charge_cents, paid_cents,
+                        patient_responsibility_cents, adjustment_cents, payer_claim_control_number, scrub_errors
+                 FROM biller.claims WHERE visit_id = $1 ORDER BY claim_id""",
+    "history": """SELECT h.claim_id, h.status, h.reason, h.changed_at FROM biller.claim_status_history h
+                  JOIN biller.claims c USING (claim_id) WHERE c.visit_id = $1 ORDER BY h.id""",
+    "postings": """SELECT p.claim_id, p.claim_status_code, p.paid_cents, p.patient_responsibility_cents,
+                          p.adjustment_cents, p.posted_at FROM biller.postings p
+                   JOIN biller.claims c USING (claim_id) WHERE c.visit_id = $1 ORDER BY p.posted_at""",
+}
+
+
+async def rows(conn: asyncpg.Connection, sql: str, *args: object) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(sql, *args)]
+
+
+async def status(conn: asyncpg.Connection, scope: list[str]) -> dict[str, int]:
+    row = await conn.fetchrow(STATUS_SQL, scope)
+    return {k: int(v) for k, v in row.items()}
+
+
+async def latency(conn: asyncpg.Connection, scope: list[str]) -> dict[str, float]:
+    """Seconds from a visit entering the pipeline to each remittance posted: p50, p99, max, n."""
+    row = await conn.fetchrow(LATENCY_SQL, scope)
+    return {k: float(v or 0) for k, v in row.items()}
+
+
+async def visit_story(conn: asyncpg.Connection, visit_id: str) -> dict[str, list[dict[str, Any]]]:
+    """A visit's claims, their status history and postings, as `rcm audit visit` prints them."""
+    return {part: await rows(conn, sql, visit_id) for part, sql in STORY_SQL.items()}

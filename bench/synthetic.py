@@ -7,18 +7,39 @@ import random
 import secrets
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from faker import Faker
 
-from shared.schemas import ClaimSubmitted, CodedEncounter, Producer, Visit
+from shared.schemas import ClaimSubmitted, CodedEncounter, Producer, Visit, VisitReceived
 from shared.schemas.common import US_STATES
 
 PAYERS_BY_AGE = {"senior": ["MEDICARE"], "adult": ["BLUEPEAK", "NORTHSTAR", "MEDICAID", "BLUEPEAK"]}
 PLANS = {"MEDICARE": ["MCR-B"], "MEDICAID": ["MCD-STD"], "BLUEPEAK": ["BP-PPO", "BP-HDHP"], "NORTHSTAR": ["NS-HMO"]}
 DIAGNOSIS_CODES = [
-    "I10", "E11.9", "E78.5", "J02.0", "N39.0", "K21.9", "J44.9", "M54.50", "R05.9", "E66.9", "F41.1",
-    "F32.A", "E03.9", "G43.909", "J30.9", "H66.90", "J20.9", "I48.91", "E55.9", "D64.9", "R53.83", "M25.561",
-]  # fmt: skip
+    "I10",
+    "E11.9",
+    "E78.5",
+    "J02.0",
+    "N39.0",
+    "K21.9",
+    "J44.9",
+    "M54.50",
+    "R05.9",
+    "E66.9",
+    "F41.1",
+    "F32.A",
+    "E03.9",
+    "G43.909",
+    "J30.9",
+    "H66.90",
+    "J20.9",
+    "I48.91",
+    "E55.9",
+    "D64.9",
+    "R53.83",
+    "M25.561",
+]
 DIAGNOSIS_TEXTS = ["high blood pressure", "T2DM", "high cholesterol", "acid reflux", "UTI", "strep throat", "COPD"]
 # Procedures with the diagnosis that justifies them (None: any diagnosis does), so visits are codable.
 PROCEDURES = [("36415", None), ("93000", "I10"), ("81002", "N39.0"), ("87880", "J02.0"), ("85025", None),
@@ -27,8 +48,39 @@ PROCEDURES = [("36415", None), ("93000", "I10"), ("81002", "N39.0"), ("87880", "
 PROCEDURE_TEXTS = ["Tdap IM", "venipuncture", "cbc", "cmp"]  # a vaccine by its product: its administration follows
 MDM = ["straightforward", "low", "moderate", "high"]
 STATES = sorted(US_STATES)
-EIN_PREFIXES = ["20", "26", "27", "30", "33", "35", "36", "37", "38", "41", "42", "45", "46", "52", "54", "56", "61",
-                "65", "71", "72", "75", "76", "81", "82", "84", "86", "88", "91", "93", "95", "98"]  # fmt: skip
+EIN_PREFIXES = [
+    "20",
+    "26",
+    "27",
+    "30",
+    "33",
+    "35",
+    "36",
+    "37",
+    "38",
+    "41",
+    "42",
+    "45",
+    "46",
+    "52",
+    "54",
+    "56",
+    "61",
+    "65",
+    "71",
+    "72",
+    "75",
+    "76",
+    "81",
+    "82",
+    "84",
+    "86",
+    "88",
+    "91",
+    "93",
+    "95",
+    "98",
+]
 
 
 def with_npi_check_digit(first_nine: str) -> str:
@@ -93,7 +145,7 @@ class VisitFactory:
             "address": self._address(),
         }
         age = age_days // 365
-        coverage = None
+        coverage: dict[str, Any] | None = None
         if self.rng.random() >= self.self_pay_rate:
             payer = self.rng.choice(PAYERS_BY_AGE["senior" if age >= 65 else "adult"])
             coverage = {
@@ -164,7 +216,6 @@ def synthetic_coded_encounters(visits: Iterable[Visit], received_at: datetime) -
     """Coded encounters for synthetic visits, as the coder would make them (review cases left out)."""
     from coder.adapters.reference import load_tables
     from coder.domain.coding import code_visit
-    from shared import ids
 
     tables, producer, out = load_tables(), Producer(service="synthetic"), []
     for visit in visits:
@@ -172,13 +223,15 @@ def synthetic_coded_encounters(visits: Iterable[Visit], received_at: datetime) -
         if result.needs_review:
             continue
         out.append(
-            CodedEncounter(
-                event_id=ids.event_id("coded", visit.visit_id), visit_id=visit.visit_id, patient_id=visit.patient.id,
-                producer=producer, received_at=received_at, visit=visit, coder_version="synthetic",
-                place_of_service=result.place_of_service, diagnoses=result.diagnoses,
+            CodedEncounter.of(
+                VisitReceived.of(visit, received_at, producer),
+                producer,
+                "synthetic",
+                place_of_service=result.place_of_service,
+                diagnoses=result.diagnoses,
                 service_lines=result.service_lines,
             )
-        )  # fmt: skip
+        )
     return out
 
 

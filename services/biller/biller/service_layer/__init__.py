@@ -1,0 +1,1 @@
+"""The biller's use cases (handlers) and the unit of work they run in."""

@@ -1,0 +1,18 @@
+"""The biller's unit of work: one transaction, with the biller's repositories bound to it."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from biller.adapters.posting_repository import PostingRepository
+from biller.adapters.repository import ClaimRepository
+from shared.unit_of_work import PostgresUnitOfWork
+
+
+class BillerUnitOfWork(PostgresUnitOfWork):
+    claims: ClaimRepository
+    postings: PostingRepository
+
+    def open_repositories(self, conn: asyncpg.Connection) -> None:
+        self.claims = ClaimRepository(conn)
+        self.postings = PostingRepository(conn)

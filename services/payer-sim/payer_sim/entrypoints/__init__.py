@@ -1,0 +1,1 @@
+"""How the payer-sim is driven: the faust app (app.py) and its `rcm` commands (cli.py)."""

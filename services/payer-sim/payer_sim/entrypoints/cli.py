@@ -1,0 +1,75 @@
+"""The payer-sim's `rcm` verbs, over its own tables only: `rcm export 835`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import typer
+
+from shared import db, x12
+from shared.cli.output import console, print_json, subgroup
+from shared.schemas import RemittanceIssued
+from shared.topic_reader import parse_time
+
+EXPORT_HELP = "write standard files (X12) from what the pipeline recorded"
+
+
+def register(app: typer.Typer) -> None:
+    subgroup(app, "export", EXPORT_HELP).command("835")(export_835)
+
+
+def export_835(
+    out: Path = typer.Option(..., "--out", help="folder to write the 835 files into"),
+    since: str | None = typer.Option(None, "--since", help="only remittances since: ISO date or time, or an age (6h)"),
+    payer: str | None = typer.Option(None, "--payer", help="only this payer"),
+    check: bool = typer.Option(True, "--check/--no-check", help="validate each file with pyx12"),
+    as_json: bool = typer.Option(False, "--json", help="machine-readable: each file written and its errors"),
+) -> None:
+    """X12 835 005010X221A1 remittance advice: one file per payer per batch (day of adjudication)."""
+    written = asyncio.run(_write_835(out, parse_time(since) if since else None, payer, check, quiet=as_json))
+    failed = sum(bool(errors) for _, errors in written)
+    if as_json:
+        print_json([{"file": str(path), "checked": check, "errors": errors} for path, errors in written])
+    else:
+        for path, errors in written:
+            console.print(f"{path}  {'[green]valid[/green]' if check and not errors else ''}")
+            for error in errors:
+                console.print(f"  [red]{error}[/red]")
+        console.print(f"{len(written)} file(s) written to {out}")
+    if failed:
+        raise typer.Exit(1)
+
+
+async def _write_835(
+    out: Path, since: datetime | None, payer: str | None, check: bool, *, quiet: bool
+) -> list[tuple[Path, list[str]]]:
+    """One interchange per (payer, day of adjudication), each with a fresh control number;
+    returns each file written with pyx12's errors (none when not checked)."""
+    from payer_sim.adapters.reference import load_reference
+    from payer_sim.adapters.repository import RemittanceRepository
+    from payer_sim.domain.remittance_advice import remittance_advice
+
+    reference = load_reference()
+    conn = await db.connect()
+    try:
+        remittances = RemittanceRepository(conn)
+        batches: dict[tuple[str, date], list[RemittanceIssued]] = defaultdict(list)
+        for r in await remittances.for_export(payer, since):
+            if r.payer_id in reference.payers:
+                batches[(r.payer_id, r.adjudicated_on)].append(r)
+            elif not quiet:
+                console.print(f"[yellow]skipped a remittance of unknown payer {r.payer_id}[/yellow]")
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for (payer_id, day), items in sorted(batches.items()):
+            number = await remittances.next_interchange_number()
+            text = remittance_advice(reference.payers[payer_id], items, number, datetime.now(UTC))
+            path = out / f"{payer_id}-{day:%Y%m%d}-{number:09d}.835"
+            path.write_text(text)
+            written.append((path, x12.validate(text) if check else []))
+        return written
+    finally:
+        await conn.close()

@@ -1,0 +1,56 @@
+"""The pipeline, declared once: each stage, what it consumes and produces, and where it listens.
+
+The faust apps, `rcm init`'s topic list, the start scripts (`rcm pipeline --shell`), the
+endpoint list printed by `make demo` and Prometheus's targets all read this module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS, dlq_topic
+from shared.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Stage:
+    service: str  # the one name of the service: folder services/<service>/, metrics label, log name
+    package: str  # its importable package under services/<service>/
+    consumes: tuple[str, ...]
+    produces: tuple[str, ...]
+    default_port: int  # web port (intake API or /metrics); env <SERVICE>_PORT overrides it (shared.settings)
+    command: str  # the console script that runs one worker
+    # Workers of one stage share a consumer group; worker N listens on port + PORT_STRIDE * N.
+    scales_out: bool = True
+
+    @property
+    def port_variable(self) -> str:
+        return self.service.upper().replace("-", "_") + "_PORT"
+
+    def port(self, worker: int = 0) -> int:
+        base: int = getattr(get_settings(), f"{self.package}_port")
+        return base + PORT_STRIDE * worker
+
+
+PORT_STRIDE = 10
+
+STAGES: tuple[Stage, ...] = (
+    Stage("encounter", "encounter", (), (VISITS,), 8001, "rcm-encounter", scales_out=False),
+    Stage("coder", "coder", (VISITS,), (CODED_ENCOUNTERS, CODING_REVIEW), 8002, "rcm-coder"),
+    Stage("biller", "biller", (CODED_ENCOUNTERS, REMITTANCES), (CLAIMS,), 8003, "rcm-biller"),
+    Stage("payer-sim", "payer_sim", (CLAIMS,), (REMITTANCES,), 8004, "rcm-payer-sim"),
+)
+
+
+def stage(service: str) -> Stage:
+    for s in STAGES:
+        if s.service == service:
+            return s
+    raise KeyError(service)
+
+
+def topics() -> tuple[str, ...]:
+    """Every topic the pipeline uses, and a dead-letter topic for each one a stage consumes or
+    a person answers (coding-review)."""
+    produced = [t for s in STAGES for t in s.produces]
+    named = list(dict.fromkeys(produced))
+    return (*named, *(dlq_topic(t) for t in named))
