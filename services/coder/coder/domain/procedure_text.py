@@ -63,8 +63,14 @@ class ParsedText:
     repair_cm: float = 0.0
 
 
+# Counts written in words ("debridement of ten toenails") read as numbers, so counting rules see them.
+_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+NUMBER_WORDS = {w: str(n) for n, w in enumerate(_NUMBERS.split())}
+
+
 def tokens(text: str) -> list[str]:
-    return TOKEN.findall(text.lower().replace("w/", "with ").replace("-", " "))
+    found = TOKEN.findall(text.lower().replace("w/", "with ").replace("-", " "))
+    return [NUMBER_WORDS.get(w, w) for w in found]
 
 
 def phrase_key(phrase: str) -> tuple[str, ...]:
