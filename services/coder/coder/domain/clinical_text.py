@@ -44,8 +44,12 @@ def normalise(text: str) -> str:
 
 
 _SIDE_AFTER = re.compile(
-    r"^(?P<rest>[^,;]+?),?\s+(?:on the\s+)?(?P<side>right|left|bilateral)(?:\s+(?:side|ear|eye|ears|eyes))?\s*$"
+    r"^(?P<rest>[^,;]+?),?\s+(?:on the\s+)?(?P<side>right|left|bilateral|rt|lt|bilat)"
+    r"(?:\s+(?:side|ear|eye|ears|eyes))?\s*$"
 )
+_SIDE_WORD = {"rt": "right", "lt": "left", "bilat": "bilateral"}
+# "both ears", "bilateral eyes": the tabular's ear and eye codes say "bilateral" alone
+_BOTH_ORGANS = re.compile(r"\b(?:both|bilateral|bilat|b/l)\s+(?:ears|eyes)\b")
 
 
 def spell_out_signs(text: str) -> str:
@@ -54,8 +58,9 @@ def spell_out_signs(text: str) -> str:
         low = re.sub(pattern, replacement, low)
     if low.rstrip().endswith("?") or low.lstrip().startswith("?"):  # "pneumonia?" is a question, not a finding
         low = "questionable " + low.strip(" ?")
+    low = _BOTH_ORGANS.sub("bilateral", low)
     if m := _SIDE_AFTER.match(low):  # "tennis elbow, right" is "right tennis elbow"
-        low = f"{m['side']} {m['rest'].strip()}"
+        low = f"{_SIDE_WORD.get(m['side'], m['side'])} {m['rest'].strip()}"
     return re.sub(r"\s+", " ", low).strip()
 
 
