@@ -21,7 +21,8 @@ JOINT_PROCEDURE = frozenset({"injection", "injections", "injected", "aspiration"
 JOINTS = {"knee": ("20610", "20611"), "shoulder": ("20610", "20611"), "hip": ("20610", "20611"),
           "subacromial": ("20610", "20611"), "wrist": ("20605", "20606"), "elbow": ("20605", "20606"),
           "ankle": ("20605", "20606"), "finger": ("20600", "20604"), "thumb": ("20600", "20604"),
-          "toe": ("20600", "20604")}  # fmt: skip
+          "toe": ("20600", "20604"), "olecranon": ("20605", "20606"), "prepatellar": ("20610", "20611"),
+          "trochanteric": ("20610", "20611")}  # fmt: skip  # bursae by the joint they lie on (CPT: joint or bursa)
 POINT_OF_CARE = re.compile(r"\b(point of care|poc|clia waived|waived|fingerstick|coaguchek|analyzer)\b")
 COUNSELLED = re.compile(r"\b(counsel(l)?ed|counsel(l)?ing)\b")
 NOT_COUNSELLED = re.compile(r"\bno (physician )?counsel")
@@ -71,7 +72,8 @@ NUMBER_WORDS = {w: str(n) for n, w in enumerate(_NUMBERS.split())}
 
 
 def tokens(text: str) -> list[str]:
-    found = TOKEN.findall(text.lower().replace("w/", "with ").replace("-", " "))
+    low = text.lower().replace("i&d", " incision and drainage ").replace("w/", "with ").replace("-", " ")
+    found = TOKEN.findall(low)
     return [NUMBER_WORDS.get(w, SYNONYMS.get(w, w)) for w in found]
 
 

@@ -62,10 +62,9 @@ def refine(code: str, site_words: list[str]) -> tuple[str | None, list[str]]:
     if not site_words or (not any(w in SIDES for w in site_words) and not set(site_words) - {"lower", "upper"}):
         return None, []
     leaves = _leaves(code[:3])
-    if not any(SIDES & _title_words(leaf) for leaf in leaves) and not set(site_words) - SIDES - set(
-        _title_words(code)
-    ):  # the category has no side axis and the code names the site already ("plantar fasciitis, right foot")
-        return code, []
+    sites = set(site_words) - SIDES
+    if not any((SIDES | sites) & _title_words(leaf) for leaf in leaves):
+        return code, []  # no code of the category has a side or that site: they change nothing (M72.2 plantar)
     keep = {w for w in _title_words(code) if w not in SIDES and w not in SITES and w not in NEUTRAL}
     for broader in (False, True):
         need = _required(site_words, broader)
