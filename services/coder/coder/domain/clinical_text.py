@@ -26,7 +26,8 @@ _LATERALITY = {"r": "right", "rt": "right", "l": "left", "lt": "left"}
 NEGATED_BEFORE = ("without evidence of", "no evidence of", "no signs of", "negative for", "ruled out for",
                   "ruled out", "denies", "denied", "neg for", "free of", "absence of", "not", "no")  # fmt: skip
 NEGATED_AFTER = ("ruled out", "excluded", "negative", "absent", "resolved")
-UNCERTAIN_BEFORE = ("working diagnosis of", "cannot rule out", "can t rule out", "cannot exclude", "concerning for",
+UNCERTAIN_BEFORE = ("symptoms consistent with", "sx consistent with", "findings consistent with", "sx c w",
+                    "working diagnosis of", "cannot rule out", "can t rule out", "cannot exclude", "concerning for",
                     "suspicious for", "consistent with", "compatible with", "suspicion of", "question of",
                     "concern for", "evaluate for", "eval for", "presumptive", "questionable", "presumed",
                     "suspected", "rule out", "probable", "probably", "possible", "possibly", "suspect", "likely",
@@ -44,8 +45,13 @@ def normalise(text: str) -> str:
 
 
 _SIDE_AFTER = re.compile(
-    r"^(?P<rest>[^,;]+?),?\s+(?:on the\s+)?(?P<side>right|left|bilateral)(?:\s+(?:side|ear|eye|ears|eyes))?\s*$"
+    r"^(?P<rest>[^,;]+?),?\s+(?:on the\s+)?(?P<side>right|left|bilateral|rt|lt|bilat)"
+    r"(?:\s+(?:side|ear|eye|ears|eyes))?\s*$"
 )
+_SIDE_WORD = {"rt": "right", "lt": "left", "bilat": "bilateral"}
+_LEADING_CUE = re.compile(r"^((?:(?:personal |family )?history of |status post )?)(.*)$")
+# "both ears", "bilateral eyes": the tabular's ear and eye codes say "bilateral" alone
+_BOTH_ORGANS = re.compile(r"\b(?:both|bilateral|bilat|b/l)\s+(?:ears|eyes)\b")
 
 
 def spell_out_signs(text: str) -> str:
@@ -54,8 +60,10 @@ def spell_out_signs(text: str) -> str:
         low = re.sub(pattern, replacement, low)
     if low.rstrip().endswith("?") or low.lstrip().startswith("?"):  # "pneumonia?" is a question, not a finding
         low = "questionable " + low.strip(" ?")
-    if m := _SIDE_AFTER.match(low):  # "tennis elbow, right" is "right tennis elbow"
-        low = f"{m['side']} {m['rest'].strip()}"
+    low = _BOTH_ORGANS.sub("bilateral", low)
+    if m := _SIDE_AFTER.match(low):  # "tennis elbow, right" is "right tennis elbow"; a leading cue stays first
+        cue, rest = _LEADING_CUE.match(m["rest"].strip()).groups()  # type: ignore[union-attr]
+        low = f"{cue}{_SIDE_WORD.get(m['side'], m['side'])} {rest}"
     return re.sub(r"\s+", " ", low).strip()
 
 

@@ -29,8 +29,17 @@ def normalise_text(text: str) -> str:
     return _NOT_WORD.sub(" ", text.lower()).strip()
 
 
+# One word for what the tabular and physicians write two ways ("lower extremity" / "lower limb", "both" /
+# "bilateral"), applied to titles and documented text alike.
+CANONICAL = {"extremity": "limb", "extremitie": "limb", "both": "bilateral", "bilat": "bilateral"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    return CANONICAL.get(_stem(word), _stem(word))
+
+
+def _stem(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 5 and word.endswith("oses"):  # keratoses -> keratosis

@@ -30,6 +30,10 @@ UNRELATED_TO_HTN = re.compile(r"\b(?:not due to|unrelated to|not related to|not 
                               r"(?:htn|hypertension)\b")  # fmt: skip
 # Codes that document a sign or symptom (IV.D), besides chapter 18 (R00-R99)
 SYMPTOM_LIKE = ("R", "M79.6", "M25.5", "M54", "H92.0", "G89", "J02.9", "N94.6")
+# Medicare Code Editor newborn edit (age 0): perinatal conditions (P00-P96) and the liveborn codes (Z38). A
+# chapter 16 code may follow a patient for life (I.C.16.a), so past the first year a person confirms it.
+NEWBORN_CODES = ("P", "Z38")
+NEWBORN_DAYS = 365
 
 
 def _text_entry(position: int, text: str, index: DiagnosisIndex) -> Entry:
@@ -81,6 +85,8 @@ def code_diagnoses(visit: Visit, tables: ReferenceTables, result: CodingResult) 
         if len(index.list_cache) < LIST_CACHE_SIZE:  # bounded: a worker's memory does not grow with traffic
             index.list_cache[key] = found
     coded, reasons = found
+    if (visit.service_date - visit.patient.birth_date).days >= NEWBORN_DAYS:
+        reasons = (*reasons, *_newborn_codes([c.code for c in coded]))
     for c in coded:
         result.diagnoses.append(CodedDiagnosis(code=c.code, description=icd10.description(c.code), source=c.source,
                                                confidence=c.confidence, evidence=c.evidence))  # fmt: skip
@@ -120,6 +126,15 @@ def _code_list(
                 [*candidates, "Z03.89"]))  # fmt: skip
     coded, more = apply_list_rules(coded, index.data, hypertension_linked=linked)
     return tuple(coded), tuple(reasons + more + _check([c.code for c in coded], reasons + more))
+
+
+def _newborn_codes(codes: list[str]) -> list[ReviewReason]:
+    newborn = [c for c in codes if c.startswith(NEWBORN_CODES)]
+    if not newborn:
+        return []
+    return [reason("dx-age-newborn", f"{newborn[0]} is a newborn (perinatal) code on a patient past the first year: "
+                   "confirm the perinatal condition is still present (I.C.16.a) or code the condition as it is now",
+                   newborn)]  # fmt: skip
 
 
 def _check(codes: list[str], earlier: list[ReviewReason]) -> list[ReviewReason]:

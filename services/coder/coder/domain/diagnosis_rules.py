@@ -180,7 +180,7 @@ def contradictions(coded: list[Coded], data: DiagnosisData) -> list[ReviewReason
             continue
         a = [c.code for c in coded if c.code.startswith(first)]
         b = [c.code for c in coded if c.code.startswith(second)]
-        if a and b and a != b:
+        if a and b and (a != b or (first == second and len(set(a)) > 1)):  # a row A,A: one code of A only
             reasons.append(_reason("dx-contradictory", f"{a[0]} and {b[0]} contradict each other: the note (or the "
                                    "provider) decides which", [b[0], a[0]]))  # fmt: skip
     return reasons

@@ -75,7 +75,7 @@ def bmi_code(norm: str) -> str | None:
 def _not_active(position: int, kind: str, concept: str, cue: str, index: DiagnosisIndex) -> Entry:
     """A history, family history or status: its Z code (or the table's own code), never the condition."""
     table = {"history": index.data.history, "status": index.data.status, "family": index.data.family}[kind]
-    concept_text = normalise_text(concept)
+    concept_text = _when_and_side(normalise_text(concept))
     for text in (concept_text, index.expand(concept_text)):
         if text in table:
             return Entry(codes=[Coded(c, 0.97, "text", [f"{cue}: {text}"]) for c in table[text]])
@@ -84,6 +84,19 @@ def _not_active(position: int, kind: str, concept: str, cue: str, index: Diagnos
         return Entry(codes=_coded(found, [cue]))
     message = f"diagnosis {position} is documented as {cue} a condition: choose {KIND_WHERE[kind]}, not the active one"
     return Entry(reasons=[reason("dx-history-unplaced", message, found.suggestions)])
+
+
+_WHEN = re.compile(r"\s+(?:in\s+)?(?:(?:19|20)\d\d|\d+\s+(?:yrs?|years?|months?|mos?)\s+ago)$")
+_SIDE_LAST = re.compile(r"^(?P<rest>.+?)\s+(?P<side>r|l|rt|lt|right|left|bilateral)$")
+_SIDES = {"r": "right", "rt": "right", "l": "left", "lt": "left"}
+
+
+def _when_and_side(concept: str) -> str:
+    """'mi 2019' is 'mi'; 'tha l' is 'left tha' (a date says when, a side written last says which)."""
+    concept = _WHEN.sub("", concept)
+    if m := _SIDE_LAST.match(concept):
+        concept = f"{_SIDES.get(m['side'], m['side'])} {m['rest']}"
+    return concept
 
 
 def _uncertain(position: int, concept: str, signs: tuple[str, ...], cue: str, index: DiagnosisIndex) -> Entry:
@@ -147,11 +160,23 @@ def parts_of(text: str) -> list[str]:
     return [p.strip() for p in pieces if normalise_text(p)]
 
 
+def _with_therapy(position: int, text: str, whole: Entry, index: DiagnosisIndex) -> Entry:
+    """'h/o PE, on anticoagulation': the drug therapy written after a history keeps its own code (Z79)."""
+    if not whole.codes or "," not in text:
+        return whole
+    for part in parts_of(text)[1:]:
+        if normalise_text(part).startswith("on ") and not only_qualifies(part):
+            more = _one_statement(position, part, index)
+            if more.codes and not more.reasons:
+                whole = Entry([*whole.codes, *more.codes], whole.reasons, whole.uncertain, whole.negated)
+    return whole
+
+
 def code_text(position: int, text: str, index: DiagnosisIndex) -> Entry:
     whole = _one_statement(position, text, index)
     settled = not whole.reasons and all(c.confidence >= PHRASE_CONFIDENCE for c in whole.codes)
     if settled and (whole.codes or whole.uncertain or whole.negated not in ("negative", "ruled out", "excluded")):
-        return whole  # a negation before a list ("no fever, chills or cough") covers all of it
+        return _with_therapy(position, text, whole, index)  # a negation before a list covers all of it
     parts = parts_of(text)
     if len(parts) < 2:
         return whole

@@ -21,16 +21,18 @@ JOINT_PROCEDURE = frozenset({"injection", "injections", "injected", "aspiration"
 JOINTS = {"knee": ("20610", "20611"), "shoulder": ("20610", "20611"), "hip": ("20610", "20611"),
           "subacromial": ("20610", "20611"), "wrist": ("20605", "20606"), "elbow": ("20605", "20606"),
           "ankle": ("20605", "20606"), "finger": ("20600", "20604"), "thumb": ("20600", "20604"),
-          "toe": ("20600", "20604")}  # fmt: skip
+          "toe": ("20600", "20604"), "olecranon": ("20605", "20606"), "prepatellar": ("20610", "20611"),
+          "trochanteric": ("20610", "20611")}  # fmt: skip  # bursae by the joint they lie on (CPT: joint or bursa)
 POINT_OF_CARE = re.compile(r"\b(point of care|poc|clia waived|waived|fingerstick|coaguchek|analyzer)\b")
 COUNSELLED = re.compile(r"\b(counsel(l)?ed|counsel(l)?ing)\b")
 NOT_COUNSELLED = re.compile(r"\bno (physician )?counsel")
 COUNT = re.compile(r"\b(\d+) (?:[a-z]+ ){0,2}?(actinic keratos[a-z]*|warts?|skin tags?|toenails?|nails?|lesions?)\b")
 TIMES = re.compile(r"\bx ?(\d+)\b")
 LENGTH = re.compile(r"\b(\d+(?:\.\d+)?) ?cm\b")
-DOSE = re.compile(r"\b(\d+(?:\.\d+)?) ?(mg|milligrams?|g|grams?|gm|mcg|micrograms?)\b")
+DOSE = re.compile(r"\b(\d+(?:\.\d+)?) ?(million units?|units?|mg|milligrams?|g|grams?|gm|mcg|micrograms?)\b")
 TO_MG = {"mg": 1.0, "milligram": 1.0, "milligrams": 1.0, "g": 1000.0, "gram": 1000.0, "grams": 1000.0, "gm": 1000.0,
-         "mcg": 0.001, "microgram": 0.001, "micrograms": 0.001}  # fmt: skip
+         "mcg": 0.001, "microgram": 0.001, "micrograms": 0.001,
+         "unit": 1.0, "units": 1.0, "million unit": 1e6, "million units": 1e6}  # fmt: skip  # units: penicillins
 DESTRUCTION = ("17000", "17003", "17004", "17110", "17111")
 # Simple repair by total length (CPT: lengths of simple repairs in one anatomic group are added), cm upper bounds.
 SIMPLE_REPAIR = ((2.5, "12001"), (7.5, "12002"), (12.5, "12004"), (20.0, "12005"))
@@ -63,8 +65,16 @@ class ParsedText:
     repair_cm: float = 0.0
 
 
+SYNONYMS = {"ekg": "ecg", "electrocardiogram": "ecg"}  # one word for the test, however it is spelled
+# Counts written in words ("debridement of ten toenails") read as numbers, so counting rules see them.
+_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+NUMBER_WORDS = {w: str(n) for n, w in enumerate(_NUMBERS.split())}
+
+
 def tokens(text: str) -> list[str]:
-    return TOKEN.findall(text.lower().replace("w/", "with ").replace("-", " "))
+    low = text.lower().replace("i&d", " incision and drainage ").replace("w/", "with ").replace("-", " ")
+    found = TOKEN.findall(low)
+    return [NUMBER_WORDS.get(w, SYNONYMS.get(w, w)) for w in found]
 
 
 def phrase_key(phrase: str) -> tuple[str, ...]:

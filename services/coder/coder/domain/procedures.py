@@ -144,12 +144,28 @@ def supplied_visits(
         if line.procedure_code in found:
             continue
         if not ems and visit.visit_type == "nurse" and line.procedure_code == "99211":
-            continue  # a clinical-staff visit the EHR coded itself (edits drop it beside an injection)
+            if len(kept) > 1:  # the injection, vaccine or test is the service: no 99211 beside it (CPT, NCCI)
+                kept = [ln for ln in kept if ln is not line]
+            continue  # otherwise a clinical-staff visit the EHR coded itself
         documented = ", ".join(sorted(found)) or "no level (neither time nor MDM documented)"
         result.review_reasons.append(reason("em-supplied-differs", (
             f"the EHR sent {line.procedure_code}; the documentation supports {documented}: a person decides the "
             "visit code"), [*sorted(found), line.procedure_code]))  # fmt: skip
     return kept
+
+
+HANDS_ON = frozenset({"injection", "drug", "vaccine", "vaccine-admin", "procedure"})
+
+
+def _hands_on(lines: list[CodedServiceLine], tables: ReferenceTables) -> list[ReviewReason]:
+    """A telehealth visit cannot deliver an injection, vaccine or procedure: either the visit was in person
+    (no telehealth modifier or place of service) or the service was another encounter."""
+    found = [ln.procedure_code for ln in lines if tables.catalog[ln.procedure_code].kind in HANDS_ON]
+    if not found:
+        return []
+    message = (f"a telehealth visit documents {', '.join(found)}, which is given in person: a person decides whether "
+               "the visit was in the office or the service another encounter")  # fmt: skip
+    return [reason("telehealth-in-person-service", message, found)]
 
 
 def code_services(visit: Visit, tables: ReferenceTables, result: CodingResult) -> None:
@@ -170,6 +186,7 @@ def code_services(visit: Visit, tables: ReferenceTables, result: CodingResult) -
     modifiers.separate_em_modifier(lines, tables, diagnoses, result.review_reasons)
     if visit.visit_type == "telehealth":
         modifiers.telehealth_modifier(lines, tables, rules)
+        result.review_reasons += _hands_on(lines, tables)
     sites = {id(d.line): d.site for d in drafts if d.site}
     result.review_reasons += edits.procedure_pairs(lines, tables, visit.service_date, sites)
     result.review_reasons += edits.add_ons(lines, tables)

@@ -21,13 +21,16 @@ from typing import Any
 import simple_icd_10_cm as icd
 
 from coder.domain.clinical_text import expand_abbreviations
-from coder.domain.description_words import adjust, normalise_text, title_key, title_keys, tokens, words
+from coder.domain.description_words import adjust, normalise_text, stem, title_key, title_keys, tokens, words
+from coder.domain.site_refine import SIDES, SITES, refine
 
 __all__ = ["DiagnosisData", "DiagnosisIndex", "TextMatch", "Unsure", "normalise_text", "words"]
 
 ACCEPT = 0.72  # below this the best guess is left to a person
 MARGIN = 0.06  # a runner-up this close makes the text ambiguous
 UNKNOWN_WORD_WEIGHT = 3.0  # a word the index cannot place counts against the match
+SITED_BASE = 0.9  # a condition read this surely may be refined by the side/site written with it
+CONNECTORS = frozenset({"of", "the", "on", "in", "at", "to"})
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,33 @@ class DiagnosisIndex:
             found = self._prefix(candidate, within)
             if found:
                 return found
-        return self._scored(expanded, within)
+        found = self._scored(expanded, within)
+        if isinstance(found, Unsure):
+            return self._sited(expanded, within) or found
+        return found
+
+    def _sited(self, phrase: str, within: str) -> TextMatch | Unsure | None:
+        """A known condition written with its side or site: the category's code for them (site_refine)."""
+        raw = phrase.split()
+        condition = [w for w in raw if stem(w) not in SIDES and stem(w) not in SITES]
+        site_words = [stem(w) for w in raw if stem(w) in SIDES or stem(w) in SITES]
+        while condition and condition[-1] in CONNECTORS:
+            condition.pop()
+        while condition and condition[0] in CONNECTORS:
+            condition.pop(0)
+        if not site_words or not condition or len(condition) == len(raw):
+            return None
+        base = self.lookup(" ".join(condition), within)
+        if not isinstance(base, TextMatch) or len(base.codes) != 1 or base.confidence < SITED_BASE:
+            return None
+        code, tied = refine(base.code, site_words)
+        if code is None:
+            written = " ".join(site_words)
+            return Unsure(f"{base.code}: more than one code for the site written ({written})", tied) if tied else None
+        if not code.startswith(within):
+            return None
+        evidence = [*base.evidence, f"site/side in the title of {code}: {' '.join(site_words)}"]
+        return TextMatch((code,), min(base.confidence, 0.96), evidence)
 
     def _prefix(self, phrase: str, within: str) -> TextMatch | None:
         parts = phrase.split()

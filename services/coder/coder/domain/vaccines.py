@@ -131,9 +131,21 @@ def administer(drafts: list[Draft], visit: Visit, tables: ReferenceTables, rules
                              **site))  # fmt: skip
         else:
             generic += 1
-            out.append(draft("90471" if generic == 1 else "90472", 1, "text", d.item, evidence, implied=True, **site))
+            out.append(draft(_administration(d.code, first=generic == 1), 1, "text", d.item, evidence, implied=True,
+                             **site))  # fmt: skip
         out.append(d)
     return out
+
+
+# Vaccine products given by nose or mouth (CPT descriptors "for intranasal use" / "for oral use": live influenza,
+# rotavirus, oral typhoid, oral cholera): their administration is 90473 first, 90474 after another vaccine (CPT).
+NASAL_OR_ORAL = frozenset({"90660", "90672", "90680", "90681", "90690", "90625"})
+
+
+def _administration(product: str, first: bool) -> str:
+    if product in NASAL_OR_ORAL:
+        return "90473" if first else "90474"
+    return "90471" if first else "90472"
 
 
 IMMUNIZATION = "Z23"
