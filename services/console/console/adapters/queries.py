@@ -14,7 +14,8 @@ WITH first AS (
     SELECT DISTINCT ON (claim_id) claim_id, adjudicated_on, denied, denial_carcs, status
     FROM console.remittances WHERE frequency_code = '1' ORDER BY claim_id, occurred_at
 ), total AS (
-    SELECT claim_id, sum(paid_cents) AS paid, sum(contractual_cents) AS contractual, sum(patient_cents) AS patient
+    SELECT claim_id, sum(paid_cents)::bigint AS paid, sum(contractual_cents)::bigint AS contractual,
+           sum(patient_cents)::bigint AS patient
     FROM console.remittances GROUP BY claim_id
 )
 SELECT c.claim_id, c.payer_id, c.provider_npi, c.service_date, c.submitted_at::date AS submitted_on,
@@ -96,7 +97,8 @@ async def next_review(conn: asyncpg.Connection, after: str) -> str | None:
 
 
 DENIALS = """
-SELECT a.claim_id, a.carc, a.rarc, a.grp, sum(a.amount_cents) AS amount_cents, min(a.adjudicated_on) AS denied_on,
+SELECT a.claim_id, a.carc, a.rarc, a.grp, sum(a.amount_cents)::bigint AS amount_cents,
+       min(a.adjudicated_on) AS denied_on,
        c.payer_id, c.patient_name, c.service_date, c.visit_id
 FROM console.adjustments a JOIN console.claims c USING (claim_id)
 WHERE a.denial AND NOT c.resubmitted
@@ -154,7 +156,7 @@ async def balances(conn: asyncpg.Connection, patient_id: str | None = None) -> l
     """Each patient's share (PR) per claim, as the payers' answers assign it."""
     rows = await conn.fetch(
         """SELECT c.patient_id, c.patient_name, c.claim_id, c.service_date, c.payer_id, c.total_charge_cents,
-                  sum(r.paid_cents) AS paid_cents, sum(r.patient_cents) AS patient_cents
+                  sum(r.paid_cents)::bigint AS paid_cents, sum(r.patient_cents)::bigint AS patient_cents
            FROM console.claims c JOIN console.remittances r USING (claim_id)
            WHERE $1::text IS NULL OR c.patient_id = $1
            GROUP BY c.patient_id, c.patient_name, c.claim_id, c.service_date, c.payer_id, c.total_charge_cents
