@@ -6,7 +6,7 @@ PAYERS ?= 1
 export CODERS BILLERS PAYERS
 VISITS ?= 1000
 LOCAL := deploy/local
-RCM := .venv/bin/rcm
+RCM := $(LOCAL)/rcm.sh
 VENV_BIN := .venv/bin
 
 .PHONY: help install up down demo logs status test lint format bench schemas lock

@@ -9,6 +9,7 @@ import os
 import secrets
 import time
 from datetime import UTC, datetime
+from functools import partial
 
 import typer
 
@@ -26,7 +27,6 @@ def payer(
     """Adjudications per second with accumulators in Postgres (the payer's own work, no Kafka)."""
 
     import gc
-    from functools import partial
 
     from bench.synthetic import VisitFactory, synthetic_claims
     from payer_sim.adapters import MIGRATIONS_DIR
@@ -111,9 +111,8 @@ def biller(
             started = time.perf_counter()
             for start in range(0, len(encounters), batch):
                 chunk = encounters[start : start + batch]
-                billed = await run_in_unit_of_work(
-                    make_uow, lambda uow, chunk=chunk: bill_encounters(chunk, uow, ref, now), DiscardingPublisher()
-                )
+                billed = await run_in_unit_of_work(make_uow, partial(bill_encounters, chunk, reference=ref, now=now),
+                                                   DiscardingPublisher())  # fmt: skip
                 built += sum(len(d.claims) + len(d.rejected) for d in billed.decisions)
             return time.perf_counter() - started, domain_per_claim * built, built
         finally:

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import faust
@@ -18,7 +18,9 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 from pydantic import ValidationError
 
 from shared import metrics
+from shared.errors import describe, loggable
 from shared.kafka import decode, encode
+from shared.outages import Outage
 from shared.schemas import Envelope, dlq_topic
 from shared.settings import get_settings
 from shared.unit_of_work import Outgoing
@@ -35,6 +37,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
     asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,  # the server went down under a query in flight
+    asyncpg.CrashShutdownError,
     asyncpg.TooManyConnectionsError,
     asyncpg.DeadlockDetectedError,
     asyncpg.SerializationError,
@@ -42,7 +46,11 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def make_app(service: str, web_port: int, *, group: str | None = None) -> faust.App:
+def make_app(
+    service: str, web_port: int, *, group: str | None = None, web_options: dict[str, Any] | None = None
+) -> faust.App:
+    """`web_options` go to aiohttp's Application (client_max_size, middlewares, handler_args):
+    they must be given here, since the sensors below create the web server."""
     settings = get_settings()
     datadir = Path(settings.data_dir) / f"{service}-{web_port}"
     datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
@@ -63,6 +71,7 @@ def make_app(service: str, web_port: int, *, group: str | None = None) -> faust.
         broker_commit_interval=1.0,
         stream_buffer_maxsize=4096,
         web_cors_options=None,
+        web_application_options=web_options,
     )
     setup_prometheus_sensors(app, name_prefix=f"faust_{service}")
     return app
@@ -96,28 +105,9 @@ class FaustPublisher:
             await emit(topic, item.event)
 
 
-def _describe(exc: BaseException) -> str:
-    """An error text without input values: validation errors would otherwise echo patient data."""
-    if isinstance(exc, ValidationError):
-        parts = [
-            f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors(include_input=False)
-        ]
-        return f"{exc.title} validation failed: " + "; ".join(parts[:20])
-    return f"{type(exc).__name__}: {str(exc)[:300]}"
-
-
-def _loggable(exc: BaseException) -> str:
-    """What may go into a log line: field paths of a validation error, otherwise only the kind of
-    error (and a database error's SQLSTATE) — other exception texts can quote patient data."""
-    if isinstance(exc, ValidationError):
-        return _describe(exc)
-    sqlstate = getattr(exc, "sqlstate", None)
-    return type(exc).__name__ + (f" (SQLSTATE {sqlstate})" if sqlstate else "")
-
-
 async def dead_letter(app: faust.App, service: str, message: faust.types.Message, error: BaseException) -> None:
     topic = dlq_topic(message.topic)
-    reason = _describe(error)
+    reason = describe(error)
     headers = {
         "rcm-error": reason.encode(),
         "rcm-error-type": type(error).__name__.encode(),
@@ -132,7 +122,7 @@ async def dead_letter(app: faust.App, service: str, message: faust.types.Message
     metrics.events_total.labels(service=service, topic=message.topic, outcome="dead_letter").inc()
     # One line, no patient details: where the event was and what was wrong with its shape.
     where = f"{message.topic}[{message.partition}]@{message.offset}"
-    log.warning("dead-lettered %s -> %s: %s", where, topic, _loggable(error))
+    log.warning("dead-lettered %s -> %s: %s", where, topic, loggable(error))
 
 
 BatchHandler = Callable[[list[E]], Awaitable[list[str]]]
@@ -221,71 +211,10 @@ async def _with_retry(service: str, first: faust.types.Message, handle: BatchHan
             return outcomes
 
 
-class Outage:
-    """Quiet logging of a dependency that is away: one line when the outage begins, one with its
-    length when it is over, nothing per failed attempt in between (a long broker or database
-    outage must not flood the log)."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self.since: float | None = None
-        self.attempts = 0
-
-    def failed(self, exc: BaseException) -> None:
-        self.attempts += 1
-        if self.since is None:
-            self.since = time.monotonic()
-            log.warning("%s: %s; retrying quietly until it succeeds", self.what, _loggable(exc))
-
-    def over(self) -> None:
-        if self.since is not None:
-            log.warning("%s: recovered after %.1fs (%d failed attempts)", self.what,
-                        time.monotonic() - self.since, self.attempts)  # fmt: skip
-            self.since, self.attempts = None, 0
-
-
-def guarded_timer(app: faust.App, every: float, fn: Callable[[], Awaitable[None]]) -> None:
-    """`app.timer(every)` for `fn`, which no error ever takes down with the whole service (faust
-    stops the worker when a timer raises): an outage of Postgres or Kafka is logged once when it
-    begins and once when it is over; any other error is logged the same way, without its text."""
-    outage = Outage(f"timer {fn.__name__}")
-
-    async def guarded() -> None:
-        try:
-            await fn()
-        except Exception as exc:  # transient or not: a failed tick waits for the next one
-            log.debug("traceback", exc_info=True)
-            outage.failed(exc)
-        else:
-            outage.over()
-
-    app.timer(every, name=fn.__qualname__)(guarded)
-
-
-def track_consumer_lag(app: faust.App, topics: list[str], every: float = 10.0) -> None:
-    """Publish rcm_consumer_lag for the app's consumer group: end offset minus committed offset,
-    per partition of each topic it consumes (read with aiokafka, never touching the group)."""
-    from shared.kafka import admin_client, consuming, partitions_of
-
-    async def measure_consumer_lag() -> None:
-        async with admin_client() as admin:
-            committed = await admin.list_consumer_group_offsets(app.conf.id)
-        async with consuming() as consumer:
-            for topic in topics:
-                partitions = await partitions_of(consumer, topic)
-                ends = await consumer.end_offsets(partitions)
-                for tp in partitions:
-                    done = committed.get(tp)
-                    lag = ends[tp] - (done.offset if done is not None and done.offset >= 0 else 0)
-                    metrics.consumer_lag.labels(topic=topic, partition=str(tp.partition)).set(max(lag, 0))
-
-    guarded_timer(app, every, measure_consumer_lag)  # a metric must never take the service down
-
-
 def run_worker(app: faust.App) -> None:
     """Entry point of a service process: `faust worker` for this app, with the client libraries'
-    repeated connection errors held to a few lines per outage (shared.outage_logs)."""
-    from shared.outage_logs import quiet_outage_logs
+    repeated connection errors held to a few lines per outage (shared.outages)."""
+    from shared.outages import quiet_outage_logs
 
     quiet_outage_logs()
     level = get_settings().log_level

@@ -2,6 +2,7 @@
 promtool accepts, and a dashboard whose every query names a metric the services expose."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from tests.helpers import wait_for
 from tests.integration.test_intake_http import post
 
 ROOT = Path(__file__).resolve().parents[2]
-PROMETHEUS = "http://127.0.0.1:9090"
+PROMETHEUS = f"http://127.0.0.1:{os.environ.get('PROMETHEUS_PORT', '9090')}"
 
 
 def metrics_urls() -> dict[str, str]:

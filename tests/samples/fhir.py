@@ -55,6 +55,7 @@ def entries_for(visit: Visit, n: int, text_only: bool = False) -> list[dict]:
             "period": {"start": start.isoformat() + "Z", "end": (start + timedelta(minutes=minutes)).isoformat() + "Z"},
             "serviceProvider": {"reference": org}}},
     ]  # fmt: skip
+    concept: dict[str, Any]
     for i, dx in enumerate(visit.diagnoses):
         concept = {"text": dx.text} if (dx.text and (text_only or not dx.code)) else {
             "coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": dx.code}]}  # fmt: skip
@@ -93,9 +94,10 @@ def entries_for(visit: Visit, n: int, text_only: bool = False) -> list[dict]:
     return entries
 
 
-def bundle(visits: list[Visit], kind: str = "transaction", text_only: bool = False) -> dict:
+def bundle(visits: list[Visit], kind: str = "transaction", text_only: bool = False) -> dict[str, Any]:
     entries = [e for n, v in enumerate(visits) for e in entries_for(v, n, text_only)]
     if kind == "transaction":
         for e in entries:
             e["request"] = {"method": "POST", "url": e["resource"]["resourceType"]}
-    return drop_none({"resourceType": "Bundle", "type": kind, "entry": entries})
+    out: dict[str, Any] = drop_none({"resourceType": "Bundle", "type": kind, "entry": entries})  # type: ignore[assignment]  # drop_none keeps a dict a dict
+    return out

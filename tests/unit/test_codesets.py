@@ -112,6 +112,8 @@ def test_mue_import_reads_the_adjudication_indicator(data_dir: Path) -> None:
 
 def test_cli_lists_and_imports(data_dir: Path) -> None:
     runner = CliRunner()
+    bare = runner.invoke(app, [])  # `rcm codesets` alone lists the shipped tables
+    assert bare.exit_code == 0 and "NCCI-PTP" in bare.output, bare.output
     listed = runner.invoke(app, ["list", "--data-dir", str(data_dir), "--on", "2026-11-20"])
     assert listed.exit_code == 0 and "ICD-10-CM" in listed.output and "STALE" in listed.output
     imported = runner.invoke(app, ["import", "mue", str(SAMPLES / "mue_practitioner_sample.csv"), "--version",

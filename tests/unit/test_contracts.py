@@ -6,8 +6,8 @@ import yaml
 from pydantic import ValidationError
 
 from bench.synthetic import VisitFactory
+from shared.errors import describe
 from shared.schemas import JSON_SCHEMA_DIR, json_schemas
-from shared.streaming import _describe
 from tests.unit.sample import make_visit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ def test_dead_letter_reason_names_fields_not_values() -> None:
     try:
         make_visit(patient={"id": "P-1", "first_name": "Testa", "last_name": "Example", "birth_date": "x", "sex": "F"})
     except ValidationError as exc:
-        reason = _describe(exc)
+        reason = describe(exc)
     assert "patient.birth_date" in reason and "Testa" not in reason and "'x'" not in reason
 
 
@@ -66,10 +66,10 @@ def test_compose_file_has_every_service_with_its_environment_and_dependencies() 
 
 
 def test_log_lines_name_the_kind_of_error_not_its_text() -> None:
-    from shared.streaming import _loggable
+    from shared.errors import loggable
 
     class FakeDbError(Exception):
         sqlstate = "23502"
 
-    assert _loggable(KeyError("Testa Example")) == "KeyError"
-    assert _loggable(FakeDbError("Failing row contains (Testa, 1971-03-09)")) == "FakeDbError (SQLSTATE 23502)"
+    assert loggable(KeyError("Testa Example")) == "KeyError"
+    assert loggable(FakeDbError("Failing row contains (Testa, 1971-03-09)")) == "FakeDbError (SQLSTATE 23502)"

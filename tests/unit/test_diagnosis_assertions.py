@@ -51,3 +51,9 @@ def test_a_history_with_no_z_code_goes_to_a_person() -> None:
 def test_titles_with_without_or_no_are_not_negations() -> None:
     assert read_statement("Type 2 diabetes mellitus without complications").assertion == "present"
     assert reasons("Type 2 diabetes mellitus without complications") == []
+
+
+def test_a_sign_the_index_cannot_place_is_not_dropped() -> None:
+    result = code("possible pneumonia with cough and zqxv")
+    assert [d.code for d in result.diagnoses] == ["R05.9"]
+    assert [r.code for r in result.review_reasons] == ["dx-text-unsure"]

@@ -88,3 +88,8 @@ def test_excludes1_pairs_go_to_a_person_with_both_codes() -> None:
     result = code("code:M54.50", "code:M54.41")
     [why] = result.review_reasons
     assert why.code == "icd-excludes1" and why.suggestions == ["M54.50", "M54.41"] and "keep one" in why.message
+
+
+def test_anemia_in_ckd_brings_its_ckd_and_the_hypertensive_combination() -> None:
+    assert dx("htn", "anemia in CKD") == ["I12.9", "N18.9", "D63.1"]
+    assert dx("anemia in CKD", "CKD 4") == ["N18.4", "D63.1"]  # code first the CKD (tabular note at D63.1)

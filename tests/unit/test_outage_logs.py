@@ -3,7 +3,7 @@ window with the count held back; a new outage after a quiet spell logs again at 
 
 import logging
 
-from shared.outage_logs import OutageLogFilter
+from shared.outages import OutageLogFilter
 
 
 class Clock:

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from coder.entrypoints.review import MAX_LIMIT, parse_limit
-from shared.streaming import Outage, guarded_timer
+from shared.outages import Outage, guarded_timer
 
 
 class FakeApp:

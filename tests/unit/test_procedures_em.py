@@ -99,3 +99,15 @@ def test_preventive_minor_procedure_puts_25_on_the_preventive_service() -> None:
 def test_telehealth_em_takes_95_and_a_telehealth_place() -> None:
     result = coded(visit_type="telehealth", total_minutes=25, procedures=[], diagnoses=[{"code": "F41.9"}])
     assert lines(result) == ["99214-95"] and result.place_of_service == "10"
+
+
+def test_an_em_the_ehr_sends_is_checked_against_the_documentation() -> None:
+    same = coded(total_minutes=25, mdm=None, procedures=[{"code": "99213"}], diagnoses=[{"code": "I10"}])
+    assert lines(same) == ["99213"] and not same.needs_review  # one line, not two
+    higher = coded(total_minutes=25, mdm=None, procedures=[{"code": "99214"}], diagnoses=[{"code": "I10"}])
+    assert reasons(higher) == ["em-supplied-differs"] and higher.review_reasons[0].suggestions == ["99213", "99214"]
+    unbacked = coded(total_minutes=None, mdm=None, procedures=[{"code": "99214"}], diagnoses=[{"code": "I10"}])
+    assert reasons(unbacked) == ["em-supplied-differs"]
+    nurse = coded(visit_type="nurse", total_minutes=None, mdm=None, procedures=[{"code": "99211"}],
+                  diagnoses=[{"code": "I10"}])  # fmt: skip
+    assert lines(nurse) == ["99211"] and not nurse.needs_review

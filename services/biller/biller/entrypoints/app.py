@@ -12,11 +12,13 @@ from biller.service_layer import handlers
 from shared import metrics
 from shared.pipeline import stage
 from shared.schemas import CODED_ENCOUNTERS, REMITTANCES, ClaimSubmitted, CodedEncounter, RemittanceIssued
-from shared.streaming import FaustPublisher, make_app, raw_topic, run_stage, run_worker, track_consumer_lag
+from shared.settings import get_settings
+from shared.streaming import FaustPublisher, make_app, raw_topic, run_stage, run_worker
+from shared.timers import track_consumer_lag
 from shared.unit_of_work import run_in_unit_of_work
 
 SERVICE = bootstrap.SERVICE
-app = make_app(SERVICE, stage(SERVICE).port())
+app = make_app(SERVICE, stage(SERVICE).port(get_settings().worker))  # worker N of the group: port + 10·N
 publisher = FaustPublisher(app)
 coded_encounters = raw_topic(app, CODED_ENCOUNTERS)
 remittances = raw_topic(app, REMITTANCES)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from coder.domain import icd10
 from coder.domain.text_index import DiagnosisData
@@ -30,7 +30,7 @@ CONTRADICTORY = (("Z00.00", "Z00.01"), ("Z00.121", "Z00.129"), ("Z00.110", "Z00.
 class Coded:
     code: str
     confidence: float
-    source: str  # supplied | text
+    source: Literal["supplied", "text"]
     evidence: list[str] = field(default_factory=list)
 
 
@@ -92,7 +92,9 @@ def diabetes(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], list
     if len(categories) > 1:
         return coded, [_reason("dx-contradictory", f"two types of diabetes are documented ({', '.join(categories)}): "
                                "the provider confirms one", sorted(c.code for c in dm))]  # fmt: skip
-    category, dropped, made = categories[0], [], []
+    category = categories[0]
+    dropped: list[Coded] = []
+    made: list[Coded] = []
     present = _categories(coded)
     for condition, suffix, keep in data.diabetes:
         if condition[:3] not in present:
@@ -215,12 +217,14 @@ def apply_list_rules(
     coded: list[Coded], data: DiagnosisData, hypertension_linked: bool = True
 ) -> tuple[list[Coded], list[ReviewReason]]:
     coded, reasons = diabetes(coded, data)
+    coded, missing = completeness(coded, data)  # a default stage (D63.1 -> N18.9) joins the combinations below
     if hypertension_linked:  # I.C.9.a: presumed unless the provider says the conditions are unrelated
         coded = hypertension(coded)
     coded = pairs(coded, data)
     coded = integral_symptoms(coded, data)
     coded = body_mass_index(coded)
-    coded, missing = completeness(coded, data)
+    coded, more = completeness(coded, data)
+    missing += [r for r in more if r not in missing]
     coded = code_first(coded)
     unique: list[Coded] = []
     for c in coded:

@@ -86,13 +86,16 @@ def _not_active(position: int, kind: str, concept: str, cue: str, index: Diagnos
     return Entry(reasons=[reason("dx-history-unplaced", message, found.suggestions)])
 
 
-def _uncertain(concept: str, signs: tuple[str, ...], cue: str, index: DiagnosisIndex) -> Entry:
-    """IV.H: the signs documented with an uncertain diagnosis are coded; without any, the concept waits."""
+def _uncertain(position: int, concept: str, signs: tuple[str, ...], cue: str, index: DiagnosisIndex) -> Entry:
+    """IV.H: the signs documented with an uncertain diagnosis are coded; without any, the concept waits.
+    A sign the index cannot place is not dropped: a person codes it."""
     entry = Entry()
     for sign in signs:
         found = index.lookup(sign)
         if isinstance(found, TextMatch):
             entry.codes += _coded(found, [f"sign documented with a {cue} diagnosis (IV.H)"])
+        elif not only_qualifies(sign):
+            entry.reasons.append(_unsure(position, found))
     if not entry.codes:
         guesses = [index.lookup(side) for side in re.split(r"\s+(?:vs|versus)\s+", concept)]
         entry.uncertain.append((cue, [c for g in guesses if isinstance(g, TextMatch) for c in g.codes]))
@@ -106,7 +109,7 @@ def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
     if statement.assertion in KIND_RANGE:
         return _not_active(position, statement.assertion, statement.concept, statement.cue, index)
     if statement.assertion == "uncertain":
-        return _uncertain(statement.concept, statement.signs, statement.cue, index)
+        return _uncertain(position, statement.concept, statement.signs, statement.cue, index)
     norm = normalise(statement.concept)
     if norm in index.data.ambiguous:
         meanings = index.data.ambiguous[norm]

@@ -122,6 +122,36 @@ def _em_first(lines: list[CodedServiceLine]) -> list[CodedServiceLine]:
     return sorted(lines, key=rank)  # stable: documented order within each rank
 
 
+VISIT_KINDS = ("em", "preventive", "wellness")
+
+
+def supplied_visits(
+    visit: Visit,
+    tables: ReferenceTables,
+    ems: list[CodedServiceLine],
+    procedures: list[CodedServiceLine],
+    result: CodingResult,
+) -> list[CodedServiceLine]:
+    """An E/M the EHR sent as a code is checked against the documentation: the same as the one the rules
+    find is one line; another level, or a level with no time or MDM behind it, goes to a person."""
+    sent = [ln for ln in procedures if tables.catalog[ln.procedure_code].kind in VISIT_KINDS]
+    if not sent:
+        return procedures
+    found = {ln.procedure_code for ln in ems}
+    duplicates = {id(ln) for ln in sent if ln.procedure_code in found}
+    kept = [ln for ln in procedures if id(ln) not in duplicates]
+    for line in sent:
+        if line.procedure_code in found:
+            continue
+        if not ems and visit.visit_type == "nurse" and line.procedure_code == "99211":
+            continue  # a clinical-staff visit the EHR coded itself (edits drop it beside an injection)
+        documented = ", ".join(sorted(found)) or "no level (neither time nor MDM documented)"
+        result.review_reasons.append(reason("em-supplied-differs", (
+            f"the EHR sent {line.procedure_code}; the documentation supports {documented}: a person decides the "
+            "visit code"), [*sorted(found), line.procedure_code]))  # fmt: skip
+    return kept
+
+
 def code_services(visit: Visit, tables: ReferenceTables, result: CodingResult) -> None:
     rules = payer_rules.rules_for(visit, tables)
     drafts = code_procedures(visit, tables, result)
@@ -134,6 +164,7 @@ def code_services(visit: Visit, tables: ReferenceTables, result: CodingResult) -
     result.review_reasons += payer_rules.payer_administration(drafts, tables, rules)
     diagnoses = [d.code for d in result.diagnoses]
     ems = visit_em.code_em(visit, tables, rules, procedures, diagnoses, result.review_reasons)
+    procedures = supplied_visits(visit, tables, ems, procedures, result)
     lines = _em_first(ems + procedures)
     payer_rules.ippe_ecg(lines, rules)
     modifiers.separate_em_modifier(lines, tables, diagnoses, result.review_reasons)

@@ -14,16 +14,10 @@ from coder.adapters.repository import EncounterRepository
 from coder.entrypoints import review
 from coder.service_layer import handlers
 from shared import metrics
+from shared.outages import guarded_timer
 from shared.schemas import VISITS, VisitReceived
-from shared.streaming import (
-    FaustPublisher,
-    guarded_timer,
-    make_app,
-    raw_topic,
-    run_stage,
-    run_worker,
-    track_consumer_lag,
-)
+from shared.streaming import FaustPublisher, make_app, raw_topic, run_stage, run_worker
+from shared.timers import track_consumer_lag
 from shared.unit_of_work import run_in_unit_of_work
 
 SERVICE = bootstrap.SERVICE

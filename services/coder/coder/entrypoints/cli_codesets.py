@@ -22,7 +22,7 @@ console = Console()
 def codesets(ctx: typer.Context) -> None:
     """Without a command: list the loaded code sets."""
     if ctx.invoked_subcommand is None:
-        list_code_sets()
+        list_code_sets(DATA_DIR, None)
 
 
 @app.command("list")
@@ -35,7 +35,10 @@ def list_code_sets(
 
     loaded = code_sets(data_dir)
     day = on.date() if on else date.today()
-    table = Table("code set", "version", "effective from", "effective to", f"on {day}", "source")
+    table = Table()
+    for column in ("code set", "version", "effective from", "effective to", f"on {day}"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("source")
     for release in sorted(loaded, key=lambda s: (s.name, s.effective_from, s.version)):
         chosen, stale = in_force(loaded, release.name, day)
         mark = ("used, STALE: load a newer release" if stale else "in force") if chosen == release else ""

@@ -21,8 +21,9 @@ from coder.domain.review import ReviewDecision, ValidationError
 from coder.service_layer import handlers
 from shared import metrics
 from shared.kafka import encode
+from shared.outages import Outage
 from shared.schemas import CODING_REVIEW, CodedEncounter
-from shared.streaming import TRANSIENT_ERRORS, Outage, raw_topic
+from shared.streaming import TRANSIENT_ERRORS, raw_topic
 from shared.unit_of_work import Outgoing
 
 log = logging.getLogger(__name__)

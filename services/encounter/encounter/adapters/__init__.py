@@ -1,6 +1,6 @@
-"""Postgres, Kafka and reference-data glue for this service."""
+"""Postgres repositories, the outbox relay, the MLLP listener and reference-data loaders."""
 
 from pathlib import Path
 
-# Plain SQL migrations, applied in order by shared.migrations.
+# Plain SQL migrations, applied in order by shared.migrations (entry point rcmflow.migrations).
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

@@ -5,15 +5,15 @@ the whole bundle, so nothing is published from it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-import orjson
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
-from encounter.domain.intake import FieldError, IntakeRejected
+from encounter.domain import text_policy
+from encounter.domain.fhir_read import Index, address, coding, day, identifier, is_resource_type, loc, minutes, name
+from encounter.domain.intake import MAX_BUNDLE_ENTRIES, MAX_ERRORS, FieldError, IntakeRejected, loads
+from encounter.domain.payers import Identifier, PayerDirectory, looked_for
 from shared.schemas import Visit
 from shared.schemas.common import drop_none
 
@@ -27,12 +27,13 @@ PROCEDURE_SYSTEMS = {
     "urn:oid:2.16.840.1.113883.6.285",  # HCPCS, by OID
     "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
 }
-PAYER_ID_SYSTEM = "urn:rcmflow:payer-id"  # Organization.identifier naming the payer as rcmflow knows it
 CLASS_TO_VISIT_TYPE = {"AMB": "office", "VR": "telehealth"}
 TELEHEALTH_PLACE = "10"
 RELATIONSHIP = {"self": "self", "spouse": "spouse", "child": "child", "other": "other", "parent": "other",
                 "common": "spouse", "injured": "other"}  # fmt: skip
 GENDER_TO_SEX = {"female": "F", "male": "M"}
+SUBSCRIBER_RELATIONSHIP = {"http://terminology.hl7.org/CodeSystem/subscriber-relationship"}
+COVERAGE_CLASS = {"http://terminology.hl7.org/CodeSystem/coverage-class"}
 
 
 class OperationOutcomeError(IntakeRejected):
@@ -49,84 +50,8 @@ class OperationOutcomeError(IntakeRejected):
         }  # fmt: skip
 
 
-def _loc(loc: tuple[int | str, ...]) -> str:
-    path = "Bundle"
-    for part in loc:
-        if part in ("root",) or (isinstance(part, str) and part.startswith("function-")):
-            continue
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path.replace(".class_fhir", ".class")
-
-
-@dataclass
-class _Index:
-    """Resources of the bundle by fullUrl and by Type/id, so references resolve either way."""
-
-    by_ref: dict[str, tuple[int, Any]]
-
-    @staticmethod
-    def of(bundle: Bundle) -> _Index:
-        by_ref: dict[str, tuple[int, Any]] = {}
-        for i, entry in enumerate(bundle.entry or []):
-            resource = entry.resource
-            if resource is None:
-                continue
-            if entry.fullUrl:
-                by_ref[entry.fullUrl] = (i, resource)
-            if resource.id:
-                by_ref[f"{resource.get_resource_type()}/{resource.id}"] = (i, resource)
-        return _Index(by_ref)
-
-    def get(self, reference: Any) -> Any | None:
-        if reference is None or not reference.reference:
-            return None
-        found = self.by_ref.get(reference.reference)
-        return found[1] if found else None
-
-
-def _identifier(resource: Any, systems: set[str] | str) -> str | None:
-    wanted = {systems} if isinstance(systems, str) else systems
-    for identifier in resource.identifier or []:
-        if identifier.system in wanted and identifier.value:
-            return identifier.value
-    return None
-
-
-def _name(resource: Any) -> tuple[str | None, str | None]:
-    for name in resource.name or []:
-        return (name.given[0] if name.given else None), name.family
-    return None, None
-
-
-def _address(resource: Any) -> dict | None:
-    addresses = resource.address if isinstance(resource.address, list) else [resource.address]
-    for a in addresses:
-        if a is None:
-            continue
-        lines = [*(a.line or []), None, None]
-        return {"line1": lines[0], "line2": lines[1], "city": a.city, "state": a.state,
-                "zip": (a.postalCode or "").replace("-", "")}  # fmt: skip
-    return None
-
-
-def _coding(concept: Any, systems: set[str]) -> str | None:
-    for coding in (concept.coding if concept else None) or []:
-        if coding.system in systems and coding.code:
-            return coding.code
-    return None
-
-
-def _day(value: Any) -> str | None:
-    """FHIR dateTime may be a date alone."""
-    if value is None:
-        return None
-    return (value.date() if isinstance(value, datetime) else value).isoformat()
-
-
-def _minutes(start: Any, end: Any) -> int | None:
-    if isinstance(start, datetime) and isinstance(end, datetime):
-        return int((end - start).total_seconds() // 60)
-    return None
+def _rejected(field: str, message: str, status: int = 422) -> OperationOutcomeError:
+    return OperationOutcomeError([FieldError(field, message)], status=status)
 
 
 def _refers_to(reference: Any, encounter_refs: set[str]) -> bool:
@@ -134,8 +59,8 @@ def _refers_to(reference: Any, encounter_refs: set[str]) -> bool:
 
 
 def _visit_dict(
-    i: int, encounter: Any, entry_url: str | None, index: _Index, bundle: Bundle
-) -> tuple[dict, list[FieldError]]:
+    i: int, encounter: Any, entry_url: str | None, index: Index, bundle: Bundle, payers: PayerDirectory
+) -> tuple[dict[str, Any], list[FieldError]]:
     where = f"Bundle.entry[{i}].resource"
     errors: list[FieldError] = []
     patient = index.get(encounter.subject)
@@ -143,18 +68,26 @@ def _visit_dict(
         errors.append(FieldError(f"{where}.subject", "does not resolve to a Patient in the bundle"))
         return {}, errors
     refs = {r for r in (entry_url, f"Encounter/{encounter.id}" if encounter.id else None) if r}
-    practitioner = next(
+    practitioner: Any = next(
         (p for part in encounter.participant or [] if (p := index.get(part.individual)) is not None
          and p.get_resource_type() == "Practitioner"), None)  # fmt: skip
     if practitioner is None:
         errors.append(
             FieldError(f"{where}.participant", "no participant resolves to a Practitioner (the rendering provider)")
         )
-    organization = index.get(encounter.serviceProvider)
+    organization: Any = index.get(encounter.serviceProvider)
     if organization is None:
         errors.append(
             FieldError(f"{where}.serviceProvider", "does not resolve to an Organization (the billing provider)")
         )
+    resources: list[Any] = [e.resource for e in bundle.entry or [] if e.resource is not None]
+    coverage = next((r for r in resources if r.get_resource_type() == "Coverage"
+                     and index.get(r.beneficiary) is patient), None)  # fmt: skip
+    covered: dict[str, Any] | None = None
+    if coverage is not None:
+        covered, problem = _coverage(coverage, index, patient, payers)
+        if problem is not None:
+            errors.append(problem)
     if errors:
         return {}, errors
     start, end = (encounter.period.start, encounter.period.end) if encounter.period else (None, None)
@@ -164,102 +97,142 @@ def _visit_dict(
     ).lower()
     if "preventive" in type_text or "well" in type_text or "annual" in type_text:
         kind = "preventive"
-    given, family = _name(patient)
-    p_given, p_family = _name(practitioner)
+    given, family = name(patient)
+    p_given, p_family = name(practitioner)
     visit_id = next((idf.value for idf in encounter.identifier or [] if idf.value), None) or encounter.id
     diagnoses, procedures = [], []
-    for entry in bundle.entry or []:
-        r = entry.resource
-        if r is None:
-            continue
+    for r in resources:
         if r.get_resource_type() == "Condition" and _refers_to(r.encounter, refs):
-            code = _coding(r.code, ICD10CM_SYSTEMS)
+            code = coding(r.code, ICD10CM_SYSTEMS)
             diagnoses.append({"code": code} if code else {"text": r.code.text if r.code else None})
         elif r.get_resource_type() == "Procedure" and _refers_to(r.encounter, refs):
-            code = _coding(r.code, PROCEDURE_SYSTEMS)
+            code = coding(r.code, PROCEDURE_SYSTEMS)
             procedures.append({"code": code} if code else {"text": r.code.text if r.code else None})
-    coverage = next(
-        (r for e in bundle.entry or [] if (r := e.resource) is not None and r.get_resource_type() == "Coverage"
-         and index.get(r.beneficiary) is patient), None)  # fmt: skip
     visit: dict[str, Any] = {
         "visit_id": visit_id,
-        "patient": {"id": patient.id or _identifier(patient, set()) or "", "first_name": given, "last_name": family,
+        "patient": {"id": patient.id or identifier(patient, set()) or "", "first_name": given, "last_name": family,
                     "birth_date": patient.birthDate.isoformat() if patient.birthDate else None,
-                    "sex": GENDER_TO_SEX.get(patient.gender or "", "U"), "address": _address(patient)},
-        "provider": {"npi": _identifier(practitioner, NPI_SYSTEM), "first_name": p_given, "last_name": p_family},
-        "facility": {"npi": _identifier(organization, NPI_SYSTEM), "name": organization.name,
-                     "tax_id": _identifier(organization, EIN_SYSTEMS), "address": _address(organization),
+                    "sex": GENDER_TO_SEX.get(patient.gender or "", "U"), "address": address(patient)},
+        "provider": {"npi": identifier(practitioner, NPI_SYSTEM), "first_name": p_given, "last_name": p_family},
+        "facility": {"npi": identifier(organization, NPI_SYSTEM), "name": organization.name,
+                     "tax_id": identifier(organization, EIN_SYSTEMS), "address": address(organization),
                      "place_of_service": TELEHEALTH_PLACE if kind == "telehealth" else "11"},
-        "service_date": _day(start),
+        "service_date": day(start),
         "visit_type": kind,
         "patient_status": "new" if "new patient" in type_text else "established",
-        "total_minutes": _minutes(start, end),
+        "total_minutes": minutes(start, end),
         "diagnoses": diagnoses,
         "procedures": procedures,
-        "coverage": _coverage(coverage, index, patient) if coverage is not None else None,
+        "coverage": covered,
     }  # fmt: skip
     return visit, errors
 
 
-def _coverage(coverage: Any, index: _Index, patient: Any) -> dict:
-    payor = index.get((coverage.payor or [None])[0])
-    payer_id = (_identifier(payor, PAYER_ID_SYSTEM) if payor is not None else None) or (
-        (coverage.payor or [None])[0].display if coverage.payor else None
-    )
-    relationship = _coding(coverage.relationship, {"http://terminology.hl7.org/CodeSystem/subscriber-relationship"})
-    plan = next((c.value for c in coverage.class_fhir or [] if c.type and _coding(c.type, {
-        "http://terminology.hl7.org/CodeSystem/coverage-class"}) == "plan"), None)  # fmt: skip
+def _coverage(
+    coverage: Any, index: Index, patient: Any, payers: PayerDirectory
+) -> tuple[dict[str, Any], FieldError | None]:
+    """The visit's coverage, its payer resolved through the directory (or the error naming the
+    Coverage and what was looked for)."""
+    payor_ref = (coverage.payor or [None])[0]
+    payor = index.get(payor_ref)
+    identifiers = [Identifier(i.system, i.value) for i in (payor.identifier if payor is not None else None) or []
+                   if i.value]  # fmt: skip
+    if payor_ref is not None and payor_ref.identifier is not None and payor_ref.identifier.value:
+        identifiers.append(Identifier(payor_ref.identifier.system, payor_ref.identifier.value))
+    names = [n for n in (getattr(payor, "name", None), payor_ref.display if payor_ref else None) if n]
+    payer_id = payers.resolve(identifiers, names)
+    if payer_id is None:
+        position = index.position(coverage)
+        where = f"Bundle.entry[{position}].resource" if position is not None else f"Coverage/{coverage.id}"
+        return {}, FieldError(
+            f"{where}.payor", f"no payer in the payer directory matches {looked_for(identifiers, names)}"
+        )
+    relationship = coding(coverage.relationship, SUBSCRIBER_RELATIONSHIP)
+    plan = next((c.value for c in coverage.class_fhir or [] if c.type and coding(c.type, COVERAGE_CLASS) == "plan"),
+                None)  # fmt: skip
     period = coverage.period
     out: dict[str, Any] = {
         "payer_id": payer_id,
         "member_id": coverage.subscriberId,
         "plan_id": plan,
         "relationship": RELATIONSHIP.get(relationship or "self", "other"),
-        "effective_date": _day(period.start) if period else None,
-        "termination_date": _day(period.end) if period else None,
+        "effective_date": day(period.start) if period else None,
+        "termination_date": day(period.end) if period else None,
     }  # fmt: skip
     subscriber = index.get(coverage.subscriber)
     if subscriber is not None and subscriber is not patient:
-        given, family = _name(subscriber)
+        given, family = name(subscriber)
         out["subscriber"] = {"first_name": given, "last_name": family,
                              "birth_date": subscriber.birthDate.isoformat() if subscriber.birthDate else None,
                              "sex": GENDER_TO_SEX.get(subscriber.gender or "", "U")}  # fmt: skip
-    return out
+    return out, None
 
 
-def parse_bundle(body: bytes) -> list[Visit]:
+def _check_structure(raw: Any) -> None:
+    """What fhir.resources must not be handed: anything but a Bundle of resources FHIR defines."""
+    if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
+        raise _rejected("Bundle.resourceType", "expected a Bundle", status=400)
+    if raw.get("type") not in ("transaction", "collection", "batch", "message", "document"):
+        raise _rejected("Bundle.type", "expected a transaction or collection bundle")
+    entries = raw.get("entry", [])
+    if not isinstance(entries, list):
+        raise _rejected("Bundle.entry", "expected a list of entries")
+    if len(entries) > MAX_BUNDLE_ENTRIES:
+        raise _rejected("Bundle.entry", f"more than {MAX_BUNDLE_ENTRIES} entries in one bundle", status=413)
+    errors: list[FieldError] = []
+    for i, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            errors.append(FieldError(f"Bundle.entry[{i}]", "expected an entry (a JSON object)"))
+        elif resource is not None and not isinstance(resource, dict):
+            errors.append(FieldError(f"Bundle.entry[{i}].resource", "expected a resource (a JSON object)"))
+        elif resource is not None and not is_resource_type(resource.get("resourceType")):
+            errors.append(FieldError(f"Bundle.entry[{i}].resource.resourceType", "is not a FHIR R4 resource type"))
+        if len(errors) > MAX_ERRORS:
+            break
+    errors += [FieldError(p.field, p.message) for p in text_policy.refuse_controls(raw, "Bundle")]
+    if errors:
+        raise OperationOutcomeError(errors)
+
+
+def parse_bundle(body: bytes, payers: PayerDirectory) -> list[Visit]:
     """Visits in the bundle (one per Encounter), or OperationOutcomeError naming every bad element."""
     try:
-        raw = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise OperationOutcomeError([FieldError("Bundle", f"malformed JSON: {exc}")], status=400) from None
-    if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
-        raise OperationOutcomeError([FieldError("Bundle.resourceType", "expected a Bundle")], status=400)
-    if raw.get("type") not in ("transaction", "collection", "batch", "message", "document"):
-        raise OperationOutcomeError([FieldError("Bundle.type", "expected a transaction or collection bundle")])
+        raw = loads(body, "Bundle")
+    except IntakeRejected as exc:
+        raise OperationOutcomeError(exc.errors, exc.status) from None
+    _check_structure(raw)
     try:
         bundle = Bundle.model_validate(raw)
     except ValidationError as exc:
-        errors = [FieldError(_loc(e["loc"]), e["msg"]) for e in exc.errors(include_input=False)]
+        errors = [FieldError(loc(e["loc"]), e["msg"]) for e in exc.errors(include_input=False)]
         raise OperationOutcomeError(errors) from None
-    index = _Index.of(bundle)
+    except Exception as exc:  # fhir.resources raises other kinds on odd input; its texts may quote values
+        raise _rejected("Bundle", f"not a readable FHIR R4 Bundle ({type(exc).__name__})") from None
+    index = Index.of(bundle)
     visits: list[Visit] = []
-    errors: list[FieldError] = []
+    errors = []
     encounters = [(i, e) for i, e in enumerate(bundle.entry or []) if e.resource is not None
                   and e.resource.get_resource_type() == "Encounter"]  # fmt: skip
     if not encounters:
-        raise OperationOutcomeError([FieldError("Bundle.entry", "no Encounter in the bundle")])
+        raise _rejected("Bundle.entry", "no Encounter in the bundle")
     for i, entry in encounters:
-        data, problems = _visit_dict(i, entry.resource, entry.fullUrl, index, bundle)
+        data, problems = _visit_dict(i, entry.resource, entry.fullUrl, index, bundle, payers)
+        where = f"Bundle.entry[{i}].resource"
+        if not problems:
+            data = drop_none(data)  # type: ignore[assignment]  # drop_none keeps a dict a dict
+            problems = [FieldError(f"{where} (visit {p.field})", p.message) for p in text_policy.apply(data)]
         errors += problems
         if problems:
             continue
         try:
-            visits.append(Visit.model_validate(drop_none(data)))
+            visits.append(Visit.model_validate(data))
         except ValidationError as exc:
             for e in exc.errors(include_input=False):
                 path = ".".join(str(p) for p in e["loc"])
-                errors.append(FieldError(f"Bundle.entry[{i}].resource (visit {path})", e["msg"]))
+                errors.append(FieldError(f"{where} (visit {path})", e["msg"]))
+        if len(errors) > MAX_ERRORS:
+            break
     if errors:
         raise OperationOutcomeError(errors)
     return visits

@@ -6,8 +6,10 @@ Field conventions (what an interface engine sends us):
   PID-3 patient id, PID-5 name, PID-7 birth date, PID-8 sex, PID-11 address
   PV1-7 attending (NPI^family^given), PV1-19 visit number, PV1-44/45 start/end time,
   PV1-18 patient type OFFICE | TELEHEALTH | PREVENTIVE, PV1-4 admission type NEW | EST
-  IN1-2 plan, IN1-3 payer id, IN1-12/13 effective/expiry, IN1-16 insured name, IN1-17 relationship
-  (SEL, SPO, CHD, OTH), IN1-18 insured birth date, IN1-36 policy (member) number, IN1-43 insured sex
+  IN1-2 plan, IN1-3 payer id (id^^^assigning authority), IN1-4 payer name (IN1-3 and IN1-4 are
+  resolved to rcmflow's payer id through data/payers.yaml), IN1-12/13 effective/expiry,
+  IN1-16 insured name, IN1-17 relationship (SEL, SPO, CHD, OTH), IN1-18 insured birth date,
+  IN1-36 policy (member) number, IN1-43 insured sex
   DG1-3 diagnosis code^text^I10 (text alone when the code is empty)
   PR1-3 or FT1-25 / FT1-7 procedure code^text^C4 (CPT) or HCPCS; FT1-10 quantity
 """
@@ -21,12 +23,24 @@ from typing import Any
 import hl7
 from pydantic import ValidationError
 
+from encounter.domain import text_policy
+from encounter.domain.intake import MAX_ERRORS, MAX_HL7_BYTES, MAX_HL7_SEGMENTS
+from encounter.domain.payers import Identifier, PayerDirectory, looked_for
 from shared.schemas import Visit
 
 SUPPORTED = {("ADT", "A03"), ("DFT", "P03")}
 RELATIONSHIP = {"SEL": "self", "SPO": "spouse", "CHD": "child", "OTH": "other", "": "self"}
 VISIT_TYPE = {"OFFICE": "office", "TELEHEALTH": "telehealth", "PREVENTIVE": "preventive", "": "office"}
 DIAGNOSIS_SYSTEMS = {"I10", "ICD10", "ICD-10-CM", ""}
+# Where a visit field comes from, so a problem names the HL7 field the sender can fix.
+HL7_FIELD = {
+    "visit_id": "PV1-19", "patient.id": "PID-3", "patient.last_name": "PID-5.1", "patient.first_name": "PID-5.2",
+    "patient.birth_date": "PID-7", "patient.sex": "PID-8", "patient.address.line1": "PID-11.1",
+    "patient.address.city": "PID-11.3", "patient.address.state": "PID-11.4", "patient.address.zip": "PID-11.5",
+    "provider.npi": "PV1-7.1", "provider.last_name": "PV1-7.2", "provider.first_name": "PV1-7.3",
+    "coverage.plan_id": "IN1-2", "coverage.member_id": "IN1-36", "coverage.subscriber.last_name": "IN1-16.1",
+    "coverage.subscriber.first_name": "IN1-16.2", "service_date": "PV1-44",
+}  # fmt: skip
 
 
 class Hl7Error(ValueError):
@@ -35,6 +49,9 @@ class Hl7Error(ValueError):
         self.ack_code = ack_code  # AE: the message is understood but wrong; AR: rejected outright
         self.control_id = control_id
         self.errors = errors or [message]
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in a parsing process, re-raised here
+        return (type(self), (self.ack_code, str(self), self.control_id, self.errors))
 
 
 @dataclass(frozen=True)
@@ -81,9 +98,37 @@ def normalise(text: str) -> str:
     return "\r".join(line for line in text.replace("\r\n", "\r").replace("\n", "\r").split("\r") if line.strip())
 
 
-def parse_message(text: str, facilities: dict[str, dict]) -> Hl7Message:
+def _named(path: str) -> str:
+    return f"{HL7_FIELD[path]} ({path})" if path in HL7_FIELD else path
+
+
+def control_problems(text: str) -> list[str]:
+    """The fields (PID-5, MSH-10 ...) holding control characters, in a normalised message."""
+    found = []
+    for line in text.split("\r"):
+        if not text_policy.has_control(line):
+            continue
+        name = line[:3] if line[:3].isalnum() else "segment"
+        for i, value in enumerate(line.split("|")):
+            if text_policy.has_control(value):
+                number = i + 1 if name == "MSH" else i  # MSH-1 is the field separator itself
+                found.append(f"{name}-{number} {text_policy.CONTROL}")
+    return found[:MAX_ERRORS]
+
+
+def parse_message(text: str, facilities: dict[str, dict[str, Any]], payers: PayerDirectory) -> Hl7Message:
+    if len(text) > MAX_HL7_BYTES:
+        raise Hl7Error("AR", f"message longer than {MAX_HL7_BYTES} characters")
+    text = normalise(text)
+    if text.count("\r") >= MAX_HL7_SEGMENTS:
+        raise Hl7Error("AR", f"more than {MAX_HL7_SEGMENTS} segments in one message")
+    problems = control_problems(text)
+    if problems:  # MSH-10 itself may be unreadable: a control id is echoed only when it is clean
+        msh10 = text.split("\r", 1)[0].split("|")[9:10] if text.startswith("MSH|") else []
+        control_id = msh10[0].split("^")[0] if msh10 and not text_policy.has_control(msh10[0]) else ""
+        raise Hl7Error("AR" if not control_id else "AE", "; ".join(problems), control_id, problems)
     try:
-        message = hl7.parse(normalise(text))
+        message = hl7.parse(text)
         msh = message.segment("MSH")
     except Exception as exc:  # the hl7 parser raises several kinds on garbage
         raise Hl7Error("AR", f"not an HL7 v2 message: {type(exc).__name__}") from None
@@ -93,19 +138,28 @@ def parse_message(text: str, facilities: dict[str, dict]) -> Hl7Message:
         raise Hl7Error("AR", "MSH-10 message control id is missing")
     if kind not in SUPPORTED:
         raise Hl7Error("AR", f"message type {'^'.join(kind)} is not accepted (ADT^A03, DFT^P03)", control_id)
+    if len(control_id) > 199:
+        raise Hl7Error("AR", "MSH-10 message control id is longer than 199 characters")
     facility_id = _get(msh, 4, 0)
-    visit, errors = _visit(message, facilities.get(facility_id), facility_id)
+    try:
+        visit, errors = _visit(message, facilities.get(facility_id), facility_id, payers)
+    except Exception as exc:  # a segment shaped unlike HL7 v2: name the kind of error, never the value
+        raise Hl7Error("AE", f"a segment could not be read ({type(exc).__name__})", control_id) from None
+    if not errors:
+        errors = [f"{_named(p.field)}: {p.message}" for p in text_policy.apply(visit)]
     if errors:
-        raise Hl7Error("AE", "; ".join(errors), control_id, errors)
+        raise Hl7Error("AE", "; ".join(errors), control_id, errors[:MAX_ERRORS])
     try:
         parsed = Visit.model_validate(visit)
     except ValidationError as exc:
-        found = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)]
-        raise Hl7Error("AE", "; ".join(found), control_id, found) from None
+        found = [f"{_named('.'.join(str(p) for p in e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False)]
+        raise Hl7Error("AE", "; ".join(found), control_id, found[:MAX_ERRORS]) from None
     return Hl7Message(control_id, "^".join(kind), _get(msh, 3), facility_id, [parsed])
 
 
-def _visit(message: Any, facility: dict | None, facility_id: str) -> tuple[dict, list[str]]:
+def _visit(
+    message: Any, facility: dict[str, Any] | None, facility_id: str, payers: PayerDirectory
+) -> tuple[dict[str, Any], list[str]]:
     errors = []
     pid, pv1 = _segment(message, "PID"), _segment(message, "PV1")
     if facility is None:
@@ -140,10 +194,15 @@ def _visit(message: Any, facility: dict | None, facility_id: str) -> tuple[dict,
             units = int(_get(seg, 10) or 1) if name == "FT1" and _get(seg, 10).isdigit() else 1
             procedures.append({"code": code, "units": units} if code else {"text": text, "units": units})
     in1 = _segment(message, "IN1")
-    coverage = None
-    if in1 is not None and _get(in1, 3):
+    coverage: dict[str, Any] | None = None
+    if in1 is not None and (_get(in1, 3) or _get(in1, 4)):
+        identifiers = [Identifier(_get(in1, 3, 3) or None, _get(in1, 3, 0))] if _get(in1, 3, 0) else []
+        names = [_get(in1, 4, 0)] if _get(in1, 4, 0) else []
+        payer_id = payers.resolve(identifiers, names)
+        if payer_id is None:
+            return {}, [f"IN1-3/IN1-4 payer: no payer in the payer directory matches {looked_for(identifiers, names)}"]
         relationship = RELATIONSHIP.get(_get(in1, 17).upper(), "other")
-        coverage = {"payer_id": _get(in1, 3), "plan_id": _get(in1, 2) or None, "member_id": _get(in1, 36),
+        coverage = {"payer_id": payer_id, "plan_id": _get(in1, 2) or None, "member_id": _get(in1, 36),
                     "relationship": relationship, "effective_date": _date(_get(in1, 12)),
                     "termination_date": _date(_get(in1, 13))}  # fmt: skip
         if relationship != "self":
@@ -171,9 +230,10 @@ def ack(incoming: str, code: str, control_id: str, text: str = "", errors: list[
     """An ACK for a message: MSH (sender and receiver swapped), MSA, and ERR for each error."""
     sending_app = sending_facility = message_event = version = ""
     try:
-        msh = hl7.parse(normalise(incoming)).segment("MSH")
-        sending_app, sending_facility = _get(msh, 3), _get(msh, 4)
-        message_event, version = _get(msh, 9, 1), _get(msh, 12)
+        if not text_policy.has_control(incoming.split("\r", 1)[0].split("\n", 1)[0]):  # never echo a NUL back
+            msh = hl7.parse(normalise(incoming)).segment("MSH")
+            sending_app, sending_facility = _escape(_get(msh, 3))[:180], _escape(_get(msh, 4))[:180]
+            message_event, version = _escape(_get(msh, 9, 1))[:3], _escape(_get(msh, 12))[:8]
     except Exception:  # an ACK must go out even for garbage
         pass
     now = datetime.now().strftime("%Y%m%d%H%M%S")

@@ -14,10 +14,11 @@ from payer_sim.service_layer import handlers
 from shared.pipeline import stage
 from shared.schemas import CLAIMS, ClaimSubmitted
 from shared.settings import get_settings
-from shared.streaming import FaustPublisher, make_app, raw_topic, run_stage, run_worker, track_consumer_lag
+from shared.streaming import FaustPublisher, make_app, raw_topic, run_stage, run_worker
+from shared.timers import track_consumer_lag
 from shared.unit_of_work import run_in_unit_of_work
 
-app = make_app(bootstrap.SERVICE, stage(bootstrap.SERVICE).port())
+app = make_app(bootstrap.SERVICE, stage(bootstrap.SERVICE).port(get_settings().worker))  # worker N: port + 10·N
 claims = raw_topic(app, CLAIMS)
 publisher = FaustPublisher(app)
 track_consumer_lag(app, [CLAIMS])

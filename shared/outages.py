@@ -1,6 +1,10 @@
-"""Quiet outages: while the broker or the database is away, the Kafka and Postgres clients log the
+"""While a dependency is away: our own retries say so once per outage (`Outage`), the client
+libraries' repeated connection errors are held to a few lines (`OutageLogFilter`, installed by
+every worker), and timers ride outages out instead of stopping the service (`guarded_timer`).
+
+Quiet outages: while the broker or the database is away, the Kafka and Postgres clients log the
 same connection error hundreds of times a second (a 10-minute broker outage wrote ~65,000 lines
-per service, issue 14). This filter lets the first line of a run through, then one line per
+per service, issue 14). The filter lets the first line of a run through, then one line per
 back-off window (doubling, up to five minutes) saying how many like it were held back.
 
 A run is one logger and one message template; it ends when that error has not been seen for
@@ -10,8 +14,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+
+import faust
+
+from shared.errors import loggable
+
+log = logging.getLogger(__name__)
 
 # The clients' loggers that repeat connection errors during an outage.
 NOISY_LOGGERS = (
@@ -77,3 +87,44 @@ def quiet_outage_logs(loggers: tuple[str, ...] = NOISY_LOGGERS) -> OutageLogFilt
         if not any(isinstance(f, OutageLogFilter) for f in logger.filters):
             logger.addFilter(shared_filter)
     return shared_filter
+
+
+class Outage:
+    """Quiet logging of a dependency that is away: one line when the outage begins, one with its
+    length when it is over, nothing per failed attempt in between (a long broker or database
+    outage must not flood the log)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.since: float | None = None
+        self.attempts = 0
+
+    def failed(self, exc: BaseException) -> None:
+        self.attempts += 1
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning("%s: %s; retrying quietly until it succeeds", self.what, loggable(exc))
+
+    def over(self) -> None:
+        if self.since is not None:
+            log.warning("%s: recovered after %.1fs (%d failed attempts)", self.what,
+                        time.monotonic() - self.since, self.attempts)  # fmt: skip
+            self.since, self.attempts = None, 0
+
+
+def guarded_timer(app: faust.App, every: float, fn: Callable[[], Awaitable[None]]) -> None:
+    """`app.timer(every)` for `fn`, which no error ever takes down with the whole service (faust
+    stops the worker when a timer raises): an outage of Postgres or Kafka is logged once when it
+    begins and once when it is over; any other error is logged the same way, without its text."""
+    outage = Outage(f"timer {fn.__name__}")
+
+    async def guarded() -> None:
+        try:
+            await fn()
+        except Exception as exc:  # transient or not: a failed tick waits for the next one
+            log.debug("traceback", exc_info=True)
+            outage.failed(exc)
+        else:
+            outage.over()
+
+    app.timer(every, name=fn.__qualname__)(guarded)

@@ -1,0 +1,115 @@
+"""Encounter service (step 1): upstream systems post visits over HTTP (JSON, FHIR R4, HL7 v2) or
+MLLP; each new visit is published to `visits`. A visit id is accepted once; a rejected request
+publishes nothing. Acceptance commits the visits' events into the outbox; the relay task
+publishes them. The visit-state agent follows each visit down the pipeline for GET /visits/{id}."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import faust
+
+from encounter.adapters.mllp import MllpServer
+from encounter.bootstrap import SERVICE, Bootstrap
+from encounter.domain.hl7_in import ack
+from encounter.domain.intake import MAX_BODY_BYTES
+from encounter.domain.visit_state import DEAD_LETTER_TOPICS, TRACKED_TOPICS, StateChange, state_change
+from encounter.entrypoints.intake import Intake
+from encounter.entrypoints.web import add_views, no_tracebacks
+from encounter.service_layer import handlers
+from shared.streaming import make_app, run_worker
+from shared.unit_of_work import run_in_unit_of_work
+
+log = logging.getLogger(__name__)
+
+HTTP_IDLE_TIMEOUT = 15.0  # seconds a kept-alive connection may sit idle
+
+boot = Bootstrap()
+app = make_app(
+    SERVICE,
+    boot.settings.encounter_port,
+    web_options={
+        "client_max_size": MAX_BODY_BYTES,
+        "middlewares": [no_tracebacks],
+        "handler_args": {"keepalive_timeout": HTTP_IDLE_TIMEOUT},
+    },
+)
+intake = Intake(boot)
+add_views(app, intake)
+
+
+async def mllp_message(text: str) -> str:
+    reply, _ = await intake.receive_hl7(text)
+    return reply
+
+
+mllp = MllpServer(mllp_message, broken_frame_ack=lambda reason: ack("", "AR", "", reason, [reason]))
+
+
+@app.task
+async def start_mllp() -> None:
+    await mllp.start(boot.settings.web_host, boot.settings.mllp_port)
+
+
+@app.task
+async def warm_up_parsing() -> None:
+    await intake.warm_up()
+
+
+@app.task
+async def relay_outbox() -> None:
+    await boot.relay.run()
+
+
+# Raw envelopes of the topics that tell where a visit went; only visit id, claim status and the
+# dead-letter headers are read.
+state_topics = app.topic(
+    *TRACKED_TOPICS, *DEAD_LETTER_TOPICS, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+)
+
+
+def _headers(message: Any) -> dict[str, bytes]:
+    raw = message.headers or {}
+    pairs = raw.items() if isinstance(raw, dict) else raw
+    return {str(k): bytes(v or b"") for k, v in pairs}
+
+
+async def _record(changes: list[StateChange]) -> None:
+    """Advance the projection; a Postgres outage is waited out (one line), never skipped."""
+    delay, warned = 0.5, False
+    while True:
+        try:
+            await run_in_unit_of_work(
+                await boot.unit_of_work(), lambda uow: handlers.record_visit_states(changes, uow), boot.relay
+            )
+            if warned:
+                log.warning("visit states: recording resumed")
+            return
+        except Exception as exc:
+            if not warned:
+                log.warning("visit states: cannot record (%s); retrying with back-off", type(exc).__name__)
+                warned = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+@app.agent(state_topics)
+async def track_visit_states(stream: faust.StreamT[bytes]) -> None:
+    async for events in stream.take_events(500, within=0.5):  # type: ignore[attr-defined]  # faust's stubs lack it
+        changes = [
+            change
+            for e in events
+            if (change := state_change(e.message.topic, e.value, _headers(e.message))) is not None
+        ]
+        if changes:
+            await _record(changes)
+
+
+def main() -> None:
+    run_worker(app)
+
+
+if __name__ == "__main__":
+    main()
