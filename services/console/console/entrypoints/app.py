@@ -12,6 +12,7 @@ from prometheus_client import Gauge
 
 from console import bootstrap
 from console.service_layer import handlers, reports
+from shared.outages import guarded_timer
 from shared.pipeline import stage
 from shared.schemas import (
     CLAIMS,
@@ -24,7 +25,7 @@ from shared.schemas import (
     RemittanceIssued,
     dlq_topic,
 )
-from shared.streaming import guarded_timer, make_app, raw_topic, run_stage, run_worker
+from shared.streaming import make_app, raw_topic, run_stage, run_worker
 from shared.unit_of_work import DiscardingPublisher, run_in_unit_of_work
 
 SERVICE = bootstrap.SERVICE
