@@ -32,12 +32,24 @@ class Stage:
 
 
 PORT_STRIDE = 10
+# The dead-letter topics the console counts: those of every topic a stage consumes or a person answers.
+CONSOLE_DLQ = (VISITS, CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES)
 
 STAGES: tuple[Stage, ...] = (
     Stage("encounter", "encounter", (), (VISITS,), 8001, "rcm-encounter", scales_out=False),
     Stage("coder", "coder", (VISITS,), (CODED_ENCOUNTERS, CODING_REVIEW), 8002, "rcm-coder"),
     Stage("biller", "biller", (CODED_ENCOUNTERS, REMITTANCES), (CLAIMS,), 8003, "rcm-biller"),
     Stage("payer-sim", "payer_sim", (CLAIMS,), (REMITTANCES,), 8004, "rcm-payer-sim"),
+    # Read models for people (web pages, `rcm kpis`); it acts only through the other services' APIs.
+    Stage(
+        "console",
+        "console",
+        (CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES, *(dlq_topic(t) for t in CONSOLE_DLQ)),
+        (),
+        8005,
+        "rcm-console",
+        scales_out=False,
+    ),
 )
 
 

@@ -25,6 +25,7 @@ class Settings(BaseModel):
     coder_port: int = Field(default_factory=lambda: int(_env("CODER_PORT", "8002")))
     biller_port: int = Field(default_factory=lambda: int(_env("BILLER_PORT", "8003")))
     payer_sim_port: int = Field(default_factory=lambda: int(_env("PAYER_SIM_PORT", "8004")))
+    console_port: int = Field(default_factory=lambda: int(_env("CONSOLE_PORT", "8005")))
     # Worker N of a stage's consumer group listens on its port + 10*N (coder 8002, 8012, ...).
     # WORKER for every stage; CODER_WORKER is the coder's older name for it.
     worker: int = Field(default_factory=lambda: int(_env("WORKER", _env("CODER_WORKER", "0"))))

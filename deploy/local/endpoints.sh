@@ -5,6 +5,7 @@ echo
 echo "rcmflow is running (stop it with: make down)"
 while read -r service port _ scales; do
   [ "$service" = encounter ] && echo "  intake API      POST http://127.0.0.1:$port/visits"
+  [ "$service" = console ] && echo "  console (web)   http://127.0.0.1:$port/   (this machine only; no log-in yet)"
   for f in "$RUN_DIR"/pids/svc-"$service"*.pid; do
     [ -e "$f" ] || continue
     name="$(basename "$f" .pid)"; name="${name#svc-}"
