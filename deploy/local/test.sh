@@ -7,6 +7,8 @@ cd "$ROOT"
 say "ruff"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
+say "mypy"
+"$VENV/bin/mypy"
 
 started_infra=()
 for part in postgres kafka prometheus; do

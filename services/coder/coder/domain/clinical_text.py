@@ -62,6 +62,7 @@ def spell_out_signs(text: str) -> str:
         low = "questionable " + low.strip(" ?")
     low = _BOTH_ORGANS.sub("bilateral", low)
     if m := _SIDE_AFTER.match(low):  # "tennis elbow, right" is "right tennis elbow"; a leading cue stays first
+        # _LEADING_CUE's every part is optional: it matches any text, so match() is never None
         cue, rest = _LEADING_CUE.match(m["rest"].strip()).groups()  # type: ignore[union-attr]
         low = f"{cue}{_SIDE_WORD.get(m['side'], m['side'])} {rest}"
     return re.sub(r"\s+", " ", low).strip()
@@ -153,6 +154,7 @@ def _not_active(low: str, norm: str) -> Statement | None:
         if found := _strip_before(norm, cues):
             first = normalise(re.split(r"[,;(]", low, maxsplit=1)[0])
             concept = _strip_before(first, (found[0],))
+            # kind is one of the three literals of the loop above; mypy widens it to str
             return Statement(kind, concept[1] if concept else found[1], (), found[0])  # type: ignore[arg-type]
     return None
 

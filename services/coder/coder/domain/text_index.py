@@ -134,10 +134,10 @@ class DiagnosisIndex:
             found = self._prefix(candidate, within)
             if found:
                 return found
-        found = self._scored(expanded, within)
-        if isinstance(found, Unsure):
-            return self._sited(expanded, within) or found
-        return found
+        scored = self._scored(expanded, within)
+        if isinstance(scored, Unsure):
+            return self._sited(expanded, within) or scored
+        return scored
 
     def _sited(self, phrase: str, within: str) -> TextMatch | Unsure | None:
         """A known condition written with its side or site: the category's code for them (site_refine)."""

@@ -36,6 +36,7 @@ class Draft:
 def draft(code: str, units: int, origin: str, item: int, evidence: list[str], **kw: object) -> Draft:
     line = CodedServiceLine(procedure_code=code, modifiers=[], units=units, diagnosis_pointers=[1],
                             source="supplied" if origin == "supplied" else "text", evidence=evidence)  # fmt: skip
+    # kw carries the Draft's optional fields by name; their types are checked where draft() is called
     return Draft(line, origin, item, **kw)  # type: ignore[arg-type]
 
 

@@ -173,7 +173,7 @@ def denied_line(line: ClaimLine, denial: Denial) -> RemittanceLine:
         allowed_cents=0,
         paid_cents=0,
         adjustments=[
-            Adjustment(group=denial.group, carc=denial.carc, amount_cents=line.charge_cents, rarc=denial.rarc)  # type: ignore[arg-type]
+            Adjustment(group=denial.group, carc=denial.carc, amount_cents=line.charge_cents, rarc=denial.rarc)
         ],
     )
 

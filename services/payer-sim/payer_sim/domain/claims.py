@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from payer_sim.domain.adjudication import (
     Adjudication,
@@ -65,7 +66,7 @@ def _remittance(
         patient_control_number=claim.patient_control_number,
         payer_id=claim.payer_id,
         payer_claim_control_number=ids.payer_claim_control_number(claim.payer_id, event_id),
-        claim_status_code=adjudication.claim_status_code,  # type: ignore[arg-type]
+        claim_status_code=adjudication.claim_status_code,
         frequency_code=claim.frequency_code,
         reverses=reverses.payer_claim_control_number if reverses else None,
         claim_filing_indicator=filing_indicator,
@@ -97,22 +98,22 @@ def answer(
 ) -> Answer:
     terms = ref.payers.get(claim.payer_id)
     filing = terms.claim_filing_indicator if terms else "CI"
-    common = dict(filing_indicator=filing, producer=producer, adjudicated_on=adjudicated_on)
+    remittance = partial(_remittance, filing_indicator=filing, producer=producer, adjudicated_on=adjudicated_on)
     remittances: list[RemittanceIssued] = []
     acc = accumulator
     prior = history.prior if claim.frequency_code in ("7", "8") else None
     if prior is not None:
         taken_back = Adjudication("22", reversal_lines(prior.remittance.service_lines))
-        remittances.append(_remittance(claim, taken_back, kind="reversal", reverses=prior.remittance, **common))
+        remittances.append(remittance(claim, taken_back, kind="reversal", reverses=prior.remittance))
         acc = reverse_accumulator(acc, prior.deductible_cents, prior.out_of_pocket_cents)
     if claim.frequency_code == "8":
         if prior is None:  # a void of nothing we know: say so rather than stay silent
             nothing = Adjudication("4", [denied_line(ln, Denial("CO", "16", "MA130")) for ln in claim.service_lines])
-            remittances.append(_remittance(claim, nothing, kind="answer", **common))
+            remittances.append(remittance(claim, nothing, kind="answer"))
         return Answer(remittances, acc, None, prior)
     forced = random_denial(knobs.seed, knobs.random_denial_rate, str(claim.event_id))
     result = adjudicate(claim, terms, ref, acc, history, forced=forced)
-    new = _remittance(claim, result, kind="answer", **common)
+    new = remittance(claim, result, kind="answer")
     remittances.append(new)
     if claim.frequency_code == "1" and history.prior is not None:
         # a duplicate of a claim already answered (OA-18): the earlier answer keeps standing

@@ -60,10 +60,15 @@ class Remittances(Protocol):
 class AbstractPayerUnitOfWork(Protocol):
     """What a payer-sim handler may use: its repositories and `emit`."""
 
-    members: Members
-    accumulators: Accumulators
-    adjudications: Adjudications
-    remittances: Remittances
+    # read-only: a protocol's plain attributes would have to match the repositories' types exactly
+    @property
+    def members(self) -> Members: ...
+    @property
+    def accumulators(self) -> Accumulators: ...
+    @property
+    def adjudications(self) -> Adjudications: ...
+    @property
+    def remittances(self) -> Remittances: ...
 
     def emit(self, topic: str, event: Envelope) -> None: ...
 
