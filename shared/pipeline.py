@@ -22,10 +22,6 @@ class Stage:
     # Workers of one stage share a consumer group; worker N listens on port + PORT_STRIDE * N.
     scales_out: bool = True
 
-    @property
-    def port_variable(self) -> str:
-        return self.service.upper().replace("-", "_") + "_PORT"
-
     def port(self, worker: int = 0) -> int:
         base: int = getattr(get_settings(), f"{self.package}_port")
         return base + PORT_STRIDE * worker

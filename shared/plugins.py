@@ -14,6 +14,7 @@ Each service declares, in pyproject.toml, entry points in these groups:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Literal
 
@@ -35,6 +36,7 @@ def _order(ep: EntryPoint) -> tuple[int, str]:
     return (names.index(ep.name) if ep.name in names else len(names), ep.name)
 
 
+@cache
 def hooks(group: str) -> list[tuple[str, Any]]:
     """(name, loaded object) of every entry point in `rcmflow.<group>`, in pipeline order."""
     found = sorted(entry_points(group=f"rcmflow.{group}"), key=_order)

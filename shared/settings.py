@@ -43,10 +43,6 @@ class Settings(BaseModel):
     coder_topic_suffix: str = Field(default_factory=lambda: _env("CODER_TOPIC_SUFFIX", ""))
     db_pool_size: int = Field(default_factory=lambda: int(_env("DB_POOL_SIZE", "4")))
 
-    @property
-    def coder_worker(self) -> int:
-        return self.worker
-
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import orjson
+from aiokafka import TopicPartition
 from aiokafka.partitioner import murmur2
 from rich.progress import Progress
 
@@ -110,3 +111,30 @@ async def read_range(
                     )
                 if progress is not None and task is not None:
                     progress.update(task, advance=len(batch.get(tp, [])))
+
+
+async def end_offsets(topic: str) -> dict[int, int]:
+    """The current end offset of each partition of `topic`: where what happens next will start."""
+    async with kafka.consuming() as consumer:
+        ends = await consumer.end_offsets(await kafka.partitions_of(consumer, topic))
+        return {tp.partition: offset for tp, offset in ends.items()}
+
+
+async def read_after(topic: str, since: dict[int, int], idle_ms: int = 1000) -> list[Record]:
+    """Every record written to `topic` after the offsets in `since` (from end_offsets), up to the
+    end as it is now."""
+    async with kafka.consuming() as consumer:
+        partitions = [TopicPartition(topic, p) for p in since]
+        consumer.assign(partitions)
+        for tp in partitions:
+            consumer.seek(tp, since[tp.partition])
+        ends = await consumer.end_offsets(partitions)
+        found: list[Record] = []
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            for records in (await consumer.getmany(timeout_ms=idle_ms)).values():
+                found += [
+                    Record(topic, r.partition, r.offset, datetime.fromtimestamp(r.timestamp / 1000, UTC), r.key,
+                           r.value, tuple(r.headers))
+                    for r in records
+                ]  # fmt: skip
+        return found

@@ -7,10 +7,9 @@ import time
 from collections.abc import Awaitable, Callable
 
 import orjson
-from aiokafka import TopicPartition
 
-from shared import kafka
 from shared.settings import get_settings
+from shared.topic_reader import read_after
 
 
 def intake_url(path: str = "/visits") -> str:
@@ -18,27 +17,10 @@ def intake_url(path: str = "/visits") -> str:
     return f"http://{s.web_host}:{s.encounter_port}{path}"
 
 
-async def end_offsets(topic: str) -> dict[int, int]:
-    async with kafka.consuming() as consumer:
-        ends = await consumer.end_offsets(await kafka.partitions_of(consumer, topic))
-        return {tp.partition: offset for tp, offset in ends.items()}
-
-
 async def read_since(topic: str, since: dict[int, int], until_idle: float = 1.0) -> list[dict]:
     """Every event on `topic` after the offsets in `since`, up to the current end."""
-    async with kafka.consuming() as consumer:
-        partitions = [TopicPartition(topic, p) for p in since]
-        consumer.assign(partitions)
-        for tp in partitions:
-            consumer.seek(tp, since[tp.partition])
-        ends = await consumer.end_offsets(partitions)
-        events: list[dict] = []
-        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-            batch = await consumer.getmany(timeout_ms=int(until_idle * 1000))
-            for records in batch.values():
-                for record in records:
-                    events.append({"raw": record.value, "headers": dict(record.headers), "partition": record.partition})
-        return events
+    records = await read_after(topic, since, idle_ms=int(until_idle * 1000))
+    return [{"raw": r.value, "headers": dict(r.headers), "partition": r.partition} for r in records]
 
 
 def visit_ids_of(events: list[dict]) -> list[str]:

@@ -9,22 +9,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
-from aiokafka import TopicPartition
-
-from shared import db, kafka
+from shared import db
 from shared.pipeline import topics as pipeline_topics
 from shared.schemas import CLAIMS, VISITS
+from shared.topic_reader import end_offsets, read_after
 
 
 async def offsets(topics: list[str]) -> dict[str, dict[int, int]]:
     """Current end offset of each partition of each topic."""
-    async with kafka.consuming() as consumer:
-        out: dict[str, dict[int, int]] = {}
-        for topic in topics:
-            ends = await consumer.end_offsets(await kafka.partitions_of(consumer, topic))
-            out[topic] = {tp.partition: o for tp, o in ends.items()}
-        return out
+    return {topic: await end_offsets(topic) for topic in topics}
 
 
 def dlq_topics() -> list[str]:
@@ -33,17 +26,7 @@ def dlq_topics() -> list[str]:
 
 async def read_values(topic: str, since: dict[int, int]) -> list[dict[str, object]]:
     """Every event written to `topic` after `since`, decoded as JSON objects."""
-    async with kafka.consuming() as consumer:
-        partitions = [TopicPartition(topic, p) for p in since]
-        consumer.assign(partitions)
-        for tp in partitions:
-            consumer.seek(tp, since[tp.partition])
-        ends = await consumer.end_offsets(partitions)
-        values: list[dict[str, object]] = []
-        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-            for records in (await consumer.getmany(timeout_ms=1000)).values():
-                values += [orjson.loads(r.value) for r in records if r.value]
-        return values
+    return [event for r in await read_after(topic, since) if (event := r.event()) is not None]
 
 
 @dataclass

@@ -9,7 +9,8 @@ from bench.synthetic import VisitFactory
 from shared.cli.status import read_status
 from shared.plugins import prefixed
 from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS
-from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of, wait_for
+from shared.topic_reader import end_offsets
+from tests.helpers import intake_url, read_since, visit_ids_of, wait_for
 
 VISITS_IN_RUN = 200
 

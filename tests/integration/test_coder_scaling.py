@@ -15,7 +15,8 @@ from shared import kafka
 from shared.schemas import CODED_ENCOUNTERS, CODING_REVIEW, VISITS, Producer, VisitReceived
 from shared.schemas.common import utcnow
 from shared.settings import get_settings
-from tests.helpers import end_offsets, read_since, visit_ids_of, wait_for
+from shared.topic_reader import end_offsets
+from tests.helpers import read_since, visit_ids_of, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 VISITS_IN_RUN = 1000

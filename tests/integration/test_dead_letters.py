@@ -4,7 +4,8 @@ from bench.synthetic import VisitFactory
 from shared import kafka
 from shared.schemas import VISITS, Producer, VisitReceived, dlq_topic
 from shared.schemas.common import utcnow
-from tests.helpers import end_offsets, read_since, wait_for
+from shared.topic_reader import end_offsets
+from tests.helpers import read_since, wait_for
 
 
 async def test_poison_goes_to_dlq_and_the_next_visit_is_processed(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,8 @@ from bench.synthetic import VisitFactory
 from shared import kafka
 from shared.schemas import VISITS
 from shared.settings import get_settings
-from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of, wait_for
+from shared.topic_reader import end_offsets
+from tests.helpers import intake_url, read_since, visit_ids_of, wait_for
 from tests.samples.fhir import bundle
 
 START, END = b"\x0b", b"\x1c\x0d"

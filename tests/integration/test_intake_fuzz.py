@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from bench.synthetic import VisitFactory
 from shared.schemas import VISITS, Visit
 from shared.settings import get_settings
-from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of
+from shared.topic_reader import end_offsets
+from tests.helpers import intake_url, read_since, visit_ids_of
 from tests.samples.fhir import bundle
 from tests.samples.hl7 import message
 

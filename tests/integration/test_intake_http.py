@@ -5,7 +5,8 @@ import orjson
 
 from bench.synthetic import VisitFactory
 from shared.schemas import VISITS
-from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of, wait_for
+from shared.topic_reader import end_offsets
+from tests.helpers import intake_url, read_since, visit_ids_of, wait_for
 
 
 def post(body: bytes) -> httpx.Response:

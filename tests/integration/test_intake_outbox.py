@@ -15,7 +15,8 @@ from encounter.domain.intake import content_hash
 from shared.kafka import encode
 from shared.schemas import VISITS, Producer, VisitReceived
 from shared.schemas.common import utcnow
-from tests.helpers import end_offsets, intake_url, read_since, visit_ids_of, wait_for
+from shared.topic_reader import end_offsets
+from tests.helpers import intake_url, read_since, visit_ids_of, wait_for
 
 
 async def test_a_row_committed_before_its_publish_is_published_by_the_relay(

@@ -6,7 +6,8 @@ from bench.synthetic import VisitFactory
 from shared import kafka
 from shared.schemas import REMITTANCES, VISITS, Producer, VisitReceived
 from shared.schemas.common import utcnow
-from tests.helpers import end_offsets, read_since, wait_for
+from shared.topic_reader import end_offsets
+from tests.helpers import read_since, wait_for
 
 COUNT_FOR_VISIT = {
     "claims": "SELECT count(*) FROM biller.claims WHERE visit_id = $1",

@@ -27,7 +27,7 @@ def tables() -> ReferenceTables:
 
 def worker() -> int:
     """Which worker of the coder group this process is (CODER_WORKER)."""
-    return get_settings().coder_worker
+    return get_settings().worker
 
 
 def web_port() -> int:
