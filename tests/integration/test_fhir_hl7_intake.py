@@ -21,13 +21,8 @@ START, END = b"\x0b", b"\x1c\x0d"
 
 
 def varied_visits(factory: VisitFactory) -> dict[str, Visit]:
-    """A typical office visit, telehealth, preventive, a dependant's coverage, self-pay, text-only conditions.
-    Their content is the same every run (seed 7: random diagnosis combinations can rightly need a
-    coder, e.g. an Excludes1 pair); their visit ids are this run's."""
-    made = [
-        v.model_copy(update={"visit_id": f"V-{factory.token}-{i:07d}"})
-        for i, v in enumerate(VisitFactory(seed=7).visits(6))
-    ]
+    """A typical office visit, telehealth, preventive, a dependant's coverage, self-pay, text-only conditions."""
+    made = list(factory.visits(6))
     office, tele, prevent, dependant, self_pay, text_only = made
     office.visit_type, office.patient_status, office.total_minutes = "office", "established", 25
     tele.visit_type, tele.procedures = "telehealth", []
