@@ -48,7 +48,8 @@ def infra(action: str, part: str) -> None:
 
 
 def log_lines(name: str) -> int:
-    with (run_dir() / "logs" / f"{name}.log").open("rb") as fh:
+    """Lines in worker 0's log (services.sh names every worker of a stage that scales out)."""
+    with (run_dir() / "logs" / f"{name}-0.log").open("rb") as fh:
         return sum(1 for _ in fh)
 
 
