@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import secrets
 from collections.abc import Iterable, Iterator
@@ -92,6 +93,9 @@ def with_npi_check_digit(first_nine: str) -> str:
     return first_nine + str((10 - total % 10) % 10)
 
 
+MEMBER_ID_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY0123456789"
+
+
 class VisitFactory:
     def __init__(self, seed: int | None = None, as_of: date | None = None, self_pay_rate: float = 0.0) -> None:
         self.token = f"S{seed}" if seed is not None else secrets.token_hex(4).upper()
@@ -103,6 +107,10 @@ class VisitFactory:
         self.providers = [self._provider() for _ in range(8)]
         self.facilities = [self._facility() for _ in range(3)]
         self.patients: list[dict] = []
+
+    def _member_id(self, drawn: str) -> str:  # salted: same-seed factories (tests) must not share members
+        salted = hashlib.sha256(f"{self.token}|{drawn}".encode()).digest()[:11]
+        return "".join(MEMBER_ID_ALPHABET[b % len(MEMBER_ID_ALPHABET)] for b in salted)
 
     def _npi(self) -> str:
         return with_npi_check_digit(self.rng.choice("12") + "".join(self.rng.choices("0123456789", k=8)))
@@ -151,7 +159,7 @@ class VisitFactory:
             coverage = {
                 "payer_id": payer,
                 "plan_id": self.rng.choice(PLANS[payer]),
-                "member_id": "".join(self.rng.choices("ABCDEFGHJKMNPQRTUVWXY0123456789", k=11)),
+                "member_id": self._member_id("".join(self.rng.choices(MEMBER_ID_ALPHABET, k=11))),
                 "relationship": "self",
                 "effective_date": date(self.as_of.year - 1, 1, 1).isoformat(),
             }
