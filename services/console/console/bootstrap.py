@@ -26,6 +26,11 @@ def coder_url() -> str:
     return f"http://127.0.0.1:{stage('coder').port()}"
 
 
+def biller_url() -> str:
+    """The biller's first worker: denial work reads and writes the biller's tables, any worker answers."""
+    return f"http://127.0.0.1:{stage('biller').port()}"
+
+
 def bind_host() -> str:
     """Until the security work lands the console has no log-in, so it listens on this machine only."""
     host = get_settings().web_host
