@@ -89,6 +89,52 @@ def test_a_coder_clears_a_review_item_and_the_encounter_is_billed(
     screenshot(browser, "claim")
 
 
+def test_a_biller_corrects_a_denial_resubmits_and_sees_it_paid(
+    browser: webdriver.Chrome, factory: VisitFactory
+) -> None:
+    """CO-197: the knee injection needed the plan's prior authorization. The biller finds the
+    claim in the denial queue, types the authorization number, resubmits, and the payer pays."""
+    visit = orjson.loads(factory.visit(1).model_dump_json())
+    visit["coverage"] = (visit["coverage"] or {}) | {"payer_id": "BLUEPEAK", "plan_id": "BP-PPO"}
+    visit |= {"visit_type": "office", "patient_status": "established", "total_minutes": 30, "mdm": "moderate",
+              "diagnoses": [{"code": "M17.11"}, {"code": "I10"}], "procedures": [{"code": "20610", "units": 1}],
+              "prior_authorization": None}  # fmt: skip
+    assert post(orjson.dumps(visit)).status_code == 202
+
+    def queued() -> bool:
+        browser.get(console_url("/denials?carc=197"))
+        return visit["patient"]["last_name"] in browser.page_source and bool(
+            [a for a in browser.find_elements(By.CSS_SELECTOR, "tbody a") if a.text]
+        )
+
+    def open_claim() -> str:
+        browser.get(console_url(f"/search?q={visit['visit_id']}"))
+        links = browser.find_elements(By.CSS_SELECTOR, "a[href^='/claims/']")
+        return links[0].text if links else ""
+
+    until(queued)
+    screenshot(browser, "denials-queue")
+    claim_id = until(open_claim)
+    browser.get(console_url("/denials?carc=197"))
+    browser.find_element(By.LINK_TEXT, claim_id).click()
+    assert "Work this denial" in browser.page_source and "CO-197" in browser.page_source
+    type_into(browser, "worked_by", "Browser Biller")
+    type_into(browser, "reason", "authorization was on file")
+    type_into(browser, "prior_authorization", "AUTH-BROWSER-1")
+    screenshot(browser, "denial-work")
+    browser.find_element(By.CSS_SELECTOR, "button[value=correct]").click()
+    assert "was taken by the biller" in browser.page_source, "the biller refused the correction"
+
+    def paid() -> bool:
+        browser.get(console_url(f"/claims/{claim_id}"))
+        statuses = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "tbody td")]
+        return "paid" in statuses and "Work this denial" not in browser.page_source
+
+    until(paid)
+    assert "corrected by a person" in browser.page_source and "REF*G1*AUTH-BROWSER-1" in browser.page_source
+    screenshot(browser, "claim-corrected")
+
+
 def kpis_json() -> dict[str, Any]:
     out = subprocess.run([sys.executable, "-m", "shared.cli.root", "kpis", "--json"], capture_output=True,
                          text=True, check=True, timeout=60)  # fmt: skip

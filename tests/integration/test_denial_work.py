@@ -29,10 +29,12 @@ def work(claim_id: str, **fields: Any) -> httpx.Response:
 
 
 async def denied_claim(factory: VisitFactory, index: int, conn) -> str:  # type: ignore[no-untyped-def]
-    """A knee injection (20610) for a plan that needs prior authorization, sent without it."""
+    """A knee injection (20610) for a plan that needs prior authorization, sent without it, beside
+    an office visit for another problem too (so the E/M is separately identifiable: modifier 25)."""
     visit = orjson.loads(factory.visit(index).model_dump_json())
-    visit["coverage"] |= {"payer_id": "BLUEPEAK", "plan_id": "BP-PPO"}
-    visit["diagnoses"] = [{"code": "M17.11"}]
+    visit["coverage"] = (visit["coverage"] or {}) | {"payer_id": "BLUEPEAK", "plan_id": "BP-PPO"}
+    visit |= {"visit_type": "office", "patient_status": "established", "total_minutes": 30, "mdm": "moderate"}
+    visit["diagnoses"] = [{"code": "M17.11"}, {"code": "I10"}]
     visit["procedures"] = [{"code": "20610", "units": 1}]
     visit["prior_authorization"] = None
     assert post(orjson.dumps(visit)).status_code == 202

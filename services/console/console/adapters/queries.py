@@ -113,7 +113,7 @@ SELECT a.claim_id, a.carc, a.rarc, a.grp, sum(a.amount_cents)::bigint AS amount_
        c.payer_id, c.patient_name, c.service_date, c.visit_id,
        bool_or(EXISTS (SELECT 1 FROM console.denial_work w WHERE w.claim_id = a.claim_id AND w.action = 'appeal'
                        AND w.at >= l.occurred_at)) AS appealed
-FROM latest l JOIN console.adjustments a ON a.event_id = l.event_id JOIN console.claims c USING (claim_id)
+FROM latest l JOIN console.adjustments a ON a.event_id = l.event_id JOIN console.claims c ON c.claim_id = a.claim_id
 WHERE a.denial
   AND NOT EXISTS (SELECT 1 FROM console.claim_history h
                   WHERE h.claim_id = a.claim_id AND h.status = 'resubmitted' AND h.at > l.occurred_at)
