@@ -55,6 +55,12 @@ def test_a_coder_clears_a_review_item_and_the_encounter_is_billed(
     screenshot(browser, "review-queue")
     browser.find_element(By.LINK_TEXT, visit_id).click()
     assert "Documentation" in browser.page_source and "icd-not-billable" in browser.page_source
+    # the engine's draft, with what each code came from and how sure it was
+    draft = [
+        row.text
+        for row in browser.find_elements(By.XPATH, "//table[caption[contains(., 'Diagnoses the engine')]]//tbody/tr")
+    ]
+    assert any("G43.009" in row and "migraine without aura" in row and "%" in row for row in draft), draft
 
     type_into(browser, "coder", "Browser Coder")
     type_into(browser, "dx1", "M54.5")

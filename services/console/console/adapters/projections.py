@@ -68,8 +68,8 @@ class ProjectionRepository:
             [(e.visit_id, e.occurred_at) for e in events],
         )
         await self.conn.executemany(
-            """INSERT INTO console.review_queue (visit_id, requested_at, coder_version, reasons, visit)
-               VALUES ($1, $2, $3, $4, $5) ON CONFLICT (visit_id) DO NOTHING""",
+            """INSERT INTO console.review_queue (visit_id, requested_at, coder_version, reasons, visit, draft)
+               VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (visit_id) DO NOTHING""",
             [
                 (
                     e.visit_id,
@@ -77,6 +77,10 @@ class ProjectionRepository:
                     e.coder_version,
                     [r.model_dump(mode="json") for r in e.reasons],
                     e.visit.model_dump(mode="json"),
+                    {
+                        "diagnoses": [d.model_dump(mode="json") for d in e.draft_diagnoses],
+                        "service_lines": [ln.model_dump(mode="json") for ln in e.draft_service_lines],
+                    },
                 )
                 for e in events
             ],
