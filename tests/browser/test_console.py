@@ -92,6 +92,8 @@ def test_a_coder_clears_a_review_item_and_the_encounter_is_billed(
     screenshot(browser, "search")
     browser.find_element(By.CSS_SELECTOR, "a[href^='/claims/']").click()
     assert "99213" in browser.page_source and "Payer's answers" in browser.page_source
+    story = [td.text for td in browser.find_elements(By.XPATH, '//h2[.="The visit\'s story"]/following::table[1]//td')]
+    assert {"visit received", "sent to a person", "coded by person", "submitted"} <= set(story), story
     screenshot(browser, "claim")
 
 

@@ -145,9 +145,28 @@ async def claim(conn: asyncpg.Connection, claim_id: str) -> dict[str, Any] | Non
     history = await conn.fetch("SELECT * FROM console.claim_history WHERE claim_id = $1 ORDER BY at", claim_id)
     remits = await conn.fetch("SELECT * FROM console.remittances WHERE claim_id = $1 ORDER BY occurred_at", claim_id)
     open_denials = await conn.fetch(f"{DENIALS} ORDER BY carc", None, None, claim_id)
+    encounter = await conn.fetchrow("SELECT * FROM console.encounters WHERE visit_id = $1", row["visit_id"])
     return {"claim": dict(row), "lines": [dict(r) for r in lines], "adjustments": [dict(r) for r in adjustments],
             "history": [dict(r) for r in history], "remittances": [dict(r) for r in remits],
-            "open_denials": [dict(r) for r in open_denials]}  # fmt: skip
+            "open_denials": [dict(r) for r in open_denials],
+            "story": visit_story(dict(encounter) if encounter else None, [dict(r) for r in history])}  # fmt: skip
+
+
+def visit_story(encounter: dict[str, Any] | None, claim_history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The visit's way through the pipeline as the console read it, oldest first: received,
+    sent to a person, coded (by whom), then the claim's history (submissions, answers, work)."""
+    steps: list[dict[str, Any]] = []
+    if encounter is not None:
+        steps.append({"at": encounter["received_at"], "step": "visit received", "detail": "visits"})
+        if encounter["review_requested_at"]:
+            steps.append(
+                {"at": encounter["review_requested_at"], "step": "sent to a person", "detail": "coding-review"}
+            )
+        if encounter["coded_at"]:
+            steps.append({"at": encounter["coded_at"], "step": f"coded by {encounter['coded_by']}",
+                          "detail": f"coded-encounters, coder {encounter['coder_version']}"})  # fmt: skip
+    steps += [{"at": h["at"], "step": h["status"], "detail": h["detail"]} for h in claim_history]
+    return sorted(steps, key=lambda s: s["at"])
 
 
 async def search(conn: asyncpg.Connection, text: str, status: str | None, limit: int = 200) -> list[dict[str, Any]]:
