@@ -1,0 +1,51 @@
+"""pyx12 off the event loop: the batch's 837Ps are checked in a pool of worker processes (pyx12 is
+pure Python, ~6 ms of CPU a claim), so the biller keeps posting remittances and reading its topics
+meanwhile, and a second core can take the check. A batch is split across the workers."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+
+from biller.domain.claim_validation import validate_837_each
+from shared import x12
+
+# Workers of the pool: X12_CHECK_WORKERS, default one per core but at most 2 (the biller shares
+# its machine with the other stages; each worker holds pyx12's maps, ~30 MB).
+WORKERS = int(os.environ.get("X12_CHECK_WORKERS", str(min(2, os.cpu_count() or 1))))
+MIN_CHUNK = 25  # smaller parts would spend more on moving text between processes than they save
+
+
+def _warm() -> None:
+    x12.validate("")  # imports pyx12 and installs its map cache and log silencing in the worker
+
+
+@cache
+def _pool() -> ProcessPoolExecutor:
+    # spawn, not fork: the service process runs threads (aiokafka, asyncpg) a fork would copy mid-state
+    return ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
+
+
+def _chunks(texts: list[str]) -> list[list[str]]:
+    size = max(MIN_CHUNK, -(-len(texts) // WORKERS))
+    return [texts[i : i + size] for i in range(0, len(texts), size)]
+
+
+async def check_837s(x12_texts: list[str]) -> list[list[str]]:
+    """validate_837_each, in the pool."""
+    if not x12_texts:
+        return []
+    loop = asyncio.get_running_loop()
+    parts = await asyncio.gather(
+        *(loop.run_in_executor(_pool(), validate_837_each, chunk) for chunk in _chunks(x12_texts))
+    )
+    return [verdict for part in parts for verdict in part]
+
+
+def start() -> None:
+    """Start the workers now (at service start-up), not on the first batch."""
+    for future in [_pool().submit(_warm) for _ in range(WORKERS)]:
+        future.result()
