@@ -13,9 +13,10 @@ from functools import cache
 from biller.domain.claim_validation import validate_837_each
 from shared import x12
 
-# Workers of the pool: X12_CHECK_WORKERS, default one per core but at most 2 (the biller shares
-# its machine with the other stages; each worker holds pyx12's maps, ~30 MB).
-WORKERS = int(os.environ.get("X12_CHECK_WORKERS", str(min(2, os.cpu_count() or 1))))
+# Workers of the pool: X12_CHECK_WORKERS, default 1: with the biller's own process that is two
+# cores' worth on this 2-core machine, and each worker is ~90 MB resident (pyx12's maps, the
+# contracts), counted in the service's 300 MB.
+WORKERS = int(os.environ.get("X12_CHECK_WORKERS", "1"))
 MIN_CHUNK = 25  # smaller parts would spend more on moving text between processes than they save
 
 
