@@ -124,3 +124,12 @@ def test_validate_each_gives_each_interchange_the_verdict_it_gets_alone() -> Non
 def test_validate_837_each_checks_the_implementation_before_pyx12() -> None:
     texts = [_837(), "", _837()]
     assert validate_837_each(texts) == [validate_837(t) for t in texts] == [[], ["X12 the claim has no 837P"], []]
+
+
+async def test_the_pool_gives_the_verdicts_the_service_process_would() -> None:
+    from biller.adapters import x12_check
+
+    good, bad = _837(), _837(last_name="Qwertyuiop").replace("QWERTYUIOP", "QWERTYUIOP" * 7, 1)
+    texts = [good, bad] * 30
+    assert await x12_check.check_837s(texts) == validate_837_each(texts)
+    assert (await x12_check.check_837s([bad]))[0] != []

@@ -8,6 +8,7 @@ import asyncio
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 
 from biller.domain.claim_validation import validate_837_each
@@ -15,7 +16,7 @@ from shared import x12
 
 # Workers of the pool: X12_CHECK_WORKERS, default 1: with the biller's own process that is two
 # cores' worth on this 2-core machine, and each worker is ~90 MB resident (pyx12's maps, the
-# contracts), counted in the service's 300 MB.
+# contracts), counted in the service's 300 MB. 0: no pool, pyx12 runs in the service's process.
 WORKERS = int(os.environ.get("X12_CHECK_WORKERS", "1"))
 MIN_CHUNK = 25  # smaller parts would spend more on moving text between processes than they save
 
@@ -37,16 +38,22 @@ def _chunks(texts: list[str]) -> list[list[str]]:
 
 async def check_837s(x12_texts: list[str]) -> list[list[str]]:
     """validate_837_each, in the pool."""
-    if not x12_texts:
-        return []
+    if not x12_texts or WORKERS < 1:
+        return validate_837_each(x12_texts)
     loop = asyncio.get_running_loop()
-    parts = await asyncio.gather(
-        *(loop.run_in_executor(_pool(), validate_837_each, chunk) for chunk in _chunks(x12_texts))
-    )
+    try:
+        parts = await asyncio.gather(
+            *(loop.run_in_executor(_pool(), validate_837_each, chunk) for chunk in _chunks(x12_texts))
+        )
+    except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool for the next batch
+        _pool.cache_clear()
+        return validate_837_each(x12_texts)
     return [verdict for part in parts for verdict in part]
 
 
 def start() -> None:
     """Start the workers now (at service start-up), not on the first batch."""
+    if WORKERS < 1:
+        return
     for future in [_pool().submit(_warm) for _ in range(WORKERS)]:
         future.result()
