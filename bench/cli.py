@@ -19,7 +19,7 @@ from bench import coding_report, stages
 from bench.faults.cli import chaos
 from bench.measure import peak_rss_mb, report, service_pids
 from bench.monitor import Monitor
-from bench.publish import publish, publish_visits, wait_finished
+from bench.publish import already_finished, publish, publish_visits, wait_finished
 from bench.raw_chain import raw_chain
 from shared import db, kafka
 from shared.cli.output import console
@@ -61,6 +61,9 @@ def e2e(
     pids = service_pids()
     mode = f"open loop, {rate:g}/s for {duration:g} s" if rate else "burst"
     console.print(f"bench e2e: {visits} visits, {mode} (batch {factory.token}); services: {', '.join(pids) or 'none'}")
+    if done := asyncio.run(already_finished(scope)):  # a rerun of a seed would time nothing
+        console.print(f"[red]{done} visits of batch {factory.token} are already in the ledger: use another seed[/red]")
+        raise typer.Exit(1)
     monitor = Monitor(pids, every=sample_every)
     monitor.start()
     started = time.perf_counter()
