@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
@@ -25,10 +27,24 @@ def _warm() -> None:
     x12.validate("")  # imports pyx12 and installs its map cache and log silencing in the worker
 
 
+def _exit_with(parent: int) -> None:
+    """A pool worker outlives a service killed with SIGKILL (the fault harness does that): it
+    would wait on its queue forever, 90 MB each restart. So it leaves when its parent is gone."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
+def _start_worker(parent: int) -> None:
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    _warm()
+
+
 @cache
 def _pool() -> ProcessPoolExecutor:
     # spawn, not fork: the service process runs threads (aiokafka, asyncpg) a fork would copy mid-state
-    return ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
 
 
 def _chunks(texts: list[str]) -> list[list[str]]:
