@@ -1,9 +1,11 @@
 """`rcm publish` and `rcm bench`: load for the pipeline, and throughput, latency and memory
 figures you can rerun (docs/benchmarks.md).
 
-`rcm bench e2e` pushes N synthetic visits straight onto `visits`, waits until every one is
-posted, and reports visits/s, end-to-end p50/p99 and each service's peak memory. In the same
-run it measures the raw chain (bench/raw_chain.py) as the ceiling, and prints the ratio."""
+`rcm bench e2e` pushes N synthetic visits straight onto `visits` (a burst), or R visits/s for S
+seconds (`--rate R --duration S`, open loop: arrivals do not wait for the pipeline), waits until
+every one is posted, and reports visits/s, end-to-end p50/p95/p99, each service's CPU per visit
+and memory (`--plot FILE.png`: memory over time, the soak figure). In the same run it measures
+the raw chain (bench/raw_chain.py) as the ceiling, and prints the ratio."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ import typer
 from bench import coding_report, stages
 from bench.faults.cli import chaos
 from bench.measure import peak_rss_mb, report, service_pids
-from bench.publish import publish, publish_visits, wait_finished
+from bench.monitor import Monitor
+from bench.publish import already_finished, publish, publish_visits, wait_finished
 from bench.raw_chain import raw_chain
 from shared import db, kafka
 from shared.cli.output import console
@@ -39,6 +42,10 @@ def register(root: typer.Typer) -> None:
 def e2e(
     visits: int = typer.Option(2000, "--visits", "-n"),
     seed: int | None = typer.Option(None, "--seed"),
+    rate: float = typer.Option(0, "--rate", help="open loop: visits per second (0: all at once)"),
+    duration: float = typer.Option(0, "--duration", help="open loop: seconds of arrivals (visits = rate x duration)"),
+    sample_every: float = typer.Option(5, "--sample-every", help="seconds between memory samples"),
+    plot: Path | None = typer.Option(None, "--plot", help="write each service's memory over time (PNG)"),
     raw: bool = typer.Option(True, "--raw/--no-raw", help="also measure the raw aiokafka chain"),
     timeout: float = typer.Option(1800, "--timeout"),
     out: Path | None = typer.Option(None, "--out", help="append the figures as one JSON line"),
@@ -46,17 +53,27 @@ def e2e(
     """Visits/s from first publish to last remittance posted, latency, memory, and the ceiling."""
     from bench.synthetic import VisitFactory
 
+    if rate and duration:
+        visits = round(rate * duration)
     factory = VisitFactory(seed=seed)
     batch = list(factory.visits(visits))
     scope = prefixed(f"V-{factory.token}-")
     pids = service_pids()
-    console.print(f"bench e2e: {visits} visits (batch {factory.token}); services: {', '.join(pids) or 'none found'}")
-    started = time.perf_counter()
-    asyncio.run(publish_visits(batch, None))
-    published = time.perf_counter()
-    if not asyncio.run(wait_finished(scope, visits, timeout)):
+    mode = f"open loop, {rate:g}/s for {duration:g} s" if rate else "burst"
+    console.print(f"bench e2e: {visits} visits, {mode} (batch {factory.token}); services: {', '.join(pids) or 'none'}")
+    if done := asyncio.run(already_finished(scope)):  # a rerun of a seed would time nothing
+        console.print(f"[red]{done} visits of batch {factory.token} are already in the ledger: use another seed[/red]")
         raise typer.Exit(1)
+    monitor = Monitor(pids, every=sample_every)
+    monitor.start()
+    started = time.perf_counter()
+    asyncio.run(publish_visits(batch, rate or None))
+    published = time.perf_counter()
+    finished = asyncio.run(wait_finished(scope, visits, timeout))
     elapsed = time.perf_counter() - started
+    monitor.stop()
+    if not finished:
+        raise typer.Exit(1)
 
     async def figures() -> tuple[dict[str, float], dict[str, int]]:
         conn = await db.connect()
@@ -70,15 +87,22 @@ def e2e(
     lat, status = asyncio.run(figures())
     memory = {name: round(peak_rss_mb(pid), 1) for name, pid in pids.items()}
     result: dict[str, object] = {
+        "mode": mode,
         "visits": visits,
         "claims": status["claims"],
         "publish_seconds": round(published - started, 2),
         "elapsed_seconds": round(elapsed, 2),
         "visits_per_second": round(visits / elapsed, 1),
         "latency_p50_seconds": round(lat["p50"], 3),
+        "latency_p95_seconds": round(lat["p95"], 3),
         "latency_p99_seconds": round(lat["p99"], 3),
         "peak_rss_mb": memory,
+        "cpu_ms_per_visit": {name: round(s * 1000 / visits, 2) for name, s in monitor.cpu_seconds().items()},
+        "rss_mb_over_run": monitor.rss_summary(),
     }
+    if plot:
+        monitor.plot(plot, f"rcm bench e2e: {visits} visits, {mode}")
+        result["plot"] = str(plot)
     if raw:
         sizes = [(v.patient.id.encode(), kafka.encode(v)) for v in batch]
         ceiling = raw_chain(sizes)

@@ -76,6 +76,14 @@ async def finished(conn: object, scope: list[str]) -> int:
     return total
 
 
+async def already_finished(scope: list[str]) -> int:
+    conn = await db.connect()
+    try:
+        return await finished(conn, scope)
+    finally:
+        await conn.close()
+
+
 async def wait_finished(scope: list[str], total: int, timeout: float) -> bool:
     conn = await db.connect()
     try:

@@ -26,7 +26,7 @@ from shared.x12_text import (
 __all__ = [
     "COMPONENT_SEPARATOR", "DATA_CHARACTERS", "ELEMENT_SEPARATOR", "REPETITION_SEPARATOR", "SEGMENT_TERMINATOR",
     "VISIT_TEXT_LIMITS", "Envelope", "Segment", "X12ElementError", "check_text", "code", "element", "interchange",
-    "money", "normalise", "segment", "validate",
+    "money", "normalise", "segment", "validate", "validate_each",
 ]  # fmt: skip
 
 SEGMENT_TERMINATOR = "~"
@@ -164,22 +164,53 @@ def _reasons(report: dict[str, Any]) -> list[str]:
     return reasons
 
 
-def validate(text: str) -> list[str]:
-    """pyx12's verdict on an interchange: its errors (empty: valid), as reasons naming the segment,
-    element and line but no value, so they may go into logs and work queues."""
-    import pyx12.errors
+def _run_pyx12(text: str) -> tuple[bool, dict[str, Any]]:
+    """pyx12 over a file (one or more interchanges): whether it passed, and its JSON report."""
     import pyx12.params
     import pyx12.x12n_document
 
     _prepare_pyx12()
     report = io.StringIO()
+    ok = pyx12.x12n_document.x12n_document(
+        param=pyx12.params.params(), src_file=io.StringIO(text), fd_997=None, fd_html=None, fd_json=report
+    )
+    return bool(ok), json.loads(report.getvalue()) if report.getvalue() else {}
+
+
+def _unreadable() -> tuple[type[Exception], ...]:
+    import pyx12.errors
+
+    return (pyx12.errors.X12Error, pyx12.errors.EngineError, ValueError, KeyError, IndexError)
+
+
+def validate(text: str) -> list[str]:
+    """pyx12's verdict on an interchange: its errors (empty: valid), as reasons naming the segment,
+    element and line but no value, so they may go into logs and work queues."""
     try:
-        ok = pyx12.x12n_document.x12n_document(
-            param=pyx12.params.params(), src_file=io.StringIO(text), fd_997=None, fd_html=None, fd_json=report
-        )
-    except (pyx12.errors.X12Error, pyx12.errors.EngineError, ValueError, KeyError, IndexError) as exc:
+        ok, report = _run_pyx12(text)
+    except _unreadable() as exc:
         return [f"pyx12 could not read the interchange ({type(exc).__name__})"]
-    reasons = _reasons(json.loads(report.getvalue())) if report.getvalue() else []
+    reasons = _reasons(report)
     if not ok and not reasons:
         reasons.append("pyx12 could not read the interchange")
     return reasons
+
+
+def validate_each(texts: Sequence[str]) -> list[list[str]]:
+    """`validate` of each interchange, in one pyx12 pass over all of them (one file of several
+    interchanges) while they are valid. pyx12 reports each interchange of a file in order; the ones
+    with errors, and all of them when the file does not read as exactly these interchanges, are
+    validated again alone, so every verdict, reasons and line numbers included, is `validate`'s."""
+    if len(texts) <= 1:
+        return [validate(text) for text in texts]
+    try:
+        ok, report = _run_pyx12("".join(texts))
+    except _unreadable():
+        return [validate(text) for text in texts]
+    interchanges = report.get("interchanges", [])
+    if len(interchanges) != len(texts):
+        return [validate(text) for text in texts]
+    flagged = [bool(_reasons({"interchanges": [isa]})) for isa in interchanges]
+    if not ok and not any(flagged):
+        return [validate(text) for text in texts]
+    return [validate(text) if bad else [] for text, bad in zip(texts, flagged, strict=True)]

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from biller.adapters.reference import load_reference
+from biller.domain.claim_validation import validate_837_each
 from biller.domain.model import BillingDecision, PayerInfo, Reference
 from biller.service_layer import handlers
 from biller.service_layer.ports import PostingToRecord
@@ -164,3 +165,20 @@ async def test_an_unmatched_remittance_is_kept_as_an_exception() -> None:
     posted = await handlers.post_remittances([remittance], uow, REFERENCE, NOW)
     assert posted.outcomes == ["exception"]
     assert uow.postings.exceptions == {remittance.event_id: "matches no claim (CLP01)"}
+
+
+async def test_a_batch_checked_at_once_rejects_only_the_claim_pyx12_finds_invalid() -> None:
+    async def one_city_too_long(x12_texts: list[str]) -> list[list[str]]:
+        # the real validator over the batch, with the second claim's billing city past N401's 30
+        x12_texts[1] = x12_texts[1].replace("N4*", "N4*" + "X" * 40, 1)
+        return validate_837_each(x12_texts)
+
+    batch = [coded("V-UNIT-4"), coded("V-UNIT-5"), coded("V-UNIT-6")]
+    decisions = await handlers.decide_batch(batch, REFERENCE, NOW, one_city_too_long)
+    uow = FakeUnitOfWork()
+    billed = await handlers.bill_encounters(batch, uow, REFERENCE, NOW, decisions)
+    assert billed.outcomes == ["claimed", "rejected", "claimed"]
+    assert [c.visit_id for c in uow.sent()] == ["V-UNIT-4", "V-UNIT-6"]
+    [(kept, reasons)] = decisions[1].rejected
+    assert kept.x12_837 is None and any("N401" in r and "too long" in r for r in reasons), reasons
+    assert uow.claims.outcomes["V-UNIT-5"] == "rejected"

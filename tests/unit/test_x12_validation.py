@@ -9,7 +9,7 @@ import pytest
 from bench.synthetic import VisitFactory, synthetic_coded_encounters
 from biller.adapters.reference import load_charge_master, load_payers, load_submitter
 from biller.domain import claims as biller_claims
-from biller.domain.claim_validation import validate_837
+from biller.domain.claim_validation import validate_837, validate_837_each
 from biller.domain.x12_837 import claim_interchange
 from payer_sim.adapters.reference import load_reference
 from payer_sim.domain.remittance_advice import remittance_advice
@@ -109,3 +109,27 @@ def test_decide_rejects_a_claim_pyx12_finds_invalid(monkeypatch: pytest.MonkeyPa
     decision = _decide(_coded())
     assert not decision.claims
     assert [reasons for _, reasons in decision.rejected] == [["X12 line 9 NM103 (Subscriber Last Name): too long"]]
+
+
+def test_validate_each_gives_each_interchange_the_verdict_it_gets_alone() -> None:
+    good = _837(last_name="Ok")
+    too_long = _837(last_name="Qwertyuiop").replace("QWERTYUIOP", "QWERTYUIOP" * 7, 1)
+    texts = [good, too_long, good, "not x12 at all", good]
+    verdicts = x12.validate_each(texts)
+    assert verdicts == [x12.validate(t) for t in texts]
+    assert verdicts[0] == verdicts[2] == verdicts[4] == [] and verdicts[1] and verdicts[3]
+    assert any("NM103" in r and "too long" in r for r in verdicts[1])
+
+
+def test_validate_837_each_checks_the_implementation_before_pyx12() -> None:
+    texts = [_837(), "", _837()]
+    assert validate_837_each(texts) == [validate_837(t) for t in texts] == [[], ["X12 the claim has no 837P"], []]
+
+
+async def test_the_pool_gives_the_verdicts_the_service_process_would() -> None:
+    from biller.adapters import x12_check
+
+    good, bad = _837(), _837(last_name="Qwertyuiop").replace("QWERTYUIOP", "QWERTYUIOP" * 7, 1)
+    texts = [good, bad] * 30
+    assert await x12_check.check_837s(texts) == validate_837_each(texts)
+    assert (await x12_check.check_837s([bad]))[0] != []

@@ -38,6 +38,7 @@ SELECT
 
 LATENCY_SQL = """
 SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS p50,
+       percentile_cont(0.95) WITHIN GROUP (ORDER BY s) AS p95,
        percentile_cont(0.99) WITHIN GROUP (ORDER BY s) AS p99,
        max(s) AS max, count(*) AS n
 FROM (SELECT extract(epoch FROM (p.posted_at - c.received_at)) AS s
@@ -107,7 +108,7 @@ async def status(conn: asyncpg.Connection, scope: list[str]) -> dict[str, int]:
 
 
 async def latency(conn: asyncpg.Connection, scope: list[str]) -> dict[str, float]:
-    """Seconds from a visit entering the pipeline to each remittance posted: p50, p99, max, n."""
+    """Seconds from a visit entering the pipeline to each remittance posted: p50, p95, p99, max, n."""
     row = await conn.fetchrow(LATENCY_SQL, scope)
     return {k: float(v or 0) for k, v in row.items()}
 

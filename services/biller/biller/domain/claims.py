@@ -41,15 +41,32 @@ def render_837(claim: ClaimSubmitted, payer: PayerInfo, submitter: Submitter) ->
 
 
 def render_checked_837(
-    claim: ClaimSubmitted, payer: PayerInfo, submitter: Submitter
+    claim: ClaimSubmitted, payer: PayerInfo, submitter: Submitter, *, pyx12: bool = True
 ) -> tuple[ClaimSubmitted, list[str]]:
     """The claim with its 837P, and why it may not be sent (empty: it may): an element X12
-    cannot carry, or pyx12's errors."""
+    cannot carry, or pyx12's errors (unless pyx12=False: the caller checks a batch at once)."""
     try:
         rendered = render_837(claim, payer, submitter)
     except X12ElementError as exc:
         return claim, [str(exc)]
-    return rendered, validate_837(rendered.x12_837 or "")
+    return rendered, validate_837(rendered.x12_837 or "") if pyx12 else []
+
+
+def reject_invalid_837s(decisions: list[BillingDecision], verdicts: list[list[str]]) -> None:
+    """Apply pyx12's verdicts, one per claim to send in the decisions' order (a batch checked at
+    once): a claim with reasons is kept as rejected instead, exactly as `decide` would have."""
+    found = iter(verdicts)
+    for decision in decisions:
+        kept = []
+        for claim in decision.claims:
+            reasons = next(found)
+            if reasons:
+                decision.rejected.append((claim.model_copy(update={"x12_837": None}), reasons))
+            else:
+                kept.append(claim)
+        decision.claims = kept
+    if next(found, None) is not None:
+        raise ValueError("more verdicts than claims")
 
 
 def draft_claims(coded: CodedEncounter, charges: list[int], producer: Producer) -> list[ClaimSubmitted]:
@@ -122,7 +139,11 @@ def decide(
     producer: Producer,
     submitter: Submitter,
     today: date,
+    *,
+    pyx12: bool = True,
 ) -> BillingDecision:
+    """What a coded encounter becomes. pyx12=False leaves pyx12 to the caller, which checks the
+    batch's claims at once (`reject_invalid_837s`); every other check is made here."""
     visit = coded.visit
     charges, problems = price(coded, charge_master, self_pay=visit.coverage is None)
     if problems:
@@ -137,7 +158,7 @@ def decide(
             decision.rejected.append((draft, [f"{e.code} {e.message}" for e in errors]))
             continue
         claim = contract_checked(draft)
-        rendered, reasons = render_checked_837(claim, payer, submitter)
+        rendered, reasons = render_checked_837(claim, payer, submitter, pyx12=pyx12)
         if reasons:  # never sent: a clearinghouse rejects the whole batch for one invalid claim
             decision.rejected.append((draft, reasons))
             continue

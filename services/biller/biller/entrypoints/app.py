@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import faust
 
 from biller import bootstrap
+from biller.adapters import x12_check
 from biller.entrypoints import denial_work
 from biller.service_layer import handlers
 from shared import metrics
@@ -35,8 +36,9 @@ def count_sent(claims: list[ClaimSubmitted]) -> None:
 async def bill(batch: list[CodedEncounter]) -> list[str]:
     make_uow = await bootstrap.unit_of_work()
     reference, now = bootstrap.reference(), datetime.now(UTC)
+    decisions = await handlers.decide_batch(batch, reference, now, x12_check.check_837s)  # before the transaction
     billed = await run_in_unit_of_work(
-        make_uow, lambda uow: handlers.bill_encounters(batch, uow, reference, now), publisher
+        make_uow, lambda uow: handlers.bill_encounters(batch, uow, reference, now, decisions), publisher
     )
     for decision in billed.decisions:
         for _ in decision.rejected:
@@ -78,6 +80,7 @@ async def post_remittances(stream: faust.StreamT) -> None:
 
 def main() -> None:
     bootstrap.reference()  # the tables are read before the worker takes partitions
+    x12_check.start()
     run_worker(app)
 
 
