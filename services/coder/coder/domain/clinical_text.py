@@ -19,6 +19,11 @@ _SIGNS = (
     (r"\br\s*/\s*o\b", " rule out "), (r"\bh\s*/\s*o\b", " history of "), (r"\bs\s*/\s*p\b", " status post "),
     (r"\bb\s*/\s*l\b", " bilateral "), (r"\bw\s*/\s*o\b", " without "), (r"\bw\s*/", " with "),
     (r"\bc\s*/\s*o\b", " complains of "), (r"\bf\s*/\s*h\b", " family history of "), (r"\bp\s*/\s*w\b", " with "),
+    (r"\bddx\b", " differential diagnosis "), (r"\bdx\b", " diagnosis "),
+    # an amount says how much, not what: "smoker 1/2 ppd", "30 pack-year history"
+    (r"\b\d+(?:\s*/\s*\d+|\.\d+)?\s*(?:ppd|packs?\s+(?:per|a)\s+day|pack[\s-]*years?|py)\b", " "),
+    # "on long-term prednisone" is "on prednisone": the Z79 code says long-term already
+    (r"\bon\s+(?:long[\s-]*term|daily|maintenance)\s+(?:use\s+of\s+|therapy\s+with\s+)?", " on "),
 )  # fmt: skip
 _LATERALITY = {"r": "right", "rt": "right", "l": "left", "lt": "left"}
 
@@ -27,7 +32,8 @@ NEGATED_BEFORE = ("without evidence of", "no evidence of", "no signs of", "negat
                   "ruled out", "denies", "denied", "neg for", "free of", "absence of", "not", "no")  # fmt: skip
 NEGATED_AFTER = ("ruled out", "excluded", "negative", "absent", "resolved")
 UNCERTAIN_BEFORE = ("symptoms consistent with", "sx consistent with", "findings consistent with", "sx c w",
-                    "working diagnosis of", "cannot rule out", "can t rule out", "cannot exclude", "concerning for",
+                    "working diagnosis of", "working diagnosis", "differential diagnosis of", "differential diagnosis",
+                    "differential includes", "cannot rule out", "cant rule out", "cannot exclude", "concerning for",
                     "suspicious for", "consistent with", "compatible with", "suspicion of", "question of",
                     "concern for", "evaluate for", "eval for", "presumptive", "questionable", "presumed",
                     "suspected", "rule out", "probable", "probably", "possible", "possibly", "suspect", "likely",
@@ -41,7 +47,7 @@ _SIGN_SPLIT = re.compile(r"\s+(?:presenting with|with|given|because of|based on|
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+    return re.sub(r"[^a-z0-9]+", " ", re.sub(r"['\u2019]", "", text.lower())).strip()
 
 
 _SIDE_AFTER = re.compile(

@@ -25,8 +25,11 @@ _CLAUSES = re.compile(r"[,;()\[\]]")
 _SEQUELA = re.compile(r"\bsequelae?\b")
 
 
+_APOSTROPHE = re.compile(r"['\u2019]")  # "Alzheimer's" and "Alzheimers" are one word
+
+
 def normalise_text(text: str) -> str:
-    return _NOT_WORD.sub(" ", text.lower()).strip()
+    return _NOT_WORD.sub(" ", _APOSTROPHE.sub("", text.lower())).strip()
 
 
 # One word for what the tabular and physicians write two ways ("lower extremity" / "lower limb", "both" /

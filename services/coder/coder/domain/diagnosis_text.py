@@ -27,6 +27,8 @@ _PARTS = re.compile(r"\s*(?:[,;+&]|\band\b|\bwith\b|(?<!not )\bdue to\b|\s/\s)\s
 _KEEP_CUE = re.compile(r"\s+(?=(?:on|status post|history of)\s)")  # split before the cue, keep it
 _BMI = re.compile(r"(?:body mass index|bmi)(?: of| is)? (\d{2})(?: (\d))?")
 LEADING_QUALIFIERS = frozenset({"new", "onset", "known", "newly", "diagnosed", "established", "worsening"})
+# "f/u pneumonia, resolved": a visit after the treatment is complete (Z09, with the history code)
+_FOLLOW_UP = re.compile(r"^(?:follow up|followup|f u|fu)\b")
 PHRASE_CONFIDENCE = 0.97  # a phrase-table or title match; below: the scored index guessed
 
 
@@ -87,13 +89,15 @@ def _not_active(position: int, kind: str, concept: str, cue: str, index: Diagnos
 
 
 _WHEN = re.compile(r"\s+(?:in\s+)?(?:(?:19|20)\d\d|\d+\s+(?:yrs?|years?|months?|mos?)\s+ago)$")
+# "hx of CVA without residual deficits": the history codes (Z86.73) are the condition without residuals
+_NO_RESIDUALS = re.compile(r"\s+(?:without|no|wo)\s+(?:residual|residuals|sequelae|deficits?)(?:\s+deficits?)?$")
 _SIDE_LAST = re.compile(r"^(?P<rest>.+?)\s+(?P<side>r|l|rt|lt|right|left|bilateral)$")
 _SIDES = {"r": "right", "rt": "right", "l": "left", "lt": "left"}
 
 
 def _when_and_side(concept: str) -> str:
     """'mi 2019' is 'mi'; 'tha l' is 'left tha' (a date says when, a side written last says which)."""
-    concept = _WHEN.sub("", concept)
+    concept = _NO_RESIDUALS.sub("", _WHEN.sub("", concept))
     if m := _SIDE_LAST.match(concept):
         concept = f"{_SIDES.get(m['side'], m['side'])} {m['rest']}"
     return concept
@@ -117,6 +121,8 @@ def _uncertain(position: int, concept: str, signs: tuple[str, ...], cue: str, in
 
 def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
     statement = read_statement(text)
+    if statement.assertion == "absent" and statement.cue == "resolved" and _FOLLOW_UP.match(normalise(text)):
+        return Entry(codes=[Coded("Z09", PHRASE_CONFIDENCE, "text", ["follow-up, treatment completed (I.C.21.c.8)"])])
     if statement.assertion == "absent":
         return Entry(negated=statement.cue)  # documented as absent or ruled out: nothing to code
     if statement.assertion in KIND_RANGE:

@@ -24,8 +24,20 @@ midfoot limb axilla back buttock flank neck face chest abdomen breast great inde
 """.split())  # noqa: SIM905  # fmt: skip
 # Where the tabular has no axis for a site, the broader site that contains it (ICD-10-CM site conventions:
 # toes and heel are coded at "ankle and foot", fingers at "hand").
-BROADER = {"toe": ("foot",), "great": (), "heel": ("foot", "heel"), "midfoot": ("foot",), "finger": ("hand",),
-           "index": (), "middle": (), "ring": (), "little": ()}  # fmt: skip
+BROADER = {
+    "toe": ("foot",),
+    "great": (),
+    "heel": ("foot", "heel"),
+    "midfoot": ("foot",),
+    "finger": ("hand",),
+    "index": (),
+    "middle": (),
+    "ring": (),
+    "little": (),
+    "leg": ("lower", "limb"),
+    "arm": ("upper", "limb"),
+}
+# a "leg"/"arm" the tabular names only as a limb (R22.4- localized swelling, lower limb) is that limb
 NEUTRAL = frozenset({"~unspecified", "~other", "~with", "~without"})
 # The Index default where the text names no type (Osteoarthritis, shoulder M19.01- primary; Gout, site M10.0-
 # idiopathic): it breaks a tie between the types a category's site codes offer.

@@ -11,6 +11,7 @@ same text gives the same answer in every process whatever PYTHONHASHSEED is."""
 from __future__ import annotations
 
 import math
+import re
 import sys
 from array import array
 from collections import defaultdict
@@ -31,6 +32,10 @@ MARGIN = 0.06  # a runner-up this close makes the text ambiguous
 UNKNOWN_WORD_WEIGHT = 3.0  # a word the index cannot place counts against the match
 SITED_BASE = 0.9  # a condition read this surely may be refined by the side/site written with it
 CONNECTORS = frozenset({"of", "the", "on", "in", "at", "to"})
+# The encounter an injury's 7th character states (I.C.19.a), as written: the injury is looked up without
+# it, then given that character when its code has one.
+ENCOUNTER = re.compile(r"\b(?:(?P<A>initial (?:encounter|visit)|active treatment)|(?P<D>subsequent (?:encounter|visit)|"
+                       r"routine healing)|(?P<S>sequelae?|late effects?))\b")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,8 @@ class DiagnosisIndex:
             code = self.titles.get(title_key(candidate))
             if code and code.startswith(within):
                 return TextMatch((code,), 1.0, [f"official title of {code}"])
+        if found := self._encounter(phrase, within):
+            return found
         for candidate in (phrase, expanded):
             if candidate in self.phrases and all(c.startswith(within) for c in self.phrases[candidate]):
                 return TextMatch(self.phrases[candidate], 0.97, [candidate])
@@ -138,6 +145,21 @@ class DiagnosisIndex:
         if isinstance(scored, Unsure):
             return self._sited(expanded, within) or scored
         return scored
+
+    def _encounter(self, phrase: str, within: str) -> TextMatch | None:
+        """'sprain of right ankle, subsequent encounter': the injury's code with 7th character D."""
+        if not (m := ENCOUNTER.search(phrase)) or not (rest := normalise_text(ENCOUNTER.sub(" ", phrase))):
+            return None
+        base = self.lookup(rest, within)
+        if not isinstance(base, TextMatch) or len(base.codes) != 1:
+            return None
+        code, seventh = base.code, m.lastgroup or ""
+        if len(code) != 8 or code[-1] not in "ADS":
+            return None
+        coded = code[:-1] + seventh
+        if not (icd.is_valid_item(coded) and icd.is_leaf(coded)):
+            return None
+        return TextMatch((coded,), base.confidence, [*base.evidence, f"7th character {seventh}: {m[0]}"])
 
     def _sited(self, phrase: str, within: str) -> TextMatch | Unsure | None:
         """A known condition written with its side or site: the category's code for them (site_refine)."""
