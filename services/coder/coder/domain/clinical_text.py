@@ -19,7 +19,11 @@ _SIGNS = (
     (r"\br\s*/\s*o\b", " rule out "), (r"\bh\s*/\s*o\b", " history of "), (r"\bs\s*/\s*p\b", " status post "),
     (r"\bb\s*/\s*l\b", " bilateral "), (r"\bw\s*/\s*o\b", " without "), (r"\bw\s*/", " with "),
     (r"\bc\s*/\s*o\b", " complains of "), (r"\bf\s*/\s*h\b", " family history of "), (r"\bp\s*/\s*w\b", " with "),
-    (r"\bddx\b", " differential diagnosis "), (r"\bdx\b", " diagnosis "),
+    (r"\bddx\b", " differential diagnosis "), (r"\bdx\b", " diagnosis "), (r"\bd\s*/\s*t\b", " due to "),
+    (r"\b2\s*/\s*2\b", " due to "),
+    # a duration or a measurement says how long or how much, not what: "x 3 days", "EF 30%"
+    (r"\b(?:x|for)\s*\d+\s*(?:days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?|y)\b", " "),
+    (r"\b(?:lv)?ef\s*(?:of\s*)?(?:<|>|=)?\s*\d+(?:\s*-\s*\d+)?\s*%?", " "),
     # an amount says how much, not what: "smoker 1/2 ppd", "30 pack-year history"
     (r"\b\d+(?:\s*/\s*\d+|\.\d+)?\s*(?:ppd|packs?\s+(?:per|a)\s+day|pack[\s-]*years?|py)\b", " "),
     # "on long-term prednisone" is "on prednisone": the Z79 code says long-term already
@@ -136,8 +140,13 @@ def _uncertain(low: str, cue: str) -> Statement:
     return Statement("uncertain", concept, signs, cue)
 
 
+# What a patient complains of is documented as present: the words before it frame, not qualify, it.
+COMPLAINT = re.compile(r"^(?:(?:pt|patient)\s+)?(?:complains of|complaining of|presents with|presenting with|"
+                       r"reports|c o)\s+")  # fmt: skip
+
+
 def read_statement(text: str) -> Statement:
-    low = spell_out_signs(text)
+    low = COMPLAINT.sub("", spell_out_signs(text))
     norm = normalise(low)
     if history := _not_active(low, norm):  # "h/o DVT, resolved" is a history, not a negation
         return history

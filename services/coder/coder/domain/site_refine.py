@@ -20,23 +20,14 @@ SIDES = frozenset({"left", "right", "bilateral"})
 # Body-site words of the tabular's site axes (stemmed as description_words stems them).
 SITES = frozenset("""
 ear eye eyelid shoulder upper arm elbow forearm wrist hand finger thumb hip thigh knee lower leg ankle foot toe heel
-midfoot limb axilla back buttock flank neck face chest abdomen breast great index middle ring little
+midfoot limb axilla back buttock flank neck face chest abdomen breast great index middle ring little calf shin
 """.split())  # noqa: SIM905  # fmt: skip
 # Where the tabular has no axis for a site, the broader site that contains it (ICD-10-CM site conventions:
 # toes and heel are coded at "ankle and foot", fingers at "hand").
-BROADER = {
-    "toe": ("foot",),
-    "great": (),
-    "heel": ("foot", "heel"),
-    "midfoot": ("foot",),
-    "finger": ("hand",),
-    "index": (),
-    "middle": (),
-    "ring": (),
-    "little": (),
-    "leg": ("lower", "limb"),
-    "arm": ("upper", "limb"),
-}
+BROADER = {"toe": ("foot",), "great": (), "heel": ("foot", "heel"), "midfoot": ("foot",), "finger": ("hand",),
+           "index": (), "middle": (), "ring": (), "little": (), "leg": ("lower", "limb"), "arm": ("upper", "limb"),
+           "thigh": ("lower", "limb"), "calf": ("lower", "limb"), "shin": ("lower", "limb"),
+           "forearm": ("upper", "limb")}  # fmt: skip
 # a "leg"/"arm" the tabular names only as a limb (R22.4- localized swelling, lower limb) is that limb
 NEUTRAL = frozenset({"~unspecified", "~other", "~with", "~without"})
 # The Index default where the text names no type (Osteoarthritis, shoulder M19.01- primary; Gout, site M10.0-
