@@ -84,3 +84,20 @@ def test_a_side_letter_after_the_procedure_is_its_side() -> None:
     )
     lines = [(ln.procedure_code, ln.modifiers) for ln in code_visit(visit, TABLES).service_lines]
     assert ("20610", ["RT"]) in lines
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("gerd, stable on omeprazole", ["K21.9"]),  # how it is doing and the drug are not codes
+        ("acute neck pain", ["M54.2"]),  # no code of M54 has an acuity axis: "acute" changes nothing
+        ("carpal tunnel syndrome R", ["G56.01"]),  # a lone letter written last is a side
+        ("cad s/p stent x2", ["I25.10", "Z95.5"]),  # a count says how many, not what
+    ],
+)
+def test_status_acuity_side_letter_and_counts(text: str, expected: list[str]) -> None:
+    assert dx(text) == expected
+
+
+def test_a_cancer_history_beside_its_current_therapy_goes_to_a_person() -> None:
+    assert "dx-contradictory" in reasons("h/o prostate cancer", "on letrozole")  # I.C.2.d: still treated

@@ -24,6 +24,7 @@ _SIGNS = (
     # a duration or a measurement says how long or how much, not what: "x 3 days", "EF 30%"
     (r"\b(?:x|for)\s*\d+\s*(?:days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?|y)\b", " "),
     (r"\b(?:lv)?ef\s*(?:of\s*)?(?:<|>|=)?\s*\d+(?:\s*-\s*\d+)?\s*%?", " "),
+    (r"\b(?:hgb\s*|hb)?a1c\s*(?:of\s*|is\s*)?(?:<|>|=)?\s*\d+(?:\.\d+)?\s*%?", " "), (r"\bx\s*\d+\b", " "),
     # an amount says how much, not what: "smoker 1/2 ppd", "30 pack-year history"
     (r"\b\d+(?:\s*/\s*\d+|\.\d+)?\s*(?:ppd|packs?\s+(?:per|a)\s+day|pack[\s-]*years?|py)\b", " "),
     # "on long-term prednisone" is "on prednisone": the Z79 code says long-term already
@@ -55,10 +56,10 @@ def normalise(text: str) -> str:
 
 
 _SIDE_AFTER = re.compile(
-    r"^(?P<rest>[^,;]+?),?\s+(?:on the\s+)?(?P<side>right|left|bilateral|rt|lt|bilat)"
+    r"^(?P<rest>[^,;]+?),?\s+(?:on the\s+)?(?P<side>right|left|bilateral|rt|lt|bilat|(?:r|l)$)"
     r"(?:\s+(?:side|ear|eye|ears|eyes))?\s*$"
 )
-_SIDE_WORD = {"rt": "right", "lt": "left", "bilat": "bilateral"}
+_SIDE_WORD = {"rt": "right", "lt": "left", "bilat": "bilateral", "r": "right", "l": "left"}
 _LEADING_CUE = re.compile(r"^((?:(?:personal |family )?history of |status post )?)(.*)$")
 # "both ears", "bilateral eyes": the tabular's ear and eye codes say "bilateral" alone
 _BOTH_ORGANS = re.compile(r"\b(?:both|bilateral|bilat|b/l)\s+(?:ears|eyes)\b")

@@ -15,6 +15,7 @@ import simple_icd_10_cm as icd
 
 from coder.domain.clinical_text import COMPLAINT, normalise, only_qualifies, read_statement, spell_out_signs
 from coder.domain.diagnosis_rules import Coded
+from coder.domain.plain_reading import without_acuity, without_leading_qualifiers, without_status_words
 from coder.domain.text_index import DiagnosisIndex, TextMatch, Unsure, normalise_text
 from shared.schemas import ReviewReason
 
@@ -27,7 +28,6 @@ _PARTS = re.compile(r"\s*(?:[,;+&]|\band\b|\bwith\b|\bin\b|(?<!not )\bdue to\b|\
 # split before the cue, keep it; not in "acute on chronic" nor "not on dialysis"
 _KEEP_CUE = re.compile(r"(?<!acute)(?<!\bnot)(?<!\bno)\s+(?=(?:on|status post|history of)\s)")
 _BMI = re.compile(r"(?:body mass index|bmi)(?: of| is)? (\d{2})(?: (\d))?")
-LEADING_QUALIFIERS = frozenset({"new", "onset", "known", "newly", "diagnosed", "established", "worsening"})
 # "f/u pneumonia, resolved": a visit after the treatment is complete (Z09, with the history code)
 _FOLLOW_UP = re.compile(r"^(?:follow up|followup|f u|fu)\b")
 PHRASE_CONFIDENCE = 0.97  # a phrase-table or title match; below: the scored index guessed
@@ -140,18 +140,15 @@ def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
     if bmi := bmi_code(norm):
         return Entry(codes=[Coded(bmi, 0.97, "text", ["body mass index"])])
     found = index.lookup(COMPLAINT.sub("", spell_out_signs(text)))
-    if isinstance(found, Unsure) and (plain := _without_leading_qualifiers(norm)) != norm:
+    if isinstance(found, Unsure) and (plain := without_leading_qualifiers(norm)) != norm:
         found = index.lookup(plain)  # "new onset atrial fibrillation", "known htn"
+    if isinstance(found, Unsure) and (plain := without_status_words(norm)) != norm:
+        found = index.lookup(plain)  # "htn well controlled": how the condition is doing is not a code
+    if isinstance(found, Unsure):
+        found = without_acuity(norm, index) or found
     if isinstance(found, TextMatch):
         return Entry(codes=_coded(found, []))
     return Entry(reasons=[_unsure(position, found)])
-
-
-def _without_leading_qualifiers(norm: str) -> str:
-    words = norm.split()
-    while len(words) > 1 and words[0] in LEADING_QUALIFIERS:
-        words.pop(0)
-    return " ".join(words)
 
 
 def _unsure(position: int, found: Unsure) -> ReviewReason:
@@ -178,7 +175,10 @@ def _merged(position: int, parts: list[str], index: DiagnosisIndex) -> list[Entr
     entries: list[Entry] = []
     previous = ""
     for part in parts:
-        if only_qualifies(part):
+        if only_qualifies(part):  # "mdd, recurrent, mild": a severity read with the condition, else nothing
+            joined = _one_statement(position, f"{previous} {part}", index) if previous and entries else Entry()
+            if joined.codes and not joined.reasons and entries[-1].codes and joined.codes != entries[-1].codes:
+                entries[-1], previous = joined, f"{previous} {part}"
             continue
         entry = _one_statement(position, part, index)
         if entry.reasons and previous:
