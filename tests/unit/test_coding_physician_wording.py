@@ -101,3 +101,8 @@ def test_status_acuity_side_letter_and_counts(text: str, expected: list[str]) ->
 
 def test_a_cancer_history_beside_its_current_therapy_goes_to_a_person() -> None:
     assert "dx-contradictory" in reasons("h/o prostate cancer", "on letrozole")  # I.C.2.d: still treated
+
+
+def test_both_sides_without_a_bilateral_code_are_two_codes() -> None:
+    assert dx("bilateral hip pain") == ["M25.551", "M25.552"]  # I.B.13: M25.55- has no bilateral code
+    assert dx("sensorineural hearing loss, both ears") == ["H90.3"]  # a bilateral code exists: one code

@@ -85,3 +85,11 @@ def refine(code: str, site_words: list[str]) -> tuple[str | None, list[str]]:
                 best = typed
             return (best[0], []) if len(best) == 1 else (None, best[:5])
     return None, []
+
+
+def both_sides(code: str, site_words: list[str]) -> tuple[str, str] | None:
+    """I.B.13: a condition on both sides whose category has no bilateral code is coded once per side."""
+    if "bilateral" not in site_words:
+        return None
+    right, left = (refine(code, [side if w == "bilateral" else w for w in site_words])[0] for side in ("right", "left"))
+    return (right, left) if right and left and right != left else None

@@ -23,7 +23,7 @@ import simple_icd_10_cm as icd
 
 from coder.domain.clinical_text import expand_abbreviations
 from coder.domain.description_words import adjust, normalise_text, stem, title_key, title_keys, tokens, words
-from coder.domain.site_refine import SIDES, SITES, refine
+from coder.domain.site_refine import SIDES, SITES, both_sides, refine
 from coder.domain.spelling import Speller
 
 __all__ = ["DiagnosisData", "DiagnosisIndex", "TextMatch", "Unsure", "normalise_text", "words"]
@@ -195,6 +195,8 @@ class DiagnosisIndex:
         if not isinstance(base, TextMatch) or len(base.codes) != 1 or base.confidence < SITED_BASE:
             return None
         code, tied = refine(base.code, site_words)
+        if code is None and not tied and (pair := both_sides(base.code, site_words)) and pair[0].startswith(within):
+            return TextMatch(pair, min(base.confidence, 0.96), [*base.evidence, "no bilateral code (I.B.13)"])
         if code is None:
             written = " ".join(site_words)
             return Unsure(f"{base.code}: more than one code for the site written ({written})", tied) if tied else None
