@@ -19,6 +19,16 @@ _SIGNS = (
     (r"\br\s*/\s*o\b", " rule out "), (r"\bh\s*/\s*o\b", " history of "), (r"\bs\s*/\s*p\b", " status post "),
     (r"\bb\s*/\s*l\b", " bilateral "), (r"\bw\s*/\s*o\b", " without "), (r"\bw\s*/", " with "),
     (r"\bc\s*/\s*o\b", " complains of "), (r"\bf\s*/\s*h\b", " family history of "), (r"\bp\s*/\s*w\b", " with "),
+    (r"\bddx\b", " differential diagnosis "), (r"\bdx\b", " diagnosis "), (r"\bd\s*/\s*t\b", " due to "),
+    (r"\b2\s*/\s*2\b", " due to "),
+    # a duration or a measurement says how long or how much, not what: "x 3 days", "EF 30%"
+    (r"\b(?:x|for)\s*\d+\s*(?:days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?|y)\b", " "),
+    (r"\b(?:lv)?ef\s*(?:of\s*)?(?:<|>|=)?\s*\d+(?:\s*-\s*\d+)?\s*%?", " "),
+    (r"\b(?:hgb\s*|hb)?a1c\s*(?:of\s*|is\s*)?(?:<|>|=)?\s*\d+(?:\.\d+)?\s*%?", " "), (r"\bx\s*\d+\b", " "),
+    # an amount says how much, not what: "smoker 1/2 ppd", "30 pack-year history"
+    (r"\b\d+(?:\s*/\s*\d+|\.\d+)?\s*(?:ppd|packs?\s+(?:per|a)\s+day|pack[\s-]*years?|py)\b", " "),
+    # "on long-term prednisone" is "on prednisone": the Z79 code says long-term already
+    (r"\bon\s+(?:long[\s-]*term|daily|maintenance)\s+(?:use\s+of\s+|therapy\s+with\s+)?", " on "),
 )  # fmt: skip
 _LATERALITY = {"r": "right", "rt": "right", "l": "left", "lt": "left"}
 
@@ -27,7 +37,8 @@ NEGATED_BEFORE = ("without evidence of", "no evidence of", "no signs of", "negat
                   "ruled out", "denies", "denied", "neg for", "free of", "absence of", "not", "no")  # fmt: skip
 NEGATED_AFTER = ("ruled out", "excluded", "negative", "absent", "resolved")
 UNCERTAIN_BEFORE = ("symptoms consistent with", "sx consistent with", "findings consistent with", "sx c w",
-                    "working diagnosis of", "cannot rule out", "can t rule out", "cannot exclude", "concerning for",
+                    "working diagnosis of", "working diagnosis", "differential diagnosis of", "differential diagnosis",
+                    "differential includes", "cannot rule out", "cant rule out", "cannot exclude", "concerning for",
                     "suspicious for", "consistent with", "compatible with", "suspicion of", "question of",
                     "concern for", "evaluate for", "eval for", "presumptive", "questionable", "presumed",
                     "suspected", "rule out", "probable", "probably", "possible", "possibly", "suspect", "likely",
@@ -41,14 +52,14 @@ _SIGN_SPLIT = re.compile(r"\s+(?:presenting with|with|given|because of|based on|
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+    return re.sub(r"[^a-z0-9]+", " ", re.sub(r"['\u2019]", "", text.lower())).strip()
 
 
 _SIDE_AFTER = re.compile(
-    r"^(?P<rest>[^,;]+?),?\s+(?:on the\s+)?(?P<side>right|left|bilateral|rt|lt|bilat)"
+    r"^(?P<rest>[^,;]+?),?\s+(?:on the\s+)?(?P<side>right|left|bilateral|rt|lt|bilat|(?:r|l)$)"
     r"(?:\s+(?:side|ear|eye|ears|eyes))?\s*$"
 )
-_SIDE_WORD = {"rt": "right", "lt": "left", "bilat": "bilateral"}
+_SIDE_WORD = {"rt": "right", "lt": "left", "bilat": "bilateral", "r": "right", "l": "left"}
 _LEADING_CUE = re.compile(r"^((?:(?:personal |family )?history of |status post )?)(.*)$")
 # "both ears", "bilateral eyes": the tabular's ear and eye codes say "bilateral" alone
 _BOTH_ORGANS = re.compile(r"\b(?:both|bilateral|bilat|b/l)\s+(?:ears|eyes)\b")
@@ -130,8 +141,13 @@ def _uncertain(low: str, cue: str) -> Statement:
     return Statement("uncertain", concept, signs, cue)
 
 
+# What a patient complains of is documented as present: the words before it frame, not qualify, it.
+COMPLAINT = re.compile(r"^(?:(?:pt|patient)\s+)?(?:complains of|complaining of|presents with|presenting with|"
+                       r"reports|c o)\s+")  # fmt: skip
+
+
 def read_statement(text: str) -> Statement:
-    low = spell_out_signs(text)
+    low = COMPLAINT.sub("", spell_out_signs(text))
     norm = normalise(low)
     if history := _not_active(low, norm):  # "h/o DVT, resolved" is a history, not a negation
         return history

@@ -25,8 +25,11 @@ _CLAUSES = re.compile(r"[,;()\[\]]")
 _SEQUELA = re.compile(r"\bsequelae?\b")
 
 
+_APOSTROPHE = re.compile(r"['\u2019]")  # "Alzheimer's" and "Alzheimers" are one word
+
+
 def normalise_text(text: str) -> str:
-    return _NOT_WORD.sub(" ", text.lower()).strip()
+    return _NOT_WORD.sub(" ", _APOSTROPHE.sub("", text.lower())).strip()
 
 
 # One word for what the tabular and physicians write two ways ("lower extremity" / "lower limb", "both" /
@@ -56,6 +59,7 @@ def tokens(text: str) -> list[str]:
         low = low.replace(phrase, marker)
     low = _SEQUELA.sub(" zzsequela ", low)
     out: list[str] = []
+    fracture = "fracture" in low  # I.C.19.c.1: displaced and closed are the defaults a text need not write
     for clause in _CLAUSES.split(low):
         default = 0  # words left in a default clause: -1 to the clause end, n for the next n words
         for w in _NOT_WORD.sub(" ", clause).split():
@@ -73,7 +77,7 @@ def tokens(text: str) -> list[str]:
             elif w in MARKERS:
                 out.append(MARKERS[w])
             else:
-                absent = default != 0 or w == "uncomplicated"
+                absent = default != 0 or w == "uncomplicated" or (fracture and w in ("displaced", "closed"))
                 out.append(("-" if absent else "") + stem(w))
                 default = default - 1 if default > 0 else default
     return out
@@ -114,6 +118,11 @@ def adjust(query: set[str], has: set[str]) -> float:
         factor *= 0.93  # with no detail documented, the unspecified code is the default
     if "~with" in has and "~without" not in has and "~with" not in query:
         factor *= 0.95  # a complication the text does not name
+    if "fracture" in has and "fracture" in query:  # I.C.19.c.1: not documented -> displaced, closed
+        if "nondisplaced" in has and "nondisplaced" not in query:
+            factor *= 0.9
+        if "open" in has and "open" not in query:
+            factor *= 0.9
     for marker in ("~initial", "~subsequent", "~sequela"):
         if marker in query and marker not in has:
             factor *= 0.75

@@ -25,7 +25,10 @@ PREVENTIVE_EXAMS = ("Z00.0", "Z00.1")
 # (code without / with abnormal findings) by age: newborn under 8 days, 8-28 days, child, adult
 EXAM_BY_AGE = ((8, ("Z00.110", "Z00.110")), (29, ("Z00.111", "Z00.111")), (18 * 365, ("Z00.129", "Z00.121")),
                (10**6, ("Z00.00", "Z00.01")))  # fmt: skip
-ABNORMAL_FINDING = re.compile(r"^\s*abnormal findings?\s*(?:[:\-]|on exam)?\s*", re.IGNORECASE)
+# "abnormal finding: ...", "exam w/ abnormal findings: ..." (I.C.21.c.13: Z00.01 and the finding)
+ABNORMAL_FINDING = re.compile(r"^\s*(?:(?:routine |annual |general |adult |child |well |physical |preventive )*"
+                              r"(?:exam|examination|physical|checkup|visit)\s+(?:with|w/|w)\s+)?abnormal findings?"
+                              r"\s*(?:[:\-]|on exam)?\s*", re.IGNORECASE)  # fmt: skip
 UNRELATED_TO_HTN = re.compile(r"\b(?:not due to|unrelated to|not related to|not caused by|not secondary to) "
                               r"(?:htn|hypertension)\b")  # fmt: skip
 # Codes that document a sign or symptom (IV.D), besides chapter 18 (R00-R99)
@@ -102,8 +105,10 @@ def _code_list(
     abnormal, linked = False, True
     for position, dx in enumerate(diagnoses, start=1):
         text = dx.text or ""
-        if not dx.code and ABNORMAL_FINDING.match(text):
+        if not dx.code and ABNORMAL_FINDING.match(text) and (ABNORMAL_FINDING.sub("", text).strip() or exam):
             abnormal, text = True, ABNORMAL_FINDING.sub("", text)
+            if not text.strip():  # "annual exam with abnormal findings": the exam code itself, added below
+                continue
         linked = linked and not (text and UNRELATED_TO_HTN.search(normalise_text(text)))
         entry = _copy(_supplied(position, dx.code)) if dx.code else _text_entry(position, text, index)
         coded += entry.codes

@@ -23,6 +23,8 @@ from shared.schemas import ReviewReason
 
 DIABETES = ("E08", "E09", "E10", "E11", "E13")
 HYPERTENSIVE = ("I11", "I12", "I13")
+# I.C.9.a.1: heart conditions other than failure that, with hypertension, are hypertensive heart disease
+HYPERTENSIVE_HEART = ("I51.4", "I51.5", "I51.7", "I51.89", "I51.9")
 CONTRADICTORY = (("Z00.00", "Z00.01"), ("Z00.121", "Z00.129"), ("Z00.110", "Z00.111"))
 
 
@@ -63,22 +65,27 @@ def hypertension(coded: list[Coded]) -> list[Coded]:
         return coded
     ckd = [c for c in coded if c.code.startswith("N18")]
     hf = [c for c in coded if c.code.startswith("I50")]
+    heart = [c for c in coded if c.code.startswith(HYPERTENSIVE_HEART)]  # inside the combination: not listed
     stage5 = any(c.code in ("N18.5", "N18.6") for c in ckd)
     if ckd and hf:
         target = "I13.2" if stage5 else "I13.0"
+    elif ckd and heart:
+        target = "I13.11" if stage5 else "I13.10"
     elif ckd:
         target = "I12.0" if stage5 else "I12.9"
     elif hf:
         target = "I11.0"
+    elif heart:
+        target = "I11.9"
     elif any(c.code != "I10" for c in htn):  # a hypertensive combination already: I10 says the same again
         return [c for c in coded if c.code != "I10"]
     else:
         return coded
-    group = htn + hf + ckd
+    group = htn + hf + ckd + heart
     first = min(coded.index(c) for c in group)
-    combined = Coded(target, _weakest(htn + ckd + hf), "text",
-                     ["hypertension with " + " and ".join(n for n, g in (("heart failure", hf), ("CKD", ckd)) if g)
-                      + " (I.C.9.a)"])  # fmt: skip
+    named = (("heart failure", hf), ("heart disease", heart if not hf else []), ("CKD", ckd))
+    combined = Coded(target, _weakest(group), "text",
+                     ["hypertension with " + " and ".join(n for n, g in named if g) + " (I.C.9.a)"])  # fmt: skip
     rest = [c for c in coded if c not in group]
     return [*rest[:first], combined, *hf, *ckd, *rest[first:]]
 

@@ -13,8 +13,9 @@ from functools import lru_cache
 
 import simple_icd_10_cm as icd
 
-from coder.domain.clinical_text import normalise, only_qualifies, read_statement, spell_out_signs
+from coder.domain.clinical_text import COMPLAINT, normalise, only_qualifies, read_statement, spell_out_signs
 from coder.domain.diagnosis_rules import Coded
+from coder.domain.plain_reading import without_acuity, without_leading_qualifiers, without_status_words
 from coder.domain.text_index import DiagnosisIndex, TextMatch, Unsure, normalise_text
 from shared.schemas import ReviewReason
 
@@ -23,10 +24,12 @@ KIND_RANGE = {"history": "Z8", "family": "Z8", "status": "Z9"}
 KIND_WORDS = {"history": "personal history of", "family": "family history of", "status": ""}
 KIND_WHERE = {"history": "a personal-history code (Z85–Z87)", "family": "a family-history code (Z80–Z84)",
               "status": "a status code (Z95–Z99)"}  # fmt: skip
-_PARTS = re.compile(r"\s*(?:[,;+&]|\band\b|\bwith\b|(?<!not )\bdue to\b|\s/\s)\s*")
-_KEEP_CUE = re.compile(r"\s+(?=(?:on|status post|history of)\s)")  # split before the cue, keep it
+_PARTS = re.compile(r"\s*(?:[,;+&]|\band\b|\bwith\b|\bin\b|(?<!not )\bdue to\b|\s/\s)\s*")
+# split before the cue, keep it; not in "acute on chronic" nor "not on dialysis"
+_KEEP_CUE = re.compile(r"(?<!acute)(?<!\bnot)(?<!\bno)\s+(?=(?:on|status post|history of)\s)")
 _BMI = re.compile(r"(?:body mass index|bmi)(?: of| is)? (\d{2})(?: (\d))?")
-LEADING_QUALIFIERS = frozenset({"new", "onset", "known", "newly", "diagnosed", "established", "worsening"})
+# "f/u pneumonia, resolved": a visit after the treatment is complete (Z09, with the history code)
+_FOLLOW_UP = re.compile(r"^(?:follow up|followup|f u|fu)\b")
 PHRASE_CONFIDENCE = 0.97  # a phrase-table or title match; below: the scored index guessed
 
 
@@ -87,13 +90,15 @@ def _not_active(position: int, kind: str, concept: str, cue: str, index: Diagnos
 
 
 _WHEN = re.compile(r"\s+(?:in\s+)?(?:(?:19|20)\d\d|\d+\s+(?:yrs?|years?|months?|mos?)\s+ago)$")
+# "hx of CVA without residual deficits": the history codes (Z86.73) are the condition without residuals
+_NO_RESIDUALS = re.compile(r"\s+(?:without|no|wo)\s+(?:residual|residuals|sequelae|deficits?)(?:\s+deficits?)?$")
 _SIDE_LAST = re.compile(r"^(?P<rest>.+?)\s+(?P<side>r|l|rt|lt|right|left|bilateral)$")
 _SIDES = {"r": "right", "rt": "right", "l": "left", "lt": "left"}
 
 
 def _when_and_side(concept: str) -> str:
     """'mi 2019' is 'mi'; 'tha l' is 'left tha' (a date says when, a side written last says which)."""
-    concept = _WHEN.sub("", concept)
+    concept = _NO_RESIDUALS.sub("", _WHEN.sub("", concept))
     if m := _SIDE_LAST.match(concept):
         concept = f"{_SIDES.get(m['side'], m['side'])} {m['rest']}"
     return concept
@@ -117,6 +122,8 @@ def _uncertain(position: int, concept: str, signs: tuple[str, ...], cue: str, in
 
 def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
     statement = read_statement(text)
+    if statement.assertion == "absent" and statement.cue == "resolved" and _FOLLOW_UP.match(normalise(text)):
+        return Entry(codes=[Coded("Z09", PHRASE_CONFIDENCE, "text", ["follow-up, treatment completed (I.C.21.c.8)"])])
     if statement.assertion == "absent":
         return Entry(negated=statement.cue)  # documented as absent or ruled out: nothing to code
     if statement.assertion in KIND_RANGE:
@@ -132,19 +139,16 @@ def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
                                      f"{len(meanings)} meanings: the provider says which", candidates)])  # fmt: skip
     if bmi := bmi_code(norm):
         return Entry(codes=[Coded(bmi, 0.97, "text", ["body mass index"])])
-    found = index.lookup(spell_out_signs(text))
-    if isinstance(found, Unsure) and (plain := _without_leading_qualifiers(norm)) != norm:
+    found = index.lookup(COMPLAINT.sub("", spell_out_signs(text)))
+    if isinstance(found, Unsure) and (plain := without_leading_qualifiers(norm)) != norm:
         found = index.lookup(plain)  # "new onset atrial fibrillation", "known htn"
+    if isinstance(found, Unsure) and (plain := without_status_words(norm)) != norm:
+        found = index.lookup(plain)  # "htn well controlled": how the condition is doing is not a code
+    if isinstance(found, Unsure):
+        found = without_acuity(norm, index) or found
     if isinstance(found, TextMatch):
         return Entry(codes=_coded(found, []))
     return Entry(reasons=[_unsure(position, found)])
-
-
-def _without_leading_qualifiers(norm: str) -> str:
-    words = norm.split()
-    while len(words) > 1 and words[0] in LEADING_QUALIFIERS:
-        words.pop(0)
-    return " ".join(words)
 
 
 def _unsure(position: int, found: Unsure) -> ReviewReason:
@@ -153,21 +157,49 @@ def _unsure(position: int, found: Unsure) -> ReviewReason:
     return reason("dx-text-unsure", message, found.suggestions)
 
 
-def parts_of(text: str) -> list[str]:
+def parts_of(text: str, index: DiagnosisIndex | None = None) -> list[str]:
     pieces: list[str] = []
     for chunk in _PARTS.split(spell_out_signs(text)):
         pieces += _KEEP_CUE.split(chunk)
-    return [p.strip() for p in pieces if normalise_text(p)]
+    parts = [p.strip() for p in pieces if normalise_text(p)]
+    for i in range(1, len(parts)):  # "on insulin and metformin": the second drug is taken "on" too
+        drug = f"on {normalise_text(parts[i])}"
+        if index and normalise_text(parts[i - 1]).startswith("on ") and drug in index.phrases:
+            parts[i] = drug
+    return parts
+
+
+def _merged(position: int, parts: list[str], index: DiagnosisIndex) -> list[Entry]:
+    """Each part read on its own; a part that names no condition ("class 2", "intractable") read with the
+    part before it ("obesity, class 2, BMI 37" is class 2 obesity and the BMI)."""
+    entries: list[Entry] = []
+    previous = ""
+    for part in parts:
+        if only_qualifies(part):  # "mdd, recurrent, mild": a severity read with the condition, else nothing
+            joined = _one_statement(position, f"{previous} {part}", index) if previous and entries else Entry()
+            if joined.codes and not joined.reasons and entries[-1].codes and joined.codes != entries[-1].codes:
+                entries[-1], previous = joined, f"{previous} {part}"
+            continue
+        entry = _one_statement(position, part, index)
+        if entry.reasons and previous:
+            joined = _one_statement(position, f"{previous} {part}", index)
+            if joined.codes and not joined.reasons:
+                entries[-1], previous = joined, f"{previous} {part}"
+                continue
+        entries.append(entry)
+        previous = part
+    return entries
 
 
 def _with_therapy(position: int, text: str, whole: Entry, index: DiagnosisIndex) -> Entry:
     """'h/o PE, on anticoagulation': the drug therapy written after a history keeps its own code (Z79)."""
-    if not whole.codes or "," not in text:
+    if not whole.codes:
         return whole
-    for part in parts_of(text)[1:]:
+    for part in parts_of(text, index)[1:]:
         if normalise_text(part).startswith("on ") and not only_qualifies(part):
             more = _one_statement(position, part, index)
-            if more.codes and not more.reasons:
+            # only a drug or status code ("on insulin", "on dialysis"): another condition is not a therapy
+            if more.codes and not more.reasons and all(c.code.startswith("Z") for c in more.codes):
                 whole = Entry([*whole.codes, *more.codes], whole.reasons, whole.uncertain, whole.negated)
     return whole
 
@@ -177,10 +209,10 @@ def code_text(position: int, text: str, index: DiagnosisIndex) -> Entry:
     settled = not whole.reasons and all(c.confidence >= PHRASE_CONFIDENCE for c in whole.codes)
     if settled and (whole.codes or whole.uncertain or whole.negated not in ("negative", "ruled out", "excluded")):
         return _with_therapy(position, text, whole, index)  # a negation before a list covers all of it
-    parts = parts_of(text)
+    parts = parts_of(text, index)
     if len(parts) < 2:
         return whole
-    entries = [_one_statement(position, p, index) for p in parts if not only_qualifies(p)]
+    entries = _merged(position, parts, index)
     if not entries or any(e.reasons for e in entries) or not any(e.codes or e.uncertain for e in entries):
         return whole
     return Entry(codes=[c for e in entries for c in e.codes], uncertain=[u for e in entries for u in e.uncertain])

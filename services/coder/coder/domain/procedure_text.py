@@ -71,10 +71,15 @@ _NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve 
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(_NUMBERS.split())}
 
 
+SIDE_LETTERS = {"rt": "right", "lt": "left", "r": "right", "l": "left"}
+
+
 def tokens(text: str) -> list[str]:
     low = text.lower().replace("i&d", " incision and drainage ").replace("w/", "with ").replace("-", " ")
-    found = TOKEN.findall(low)
-    return [NUMBER_WORDS.get(w, SYNONYMS.get(w, w)) for w in found]
+    found = [NUMBER_WORDS.get(w, SYNONYMS.get(w, w)) for w in TOKEN.findall(low)]
+    if any(w in SITES for w in found):  # "knee injection L", "R knee": a lone letter beside a body site is a side
+        found = [SIDE_LETTERS.get(w, w) for w in found]
+    return found
 
 
 def phrase_key(phrase: str) -> tuple[str, ...]:

@@ -20,12 +20,15 @@ SIDES = frozenset({"left", "right", "bilateral"})
 # Body-site words of the tabular's site axes (stemmed as description_words stems them).
 SITES = frozenset("""
 ear eye eyelid shoulder upper arm elbow forearm wrist hand finger thumb hip thigh knee lower leg ankle foot toe heel
-midfoot limb axilla back buttock flank neck face chest abdomen breast great index middle ring little
+midfoot limb axilla back buttock flank neck face chest abdomen breast great index middle ring little calf shin
 """.split())  # noqa: SIM905  # fmt: skip
 # Where the tabular has no axis for a site, the broader site that contains it (ICD-10-CM site conventions:
 # toes and heel are coded at "ankle and foot", fingers at "hand").
 BROADER = {"toe": ("foot",), "great": (), "heel": ("foot", "heel"), "midfoot": ("foot",), "finger": ("hand",),
-           "index": (), "middle": (), "ring": (), "little": ()}  # fmt: skip
+           "index": (), "middle": (), "ring": (), "little": (), "leg": ("lower", "limb"), "arm": ("upper", "limb"),
+           "thigh": ("lower", "limb"), "calf": ("lower", "limb"), "shin": ("lower", "limb"),
+           "forearm": ("upper", "limb")}  # fmt: skip
+# a "leg"/"arm" the tabular names only as a limb (R22.4- localized swelling, lower limb) is that limb
 NEUTRAL = frozenset({"~unspecified", "~other", "~with", "~without"})
 # The Index default where the text names no type (Osteoarthritis, shoulder M19.01- primary; Gout, site M10.0-
 # idiopathic): it breaks a tie between the types a category's site codes offer.
@@ -82,3 +85,11 @@ def refine(code: str, site_words: list[str]) -> tuple[str | None, list[str]]:
                 best = typed
             return (best[0], []) if len(best) == 1 else (None, best[:5])
     return None, []
+
+
+def both_sides(code: str, site_words: list[str]) -> tuple[str, str] | None:
+    """I.B.13: a condition on both sides whose category has no bilateral code is coded once per side."""
+    if "bilateral" not in site_words:
+        return None
+    right, left = (refine(code, [side if w == "bilateral" else w for w in site_words])[0] for side in ("right", "left"))
+    return (right, left) if right and left and right != left else None

@@ -11,6 +11,7 @@ same text gives the same answer in every process whatever PYTHONHASHSEED is."""
 from __future__ import annotations
 
 import math
+import re
 import sys
 from array import array
 from collections import defaultdict
@@ -22,7 +23,8 @@ import simple_icd_10_cm as icd
 
 from coder.domain.clinical_text import expand_abbreviations
 from coder.domain.description_words import adjust, normalise_text, stem, title_key, title_keys, tokens, words
-from coder.domain.site_refine import SIDES, SITES, refine
+from coder.domain.site_refine import SIDES, SITES, both_sides, refine
+from coder.domain.spelling import Speller
 
 __all__ = ["DiagnosisData", "DiagnosisIndex", "TextMatch", "Unsure", "normalise_text", "words"]
 
@@ -30,7 +32,12 @@ ACCEPT = 0.72  # below this the best guess is left to a person
 MARGIN = 0.06  # a runner-up this close makes the text ambiguous
 UNKNOWN_WORD_WEIGHT = 3.0  # a word the index cannot place counts against the match
 SITED_BASE = 0.9  # a condition read this surely may be refined by the side/site written with it
+SPELLING_CONFIDENCE = 0.9  # a respelt text is read, but below a phrase-table or title match
 CONNECTORS = frozenset({"of", "the", "on", "in", "at", "to"})
+# The encounter an injury's 7th character states (I.C.19.a), as written: the injury is looked up without
+# it, then given that character when its code has one.
+ENCOUNTER = re.compile(r"\b(?:(?P<A>initial (?:encounter|visit)|active treatment)|(?P<D>subsequent (?:encounter|visit)|"
+                       r"routine healing)|(?P<S>sequelae?|late effects?))\b")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -79,10 +86,12 @@ class DiagnosisIndex:
         self.titles: dict[str, str] = {}
         self.inclusions: dict[str, str] = {}  # inclusion terms of billable codes, read like titles
         postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        described_words: set[str] = set()
         for code in sorted(icd.get_all_codes(with_dots=True)):
             if not icd.is_leaf(code) or icd.is_chapter_or_block(code):
                 continue
             described = icd.get_description(code)
+            described_words.update(normalise_text(described).split())
             for key in title_keys(described):
                 # two codes with the same words: the key names neither (ties are not guessed)
                 self.titles[key] = "" if key in self.titles and self.titles[key] != code else code
@@ -99,6 +108,9 @@ class DiagnosisIndex:
                 postings[w].append(index)
         total = len(self.codes)
         self.postings = dict(postings)
+        # words a documented text may use: the index's, the phrase and abbreviation tables'
+        self.vocabulary = frozenset(w for key in (*self.phrases, *data.abbreviations) for w in key.split())
+        self.speller = Speller(described_words | self.vocabulary, lambda w: len(self.postings.get(stem(w), ())))
         self.idf = {w: math.log(total / len(ids)) for w, ids in postings.items()}
         self._cache: dict[tuple[str, str], TextMatch | Unsure] = {}
         self.list_cache: dict[Hashable, Any] = {}  # a documented list -> its coding (diagnoses.py)
@@ -123,6 +135,8 @@ class DiagnosisIndex:
             code = self.titles.get(title_key(candidate))
             if code and code.startswith(within):
                 return TextMatch((code,), 1.0, [f"official title of {code}"])
+        if found := self._encounter(phrase, within):
+            return found
         for candidate in (phrase, expanded):
             if candidate in self.phrases and all(c.startswith(within) for c in self.phrases[candidate]):
                 return TextMatch(self.phrases[candidate], 0.97, [candidate])
@@ -136,8 +150,35 @@ class DiagnosisIndex:
                 return found
         scored = self._scored(expanded, within)
         if isinstance(scored, Unsure):
-            return self._sited(expanded, within) or scored
+            return self._sited(expanded, within) or self._respelled(expanded, within) or scored
         return scored
+
+    def _respelled(self, phrase: str, within: str) -> TextMatch | None:
+        """A misspelt word ("melitus") read as the index word next to it (spelling.py); no unique one: unplaced."""
+        raw = phrase.split()
+        fixed = [w if stem(w) in self.postings or w in self.vocabulary else self.speller.nearest(w) for w in raw]
+        if fixed == raw or None in fixed:
+            return None
+        found = self.lookup(" ".join(w for w in fixed if w), within)
+        if not isinstance(found, TextMatch):
+            return None
+        changed = [f"spelling: {a} read as {b}" for a, b in zip(raw, fixed, strict=True) if a != b]
+        return TextMatch(found.codes, min(found.confidence, SPELLING_CONFIDENCE), [*found.evidence, *changed])
+
+    def _encounter(self, phrase: str, within: str) -> TextMatch | None:
+        """'sprain of right ankle, subsequent encounter': the injury's code with 7th character D."""
+        if not (m := ENCOUNTER.search(phrase)) or not (rest := normalise_text(ENCOUNTER.sub(" ", phrase))):
+            return None
+        base = self.lookup(rest, within)
+        if not isinstance(base, TextMatch) or len(base.codes) != 1:
+            return None
+        code, seventh = base.code, m.lastgroup or ""
+        if len(code) != 8 or code[-1] not in "ADS":
+            return None
+        coded = code[:-1] + seventh
+        if not (icd.is_valid_item(coded) and icd.is_leaf(coded)):
+            return None
+        return TextMatch((coded,), base.confidence, [*base.evidence, f"7th character {seventh}: {m[0]}"])
 
     def _sited(self, phrase: str, within: str) -> TextMatch | Unsure | None:
         """A known condition written with its side or site: the category's code for them (site_refine)."""
@@ -154,6 +195,8 @@ class DiagnosisIndex:
         if not isinstance(base, TextMatch) or len(base.codes) != 1 or base.confidence < SITED_BASE:
             return None
         code, tied = refine(base.code, site_words)
+        if code is None and not tied and (pair := both_sides(base.code, site_words)) and pair[0].startswith(within):
+            return TextMatch(pair, min(base.confidence, 0.96), [*base.evidence, "no bilateral code (I.B.13)"])
         if code is None:
             written = " ".join(site_words)
             return Unsure(f"{base.code}: more than one code for the site written ({written})", tied) if tied else None
@@ -173,6 +216,8 @@ class DiagnosisIndex:
 
     def _scored(self, text: str, within: str) -> TextMatch | Unsure:
         query = set(words(text))
+        said_plainly = {w for w in tokens(text) if not w.startswith(("-", "~"))}
+        said_absent = {w[1:] for w in tokens(text) if w.startswith("-")} - said_plainly
         content = sorted(w for w in query if not w.startswith("~"))
         known = [w for w in content if w in self.postings]
         if not known:
@@ -186,7 +231,9 @@ class DiagnosisIndex:
             if not self.codes[i].startswith(within):
                 continue
             cw = self.code_words[i]
-            matched = [w.lstrip("-") for w in cw if w.lstrip("-") in query and not w.startswith("~")]
+            # "not intractable" in a title is not matched by a text that says "intractable"
+            matched = [w.lstrip("-") for w in cw if w.lstrip("-") in query and not w.startswith("~")
+                       and not (w.startswith("-") and w[1:] in said_plainly) and w not in said_absent]  # fmt: skip
             found = sum(self.idf[w] for w in matched)
             coverage = found / weight
             # what the code says and the text does not, weighed by how telling each word is; a
@@ -202,6 +249,8 @@ class DiagnosisIndex:
         best, runner = scored[0], scored[1] if len(scored) > 1 else None
         suggestions = [code for _, _, code, _ in scored[:5]]
         note = f"; not placed: {' '.join(unknown)}" if unknown else ""
+        if unknown:  # a word the index cannot place may change the code: not dropped silently
+            return Unsure(f"best match {best[2]} leaves words unplaced{note}", suggestions)
         if -best[0] < ACCEPT:
             return Unsure(f"best match {best[2]} is weak ({-best[0]:.2f}){note}", suggestions)
         if runner and runner[0] - best[0] < MARGIN:
