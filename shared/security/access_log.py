@@ -100,17 +100,23 @@ class Verdict:
 
 async def verify(conn: asyncpg.Connection) -> Verdict:
     """Walk the chain from the first record; stop at the first that does not fit."""
+    if conn.is_in_transaction():  # the caller's snapshot (a test that tampers inside a transaction)
+        return await _walk(conn)
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        return await _walk(conn)
+
+
+async def _walk(conn: asyncpg.Connection) -> Verdict:
     prev, count = GENESIS, 0
     cols = ", ".join(_FIELDS)
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
-        async for row in conn.cursor(f"SELECT seq, prev_hash, hash, {cols} FROM security.access_log ORDER BY seq"):
-            values = {name: row[name] for name in _FIELDS}
-            values["detail"] = _as_dict(values["detail"])
-            if row["prev_hash"] != prev:
-                return Verdict(count, row["seq"], "does not follow the record before it (one removed or reordered?)")
-            if record_hash(prev, values) != row["hash"]:
-                return Verdict(count, row["seq"], "its content does not match its hash (changed after it was written)")
-            prev, count = row["hash"], count + 1
+    async for row in conn.cursor(f"SELECT seq, prev_hash, hash, {cols} FROM security.access_log ORDER BY seq"):
+        values = {name: row[name] for name in _FIELDS}
+        values["detail"] = _as_dict(values["detail"])
+        if row["prev_hash"] != prev:
+            return Verdict(count, row["seq"], "does not follow the record before it (one removed or reordered?)")
+        if record_hash(prev, values) != row["hash"]:
+            return Verdict(count, row["seq"], "its content does not match its hash (changed after it was written)")
+        prev, count = row["hash"], count + 1
     return Verdict(count, None)
 
 

@@ -4,12 +4,15 @@ data check it — signature, expiry, the user still active, the scope — and re
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import asyncpg
 import typer
 
+from shared import db
 from shared.security import access_log, store, tokens
 from shared.security.access_log import Access
 from shared.security.credentials import credentials_dir
@@ -82,3 +85,29 @@ def operator(service: str = "rcm") -> Principal:
     holds the database credentials — recorded as such."""
     name = os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
     return Principal(name=f"operator:{name}", kind="operator", scopes=frozenset(), source="cli")
+
+
+def require(scope: str) -> Principal:
+    """For a command, before it reads: the logged-in person holding `scope`, or exit 3 with why."""
+
+    async def go() -> Principal:
+        conn = await db.connect()
+        try:
+            return await allowed(conn, scope)
+        finally:
+            await conn.close()
+
+    return asyncio.run(go())
+
+
+def recorded(principal: Principal, service: str, what: str, patients: Iterable[str], **detail: object) -> None:
+    """For a command, once it has read: the read on the access log."""
+
+    async def go() -> None:
+        conn = await db.connect()
+        try:
+            await record_read(conn, principal, service, what, sorted(set(patients)), **detail)
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
