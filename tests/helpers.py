@@ -55,14 +55,15 @@ def _in_thread(work: Callable[[], Awaitable[str]]) -> str:
 
 @cache
 def user_token(role: str, name: str | None = None) -> str:
-    """A test person with `role` (created once), logged in."""
+    """A test person with `role` (several: "coder,biller"; created once), logged in."""
     username = name or f"test-{role}"
+    roles = role.split(",")
 
     async def work() -> str:
         conn = await db.connect()
         try:
             if await conn.fetchval("SELECT 1 FROM security.users WHERE username = $1", username) is None:
-                await store.add_user(conn, username, TEST_PASSWORD, [role])
+                await store.add_user(conn, username, TEST_PASSWORD, roles)
             token = await issuer.user_token(conn, username, TEST_PASSWORD)
             assert token is not None, f"test user {username} could not log in"
             return token

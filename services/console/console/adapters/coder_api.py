@@ -17,11 +17,13 @@ class Answer:
     errors: list[str]
 
 
-async def submit_review(base_url: str, visit_id: str, decision: dict[str, Any]) -> Answer:
+async def submit_review(base_url: str, visit_id: str, decision: dict[str, Any], token: str) -> Answer:
+    """Sent with the logged-in person's own access token: the coder checks their role."""
+    headers = {"Authorization": f"Bearer {token}"}
     try:
         async with (
             aiohttp.ClientSession(timeout=TIMEOUT) as session,
-            session.post(f"{base_url}/review/{visit_id}", json=decision) as response,
+            session.post(f"{base_url}/review/{visit_id}", json=decision, headers=headers) as response,
         ):
             body = await response.json(content_type=None)
     except (aiohttp.ClientError, TimeoutError):

@@ -99,11 +99,11 @@ async def next_review(conn: asyncpg.Connection, after: str) -> str | None:
 DENIALS = """
 SELECT a.claim_id, a.carc, a.rarc, a.grp, sum(a.amount_cents)::bigint AS amount_cents,
        min(a.adjudicated_on) AS denied_on,
-       c.payer_id, c.patient_name, c.service_date, c.visit_id
+       c.payer_id, c.patient_id, c.patient_name, c.service_date, c.visit_id
 FROM console.adjustments a JOIN console.claims c USING (claim_id)
 WHERE a.denial AND NOT c.resubmitted
   AND ($1::text IS NULL OR a.carc = $1) AND ($2::text IS NULL OR c.payer_id = $2)
-GROUP BY a.claim_id, a.carc, a.rarc, a.grp, c.payer_id, c.patient_name, c.service_date, c.visit_id
+GROUP BY a.claim_id, a.carc, a.rarc, a.grp, c.payer_id, c.patient_id, c.patient_name, c.service_date, c.visit_id
 """
 DENIAL_ORDER = {"age": "denied_on", "amount": "amount_cents DESC", "carc": "carc", "payer": "payer_id"}
 

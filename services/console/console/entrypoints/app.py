@@ -11,6 +11,7 @@ import faust
 from prometheus_client import Gauge
 
 from console import bootstrap
+from console.entrypoints.session import logged_in
 from console.service_layer import handlers, reports
 from shared.outages import guarded_timer
 from shared.pipeline import stage
@@ -29,7 +30,7 @@ from shared.streaming import make_app, raw_topic, run_stage, run_worker
 from shared.unit_of_work import DiscardingPublisher, run_in_unit_of_work
 
 SERVICE = bootstrap.SERVICE
-app = make_app(SERVICE, bootstrap.web_port())
+app = make_app(SERVICE, bootstrap.web_port(), web_options={"middlewares": [logged_in]})
 app.conf.web_bind = bootstrap.bind_host()
 publisher = DiscardingPublisher()  # the console produces nothing
 

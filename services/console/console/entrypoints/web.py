@@ -21,7 +21,9 @@ from console.domain.coding_form import MAX_DIAGNOSES, MAX_LINES, description, re
 from console.domain.kpis import AGING_BUCKETS
 from console.entrypoints import charts
 from console.entrypoints.format import FIGURES, figure, money
+from console.entrypoints.session import register_login, shown
 from console.service_layer import reports
+from shared.security import access_log
 
 log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -37,7 +39,9 @@ def templates() -> jinja2.Environment:
 
 
 def render(view: View, name: str, http_status: int = 200, **values: Any) -> Response:
-    return view.html(templates().get_template(name).render(**values), status=http_status)
+    # no-store: pages with patient data stay out of the browser's and any proxy's cache
+    return view.html(templates().get_template(name).render(**values), status=http_status,
+                     headers={"Cache-Control": "no-store"})  # fmt: skip
 
 
 def age(since: datetime) -> str:
@@ -59,6 +63,8 @@ async def _conn_do(fn: Any, *args: Any) -> Any:
 
 
 def register(app: faust.App) -> None:
+    register_login(app, render)
+
     @app.page("/")
     class Dashboard(View):
         async def get(self, request: Request) -> Response:
@@ -80,6 +86,7 @@ def register(app: faust.App) -> None:
     class ReviewQueue(View):
         async def get(self, request: Request) -> Response:
             items = await _conn_do(queries.review_queue)
+            await shown(request, "console review queue", items)
             return render(self, "review_queue.html", items=items, age=age, page="review")
 
     @app.page("/review-queue/{visit_id}")
@@ -88,6 +95,7 @@ def register(app: faust.App) -> None:
             item = await _conn_do(queries.review_item, visit_id)
             if item is None:
                 return render(self, "missing.html", http_status=404, what="review item", page="review")
+            await shown(request, "console review item", item)
             return self._page(item, {}, None, [])
 
         def _page(self, item: dict[str, Any], form: dict[str, str], checked: Any, errors: list[str]) -> Response:
@@ -111,10 +119,13 @@ def register(app: faust.App) -> None:
             checked = read_form(form)
             if not checked.ok:
                 return self._page(item, form, checked, ["Correct the fields marked below."])
-            answer = await coder_api.submit_review(bootstrap.coder_url(), visit_id, checked.decision())
+            # as the person: the coder checks their role and records the change under their name
+            answer = await coder_api.submit_review(bootstrap.coder_url(), visit_id, checked.decision(),
+                                                   request["token"])  # type: ignore[index]  # fmt: skip
             if answer.status != 202:
                 log.warning("review submission refused: HTTP %s", answer.status)
                 return self._page(item, form, checked, answer.errors or [f"the coder answered {answer.status}"])
+            await shown(request, "console review decision", item, access_log.UPDATE)
             nxt = await _conn_do(queries.next_review, visit_id)
             location = f"/review-queue/{quote(nxt, safe='')}?done={quote(visit_id, safe='')}" if nxt else (
                 f"/review-queue?done={quote(visit_id, safe='')}")  # fmt: skip
@@ -136,6 +147,7 @@ def register(app: faust.App) -> None:
             payer = request.query.get("payer") or None
             order = request.query.get("order", "age")
             rows = await _conn_do(queries.denials, carc, payer, order)
+            await shown(request, "console denials", rows)
             today = datetime.now(UTC).date()
             return render(self, "denials.html", rows=rows, carc=carc or "", payer=payer or "", order=order,
                           today=today, page="denials")  # fmt: skip
@@ -146,6 +158,7 @@ def register(app: faust.App) -> None:
             found = await _conn_do(queries.claim, claim_id)
             if found is None:
                 return render(self, "missing.html", http_status=404, what="claim", page="search")
+            await shown(request, "console claim", found)
             return render(self, "claim.html", page="search", **found)
 
     @app.page("/search")
@@ -154,12 +167,14 @@ def register(app: faust.App) -> None:
             text = request.query.get("q", "")
             status = request.query.get("status") or None
             rows = await _conn_do(queries.search, text, status) if text or status else []
+            await shown(request, "console search", rows)
             return render(self, "search.html", rows=rows, q=text, status=status or "", page="search")
 
     @app.page("/balances")
     class Balances(View):
         async def get(self, request: Request) -> Response:
             rows = await _conn_do(queries.balances, request.query.get("patient") or None)
+            await shown(request, "console balances", rows)
             patients: dict[str, dict[str, Any]] = {}
             for r in rows:
                 p = patients.setdefault(r["patient_id"], {"name": r["patient_name"], "claims": [], "total": 0})
