@@ -62,7 +62,8 @@ async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: 
     assert await wait_for(remitted, timeout=90)
     row = await conn.fetchrow("SELECT outcome, reviewed_by, result FROM coder.encounters WHERE visit_id = $1",
                               visit["visit_id"])  # fmt: skip
-    assert row["outcome"] == "reviewed" and row["reviewed_by"] == "Test Coder"
+    # the logged-in person (tests.helpers.CODER), not the body's "Test Coder": nobody codes under another name
+    assert row["outcome"] == "reviewed" and row["reviewed_by"] == "test-coder"
     assert row["result"]["coded_by"] == "person"
     claim = await conn.fetchval("SELECT claim FROM biller.claims WHERE visit_id = $1", visit["visit_id"])
     assert claim["diagnoses"] == ["M54.50", "G43.009"]

@@ -217,3 +217,21 @@ async def test_the_access_log_refuses_changes_and_verify_names_a_tampered_record
     finally:
         await tx.rollback()
     assert (await access_log.verify(conn)).first_broken is None
+
+
+def test_console_pages_need_a_logged_in_person_with_the_role() -> None:
+    from tests.helpers import user_token
+
+    s = get_settings()
+    base = f"http://127.0.0.1:{s.console_port}"
+    away = httpx.get(f"{base}/review-queue", timeout=30)
+    assert away.status_code == 303 and away.headers["Location"].startswith("/login")
+    biller = {"rcm_session": user_token("biller")}
+    assert httpx.get(f"{base}/review-queue", cookies=biller, timeout=30).status_code == 403
+    assert httpx.get(f"{base}/denials", cookies=biller, timeout=30).status_code == 200
+    assert (
+        httpx.get(f"{base}/review-queue", cookies={"rcm_session": user_token("coder")}, timeout=30).status_code == 200
+    )
+    assert httpx.get(f"{base}/denials", cookies={"rcm_session": "forged"}, timeout=30).status_code == 303
+    wrong = httpx.post(f"{base}/login", data={"username": "test-biller", "password": "not it"}, timeout=30)
+    assert wrong.status_code == 401 and "rcm_session" not in wrong.cookies
