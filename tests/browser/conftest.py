@@ -13,6 +13,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from shared.settings import get_settings
 from tests.helpers import TEST_PASSWORD, user_token
@@ -50,7 +51,9 @@ def log_in(driver: webdriver.Chrome) -> None:
     driver.find_element(By.ID, "username").send_keys(CONSOLE_USER)
     driver.find_element(By.ID, "password").send_keys(TEST_PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    assert "/login" not in driver.current_url
+    # the form's answer sets the session cookie: wait for it before the tests navigate away
+    WebDriverWait(driver, 30).until(lambda d: "/login" not in d.current_url)
+    assert driver.get_cookie("rcm_session"), "no session after logging in"
 
 
 def screenshot(driver: webdriver.Chrome, name: str) -> None:

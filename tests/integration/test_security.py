@@ -235,3 +235,35 @@ def test_console_pages_need_a_logged_in_person_with_the_role() -> None:
     assert httpx.get(f"{base}/denials", cookies={"rcm_session": "forged"}, timeout=30).status_code == 303
     wrong = httpx.post(f"{base}/login", data={"username": "test-biller", "password": "not it"}, timeout=30)
     assert wrong.status_code == 401 and "rcm_session" not in wrong.cookies
+
+
+async def test_mllp_takes_a_message_only_from_the_one_sender_bound_to_its_msh4(
+    factory: VisitFactory, conn: asyncpg.Connection
+) -> None:
+    import asyncio
+
+    from tests.integration.test_fhir_hl7_intake import END, START, hl7_ready
+    from tests.samples.hl7 import message
+
+    visit = hl7_ready(factory.visit(0))
+    s = get_settings()
+
+    async def send(text: str) -> str:
+        reader, writer = await asyncio.open_connection(s.web_host, s.mllp_port)
+        try:
+            writer.write(START + text.encode() + END)
+            await writer.drain()
+            return (await asyncio.wait_for(reader.readuntil(END), 30)).decode()
+        finally:
+            writer.close()
+
+    assert "MSA|AA|" in await send(message(visit, f"{factory.token}-M1"))  # SPRINGFIELD: the demo sender's
+    # a second client claiming the same MSH-4: the listener cannot tell who is sending, so it takes nothing
+    rival = await register_client(conn, "test-rival", SENDER_SCOPES, [visit.facility.npi], ["SPRINGFIELD"])
+    try:
+        before = await end_offsets(VISITS)
+        answer = await send(message(hl7_ready(factory.visit(1)), f"{factory.token}-M2"))
+        assert "MSA|AR|" in answer and "MSH-4" in answer
+        assert await nothing_published(before, factory.visit(1).visit_id)
+    finally:
+        await store.revoke(conn, "clients", rival.client_id)
