@@ -1,6 +1,6 @@
 """The console as a faust app: agents project the topics into its own tables; the pages
-(entrypoints.web) read them and act through the owning services' HTTP APIs. Listens on this
-machine only until the security work gives it log-ins and roles."""
+(entrypoints.web) read them and act through the owning services' HTTP APIs. Every page but the
+log-in form needs a logged-in person (entrypoints.session)."""
 
 from __future__ import annotations
 
