@@ -70,6 +70,7 @@ async def test_the_coder_survives_a_postgres_outage_and_resumes_by_itself(factor
     log_start = log.stat().st_size
     during, after = (VisitReceived.of(v, utcnow(), Producer(service="test")) for v in factory.visits(2))
 
+    CODER.token()  # the person logs in while the identity store is there (the coder checks it again in the outage)
     subprocess.run(["bash", str(INFRA), "stop", "postgres"], check=True, capture_output=True)
     try:
         started = time.monotonic()
