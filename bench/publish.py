@@ -1,32 +1,29 @@
-"""`rcm publish`: synthetic visits (or visits from a file) onto `visits`, and the wait until
-every one has come out the other end."""
+"""`rcm publish`: synthetic visits (or visits from a file) through the intake (POST /visits, as
+the demo sender), and the wait until every one has come out the other end."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from datetime import date
 from pathlib import Path
 
+import aiohttp
 import orjson
 import typer
-from aiokafka.errors import KafkaError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.synthetic import VisitFactory
 from shared import db
 from shared.cli.output import console
 from shared.cli.status import print_status, read_status
-from shared.kafka import KafkaPublisher
 from shared.plugins import exactly, hooks, prefixed
-from shared.schemas import VISITS, Producer, Visit, VisitReceived
-from shared.schemas.common import utcnow
+from shared.schemas import Visit
+from shared.security.credentials import ClientCredentials, TokenCache, TokenRefused
 from shared.settings import get_settings
-from shared.unit_of_work import Outgoing
 
-PRODUCER = Producer(service="rcm-cli")
-CHUNK = 500  # events handed to the producer at once
+REQUEST_VISITS = 100  # visits in one POST /visits
+SENDERS = 4  # requests in flight at once
 
 
 def load_visits(path: Path) -> list[Visit]:
@@ -43,29 +40,53 @@ def load_visits(path: Path) -> list[Visit]:
 async def publish_visits(
     visits: list[Visit], rate: float | None, progress: Progress | None = None, ack_timeout: float | None = None
 ) -> None:
-    """At `rate` visits/s (as fast as possible when None), in chunks the producer batches; a
-    chunk the broker has not acknowledged within `ack_timeout` seconds raises TimeoutError."""
-    publisher = KafkaPublisher()
-    try:
-        await asyncio.wait_for(publisher.__aenter__(), ack_timeout)  # reaching the broker at all
-        task = progress.add_task("publishing", total=len(visits)) if progress else None
-        started = time.perf_counter()
-        step = max(1, int(rate // 20)) if rate else CHUNK  # ~20 chunks a second when paced
-        for first in range(0, len(visits), step):
-            chunk = visits[first : first + step]
-            events = [Outgoing(VISITS, VisitReceived.of(v, utcnow(), PRODUCER)) for v in chunk]
-            await asyncio.wait_for(publisher.publish(events), ack_timeout)
-            done = first + len(chunk)
+    """POST the visits to the encounter's intake as the demo sender (docs/security.md) at `rate`
+    visits/s (as fast as possible when None), REQUEST_VISITS to a request, SENDERS at once. A
+    request not answered within `ack_timeout` seconds raises TimeoutError; 429 and 503 are waited
+    out (Retry-After) and sent again: the intake accepts a visit id once."""
+    tokens = TokenCache(ClientCredentials.read())
+    url = intake_url()
+    task = progress.add_task("publishing", total=len(visits)) if progress else None
+    started = time.perf_counter()
+    done = 0
+    chunks = asyncio.Queue[list[Visit]]()
+    for first in range(0, len(visits), REQUEST_VISITS):
+        chunks.put_nowait(visits[first : first + REQUEST_VISITS])
+
+    async def sender(session: aiohttp.ClientSession) -> None:
+        nonlocal done
+        while not chunks.empty():
+            chunk = chunks.get_nowait()
+            body = orjson.dumps([v.model_dump(mode="json") for v in chunk])
+            while True:
+                headers = {"content-type": "application/json", **await asyncio.to_thread(tokens.headers)}
+                async with session.post(url, data=body, headers=headers) as answer:
+                    if answer.status in (429, 503):
+                        await asyncio.sleep(float(answer.headers.get("Retry-After", "1")))
+                        continue
+                    if answer.status != 202:
+                        raise IntakeRefused(f"intake answered {answer.status}: {(await answer.text())[:300]}")
+                    break
+            done += len(chunk)
             if rate:
                 ahead = done / rate - (time.perf_counter() - started)
                 if ahead > 0:
                     await asyncio.sleep(ahead)
             if progress and task is not None:
                 progress.update(task, completed=done)
-    finally:
-        # stopping flushes what is buffered: bounded too, a broker that is away would hold it forever
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(publisher.__aexit__(None, None, None), ack_timeout)
+
+    timeout = aiohttp.ClientTimeout(total=ack_timeout)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        await asyncio.gather(*(sender(session) for _ in range(1 if rate else SENDERS)))
+
+
+class IntakeRefused(Exception):
+    pass
+
+
+def intake_url(path: str = "/visits") -> str:
+    s = get_settings()
+    return f"http://{s.web_host}:{s.encounter_port}{path}"
 
 
 async def finished(conn: object, scope: list[str]) -> int:
@@ -120,7 +141,7 @@ def publish(
         30, "--kafka-timeout", help="give up when Kafka has not acknowledged for this many seconds"
     ),
 ) -> None:
-    """Publish visits to the `visits` topic (synthetic by default)."""
+    """Send visits to the intake as the demo sender (synthetic by default); they go on to `visits`."""
     if file:
         visits = load_visits(file)
         scope = exactly([v.visit_id for v in visits])
@@ -137,14 +158,14 @@ def publish(
     ) as progress:
         try:
             asyncio.run(publish_visits(visits, rate or None, progress, ack_timeout=kafka_timeout))
-        except (TimeoutError, KafkaError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError, IntakeRefused, TokenRefused) as exc:
             sent = int(progress.tasks[0].completed) if progress.tasks else 0
             progress.stop()
             console.print(
-                f"[red]Kafka at {get_settings().kafka_bootstrap_servers} is not answering ({type(exc).__name__}; "
-                f"gave up within {kafka_timeout:.0f} s): {sent} of {len(visits)} visits are published, "
-                "the rest are not. Publishing the same visits again is safe (a visit's event id is fixed by "
-                "its id; the stages skip what they have seen).[/red]"
+                f"[red]The intake at {intake_url()} did not take them ({type(exc).__name__}: {exc}; "
+                f"gave up within {kafka_timeout:.0f} s): {sent} of {len(visits)} visits are accepted, "
+                "the rest are not. Publishing the same visits again is safe (the intake accepts a visit id "
+                "once).[/red]"
             )
             raise typer.Exit(1) from None
     if not wait:

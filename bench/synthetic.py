@@ -8,8 +8,10 @@ import random
 import secrets
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
+import yaml
 from faker import Faker
 
 from shared.schemas import ClaimSubmitted, CodedEncounter, Producer, Visit, VisitReceived
@@ -96,6 +98,12 @@ def with_npi_check_digit(first_nine: str) -> str:
 MEMBER_ID_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY0123456789"
 
 
+# The practices every factory bills under (bench/data/practices.yaml): the demo sender is registered for them.
+SYNTHETIC_PRACTICES: list[dict[str, str]] = yaml.safe_load(
+    (Path(__file__).parent / "data" / "practices.yaml").read_text()
+)["practices"]
+
+
 class VisitFactory:
     def __init__(self, seed: int | None = None, as_of: date | None = None, self_pay_rate: float = 0.0) -> None:
         self.token = f"S{seed}" if seed is not None else secrets.token_hex(4).upper()
@@ -132,13 +140,16 @@ class VisitFactory:
         }
 
     def _facility(self) -> dict:
-        return {
+        drawn = {
             "npi": self._npi(),
             "name": f"{self.fake.last_name()} Family Medicine",
             "tax_id": self.rng.choice(EIN_PREFIXES) + "".join(self.rng.choices("0123456789", k=7)),
             "place_of_service": "11",
             "address": self._address(),
         }
+        # One of the fixed practices, picked by the drawn NPI: the draws above stay as they were, so a
+        # seed gives the same patients and visits as before the practices were fixed.
+        return {**drawn, **SYNTHETIC_PRACTICES[int(str(drawn["npi"])) % len(SYNTHETIC_PRACTICES)]}
 
     def _patient(self, index: int) -> dict:
         sex = self.rng.choice("FM")

@@ -8,6 +8,7 @@ Each service declares, in pyproject.toml, entry points in these groups:
 - `rcmflow.status`     `async (conn, scope) -> list[StatusRow]`: its lines of `rcm status`
 - `rcmflow.visit_story` `async (conn, visit_id) -> dict`: what it holds about one visit, for
                        `rcm audit visit`
+- `rcmflow.init`       `async (conn) -> None`: run by `rcm init` after the migrations (the demo sender)
 
 `rcm` loads them in pipeline order (shared.pipeline), so output reads like the pipeline."""
 

@@ -90,6 +90,13 @@ def make_app(
         stream_buffer_maxsize=4096,
         web_cors_options=None,
         web_application_options=web_options,
+        # faust's own views (/router/, /table/, /graph/, statistics) would answer anyone, unchecked
+        # and unlogged: off. Each service serves only its declared views, /metrics and /health.
+        web_router_enabled=False,
+        web_tables_enabled=False,
+        web_graph_enabled=False,
+        web_stats_enabled=False,
+        web_metrics_enabled=False,
     )
     setup_prometheus_sensors(app, name_prefix=f"faust_{service}")
     return app

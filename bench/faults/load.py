@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from bench.publish import PRODUCER
 from shared.kafka import KafkaPublisher
-from shared.schemas import VISITS, Visit, VisitReceived
+from shared.schemas import VISITS, Producer, Visit, VisitReceived
 from shared.schemas.common import utcnow
+from shared.security.credentials import ClientCredentials, TokenCache, TokenRefused
 from shared.settings import get_settings
 from shared.unit_of_work import Outgoing
 
 log = logging.getLogger(__name__)
+PRODUCER = Producer(service="rcm-cli")
 
 
 @dataclass
@@ -66,6 +67,7 @@ async def to_intake(visits: list[Visit], rate: float, sent: Sent) -> None:
     answers nothing; the supervisor brings it back)."""
     url = f"http://{get_settings().web_host}:{get_settings().encounter_port}/visits"
     timeout = aiohttp.ClientTimeout(total=10)
+    tokens = TokenCache(ClientCredentials.read())  # as the demo sender (docs/security.md)
     async with aiohttp.ClientSession(timeout=timeout) as session:
 
         async def send(chunk: list[Visit]) -> None:
@@ -73,13 +75,14 @@ async def to_intake(visits: list[Visit], rate: float, sent: Sent) -> None:
             failing = False
             while True:
                 try:
-                    async with session.post(url, data=body, headers={"content-type": "application/json"}) as resp:
+                    headers = {"content-type": "application/json", **await asyncio.to_thread(tokens.headers)}
+                    async with session.post(url, data=body, headers=headers) as resp:
                         if resp.status == 202:
                             if failing:
                                 sent.answered_at.append(time.monotonic())
                             return
                         raise RuntimeError(f"intake answered {resp.status}")
-                except (TimeoutError, aiohttp.ClientError, RuntimeError) as exc:
+                except (TimeoutError, aiohttp.ClientError, RuntimeError, OSError, TokenRefused) as exc:
                     if not failing:
                         sent.failed_at.append(time.monotonic())
                     failing = True

@@ -4,8 +4,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 echo
 echo "rcmflow is running (stop it with: make down)"
 while read -r service port _ scales; do
-  [ "$service" = encounter ] && echo "  intake API      POST http://127.0.0.1:$port/visits"
-  [ "$service" = console ] && echo "  console (web)   http://127.0.0.1:$port/   (this machine only; no log-in yet)"
+  [ "$service" = encounter ] && echo "  intake API      POST http://127.0.0.1:$port/visits   (-H \"Authorization: Bearer \$(.venv/bin/rcm token)\")"
+  [ "$service" = console ] && echo "  console (web)   http://127.0.0.1:$port/   (log in: .venv/bin/rcm users add NAME --role coder --role biller)"
   for f in "$RUN_DIR"/pids/svc-"$service"*.pid; do
     [ -e "$f" ] || continue
     name="$(basename "$f" .pid)"; name="${name#svc-}"

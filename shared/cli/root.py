@@ -39,6 +39,8 @@ def init() -> None:
                 applied = await migrate(conn, schema, directory)
                 if applied:
                     console.print(f"migrated {schema}: {', '.join(applied)}")
+            for _, after_init in hooks("init"):  # e.g. the demo sender (bench/demo.py)
+                await after_init(conn)
         finally:
             await conn.close()
         console.print(f"database {'created' if created_db else 'present'}; topics created: {created or 'none'}")

@@ -17,6 +17,7 @@ from shared import db, kafka
 from shared.cli.output import print_table, progress_bar, subgroup
 from shared.plugins import hooks
 from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS
+from shared.security import session
 from shared.topic_reader import Record, parse_time, partition_of, read_range
 
 console = Console(stderr=True)
@@ -112,8 +113,11 @@ def audit_visit(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """A visit's whole story: each event with topic, partition, offset, time, producer and version,
-    then the ledger's state of its claim and postings."""
+    then the ledger's state of its claim and postings. Needs the biller or auditor role (rcm login)."""
+    person = session.require("audit.read")
     events, state = asyncio.run(visit_story(visit_id, parse_time(since) if since else None))
+    patients = {str(e["patient_id"]) for _, e in events if isinstance(e, dict) and e.get("patient_id")}
+    session.recorded(person, "rcm", "rcm audit visit", patients, visit_id=visit_id)
     if as_json:
         story = [{**r.as_json(), "summary": summary(r, e)} for r, e in events]
         typer.echo(

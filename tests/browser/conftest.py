@@ -12,8 +12,11 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from shared.settings import get_settings
+from tests.helpers import TEST_PASSWORD, user_token
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
@@ -31,9 +34,26 @@ def browser() -> Iterator[webdriver.Chrome]:
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(0)
     try:
+        log_in(driver)
         yield driver
     finally:
         driver.quit()
+
+
+CONSOLE_USER = "test-console"
+
+
+def log_in(driver: webdriver.Chrome) -> None:
+    """Through the log-in form, as a person who codes and bills (docs/security.md)."""
+    user_token("coder,biller", CONSOLE_USER)  # the person exists
+    driver.get(console_url("/"))
+    assert "/login" in driver.current_url, "the console showed a page without a log-in"
+    driver.find_element(By.ID, "username").send_keys(CONSOLE_USER)
+    driver.find_element(By.ID, "password").send_keys(TEST_PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    # the form's answer sets the session cookie: wait for it before the tests navigate away
+    WebDriverWait(driver, 30).until(lambda d: "/login" not in d.current_url)
+    assert driver.get_cookie("rcm_session"), "no session after logging in"
 
 
 def screenshot(driver: webdriver.Chrome, name: str) -> None:

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 
 from bench.synthetic import VisitFactory
 from console.entrypoints.format import FIGURES, figure
-from tests.browser.conftest import console_url, screenshot
+from tests.browser.conftest import CONSOLE_USER, console_url, screenshot
 from tests.integration.test_intake_http import post
 
 
@@ -126,7 +126,6 @@ def test_a_biller_corrects_a_denial_resubmits_and_sees_it_paid(
     browser.get(console_url("/denials?carc=197"))
     browser.find_element(By.LINK_TEXT, claim_id).click()
     assert "Work this denial" in browser.page_source and "CO-197" in browser.page_source
-    type_into(browser, "worked_by", "Browser Biller")
     type_into(browser, "reason", "authorization was on file")
     type_into(browser, "prior_authorization", "AUTH-BROWSER-1")
     screenshot(browser, "denial-work")
@@ -140,6 +139,7 @@ def test_a_biller_corrects_a_denial_resubmits_and_sees_it_paid(
 
     until(paid)
     assert "corrected by a person" in browser.page_source and "REF*G1*AUTH-BROWSER-1" in browser.page_source
+    assert f"{CONSOLE_USER}: authorization was on file" in browser.page_source  # booked under who logged in
     screenshot(browser, "claim-corrected")
 
 
@@ -167,5 +167,5 @@ def test_the_dashboard_shows_the_numbers_rcm_kpis_prints(browser: webdriver.Chro
     screenshot(browser, "dashboard")
     for path, name in (("/denials", "denials"), ("/balances", "balances"), ("/?by=payer", "dashboard-by-payer")):
         browser.get(console_url(path))
-        assert "listens on 127.0.0.1 only" in browser.page_source
+        assert "recorded in the access log" in browser.page_source
         screenshot(browser, name)

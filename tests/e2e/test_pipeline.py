@@ -10,7 +10,7 @@ from shared.cli.status import read_status
 from shared.plugins import prefixed
 from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS
 from shared.topic_reader import end_offsets
-from tests.helpers import intake_url, read_since, visit_ids_of, wait_for
+from tests.helpers import SENDER, intake_url, read_since, visit_ids_of, wait_for
 
 VISITS_IN_RUN = 200
 
@@ -24,7 +24,9 @@ async def test_two_hundred_visits_end_to_end(factory: VisitFactory, conn) -> Non
 
     async with httpx.AsyncClient(timeout=60) as client:
         for start in range(0, VISITS_IN_RUN, 50):
-            response = await client.post(intake_url(), content=orjson.dumps(visits[start : start + 50]))
+            response = await client.post(
+                auth=SENDER, url=intake_url(), content=orjson.dumps(visits[start : start + 50])
+            )
             assert response.status_code == 202, response.text
             assert len(response.json()["accepted"]) == 50
 

@@ -13,12 +13,13 @@ import pytest
 from bench.synthetic import VisitFactory
 from coder.adapters.reference import DATA_DIR
 from shared.plugins import hooks
-from tests.helpers import wait_for
+from tests.helpers import as_person, wait_for
 from tests.integration.test_intake_http import post
 
 
 def rcm(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "shared.cli.root", *args], capture_output=True, text=True, timeout=600)
+    command = [sys.executable, "-m", "shared.cli.root", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, env=as_person("biller"))
 
 
 async def billed(factory: VisitFactory, conn, visits: list[dict]) -> None:  # type: ignore[no-untyped-def]

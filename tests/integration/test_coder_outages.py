@@ -17,7 +17,7 @@ from shared import db, kafka
 from shared.schemas import VISITS, Producer, VisitReceived
 from shared.schemas.common import utcnow
 from shared.settings import get_settings
-from tests.helpers import wait_for
+from tests.helpers import CODER, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = Path(os.environ.get("RCM_RUN_DIR", ROOT / ".run"))
@@ -70,13 +70,15 @@ async def test_the_coder_survives_a_postgres_outage_and_resumes_by_itself(factor
     log_start = log.stat().st_size
     during, after = (VisitReceived.of(v, utcnow(), Producer(service="test")) for v in factory.visits(2))
 
+    CODER.token()  # the person logs in while the identity store is there (the coder checks it again in the outage)
     subprocess.run(["bash", str(INFRA), "stop", "postgres"], check=True, capture_output=True)
     try:
         started = time.monotonic()
         await publish(during)  # Kafka is up: the coder takes the visit and waits for the database
-        away = httpx.get(coder_url("/review?limit=5"), timeout=10)
+        away = httpx.get(auth=CODER, url=coder_url("/review?limit=5"), timeout=10)
         assert away.status_code == 503 and away.json()["errors"] and away.headers.get("Retry-After")
-        refused = httpx.post(coder_url(f"/review/{during.visit_id}"), timeout=10, content=b'{"coder": "x", '
+        refused = httpx.post(auth=CODER, url=coder_url(f"/review/{during.visit_id}"), timeout=10,
+                             content=b'{"coder": "x", '
                              b'"diagnoses": ["I10"], "service_lines": [{"procedure_code": "99213", '
                              b'"diagnosis_pointers": [1]}]}')  # fmt: skip
         assert refused.status_code == 503
@@ -89,7 +91,7 @@ async def test_the_coder_survives_a_postgres_outage_and_resumes_by_itself(factor
     assert await wait_for(lambda: coded(during.visit_id), timeout=90, every=1), "the visit of the outage was lost"
     assert await wait_for(lambda: coded(after.visit_id), timeout=60, every=1), "the coder did not resume"
     assert alive(pid) and coder_pid() == pid  # the same process: nobody restarted it
-    assert httpx.get(coder_url("/review?limit=5"), timeout=10).status_code == 200
+    assert httpx.get(auth=CODER, url=coder_url("/review?limit=5"), timeout=10).status_code == 200
 
     await asyncio.sleep(11)  # the review-queue timer's next tick reports its recovery
     lines = log.read_bytes()[log_start:].decode(errors="replace").splitlines()

@@ -14,7 +14,7 @@ from bench.synthetic import VisitFactory
 from shared.schemas import DENIAL_WORK
 from shared.settings import get_settings
 from shared.topic_reader import end_offsets
-from tests.helpers import read_since, wait_for
+from tests.helpers import BILLER, CODER, read_since, wait_for
 from tests.integration.test_intake_http import post
 
 
@@ -23,9 +23,9 @@ def biller_url(path: str) -> str:
     return f"http://{s.web_host}:{s.biller_port}{path}"
 
 
-def work(claim_id: str, **fields: Any) -> httpx.Response:
-    body = {"worked_by": "Test Biller", "reason": "integration test", **fields}
-    return httpx.post(biller_url(f"/claims/{claim_id}/denial-work"), content=orjson.dumps(body), timeout=60)
+def work(claim_id: str, auth: httpx.Auth | None = BILLER, **fields: Any) -> httpx.Response:
+    body = {"worked_by": "Someone Else", "reason": "integration test", **fields}  # the token says who
+    return httpx.post(biller_url(f"/claims/{claim_id}/denial-work"), content=orjson.dumps(body), auth=auth, timeout=60)
 
 
 async def denied_claim(factory: VisitFactory, index: int, conn) -> str:  # type: ignore[no-untyped-def]
@@ -58,6 +58,9 @@ async def test_a_corrected_denial_is_resubmitted_and_paid(factory: VisitFactory,
     claim_id = await denied_claim(factory, 0, conn)
     before = await end_offsets(DENIAL_WORK)
 
+    # nobody, or a person without the biller's scope, changes nothing
+    assert work(claim_id, auth=None, action="write_off").status_code == 401
+    assert work(claim_id, auth=CODER, action="write_off").status_code == 403
     # refused, naming the field: a malformed authorization; a change on a write-off; an unknown claim
     bad = work(claim_id, action="correct", prior_authorization="PA*1~")
     assert bad.status_code == 422 and "prior_authorization" in bad.text and "PA*1" not in bad.text
@@ -78,14 +81,21 @@ async def test_a_corrected_denial_is_resubmitted_and_paid(factory: VisitFactory,
     assert claim["frequency_code"] == "7" and claim["prior_authorization"] == "AUTH-20610-1"
     assert "REF*G1*AUTH-20610-1" in claim["x12_837"]
     booked = await conn.fetch("SELECT action, worked_by FROM biller.denial_work WHERE claim_id = $1", claim_id)
-    assert [(r["action"], r["worked_by"]) for r in booked] == [("correct", "Test Biller")]
+    assert [(r["action"], r["worked_by"]) for r in booked] == [("correct", "test-biller")]
     assert await conn.fetchval(
         "SELECT count(*) FROM biller.denials WHERE claim_id = $1 AND status = 'open'", claim_id
     ) == 0  # fmt: skip
 
     events = [orjson.loads(e["raw"]) for e in await read_since(DENIAL_WORK, before)]
     mine = [e for e in events if e["claim_id"] == claim_id]
-    assert [(e["action"], e["worked_by"]) for e in mine] == [("correct", "Test Biller")]
+    assert [(e["action"], e["worked_by"]) for e in mine] == [("correct", "test-biller")]
+    # and on the access log: who changed which patient's claim
+    logged = await conn.fetchval(
+        """SELECT count(*) FROM security.access_log WHERE who = 'test-biller' AND action = 'U'
+           AND what = 'POST /claims/{claim_id}/denial-work' AND detail->>'claim_id' = $1""",
+        claim_id,
+    )
+    assert logged == 1
 
     # the console reads it: the claim leaves its denial queue, and its history says who did what
     async def console_saw() -> bool:

@@ -10,7 +10,7 @@ import pytest
 
 from bench.synthetic import VisitFactory
 from shared import x12
-from tests.helpers import wait_for
+from tests.helpers import as_person, wait_for
 from tests.integration.test_intake_http import post
 
 
@@ -46,7 +46,7 @@ def test_export_writes_valid_files(kind: str, transaction: str, tmp_path: Path, 
         "--since",
         since,
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=as_person("biller"))
     assert result.returncode == 0, result.stdout + result.stderr
     files = sorted(tmp_path.glob(f"*.{kind}"))
     assert files
@@ -62,7 +62,7 @@ def test_export_fhir_writes_valid_claims_and_explanations(tmp_path: Path, some_b
 
     command = [sys.executable, "-m", "shared.cli.root", "export", "fhir", "--out", str(tmp_path),
                "--since", some_billed_visits]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=as_person("biller"))
     assert result.returncode == 0, result.stdout + result.stderr
     claims, eobs = sorted(tmp_path.glob("Claim-*.json")), sorted(tmp_path.glob("ExplanationOfBenefit-*.json"))
     assert len(claims) >= 10 and len(eobs) >= 10

@@ -16,7 +16,7 @@ from shared import kafka
 from shared.schemas import VISITS
 from shared.settings import get_settings
 from shared.topic_reader import end_offsets
-from tests.helpers import intake_url, read_since, visit_ids_of, wait_for
+from tests.helpers import SENDER, intake_url, read_since, visit_ids_of, wait_for
 from tests.samples.fhir import bundle
 
 START, END = b"\x0b", b"\x1c\x0d"
@@ -29,14 +29,14 @@ async def test_health_answers_while_the_worst_bodies_are_in_flight() -> None:
         async def hostile() -> list[int]:
             bodies = [("/visits", WORST_BODY)] * 4 + [("/fhir", b'{"resourceType":"Bundle","type":"collection","entry":'
                                                       + WORST_BODY + b"}")] * 4  # fmt: skip
-            answers = await asyncio.gather(*(client.post(intake_url(p), content=b) for p, b in bodies))
+            answers = await asyncio.gather(*(client.post(auth=SENDER, url=intake_url(p), content=b) for p, b in bodies))
             return [a.status_code for a in answers]
 
         sender = asyncio.create_task(hostile())
         latencies = []
         while not sender.done():
             started = time.perf_counter()
-            health = await client.get(intake_url("/health"))
+            health = await client.get(auth=SENDER, url=intake_url("/health"))
             latencies.append(time.perf_counter() - started)
             assert health.status_code == 200
             await asyncio.sleep(0.01)
@@ -46,13 +46,14 @@ async def test_health_answers_while_the_worst_bodies_are_in_flight() -> None:
 
 
 def test_a_body_over_the_limit_is_413_and_malformed_input_is_4xx() -> None:
-    too_big = httpx.post(intake_url(), content=b" " * (5 * 1024 * 1024), timeout=30)
+    too_big = httpx.post(auth=SENDER, url=intake_url(), content=b" " * (5 * 1024 * 1024), timeout=30)
     assert too_big.status_code == 413
     odd_type = b'{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": 5}}]}'
     for path, body in [("/visits", b"\xff\xfe"), ("/fhir", odd_type), ("/fhir", b"[1]"), ("/hl7v2", b"\x00")]:
-        answer = httpx.post(intake_url(path), content=body, timeout=30)
+        answer = httpx.post(auth=SENDER, url=intake_url(path), content=body, timeout=30)
         assert 400 <= answer.status_code < 500, (path, answer.status_code)
-    outcome = httpx.post(intake_url("/fhir"), content=b'{"resourceType": "Bundle", "type": "collection",'
+    outcome = httpx.post(auth=SENDER, url=intake_url("/fhir"),
+                         content=b'{"resourceType": "Bundle", "type": "collection",'
                          b' "entry": [{"resource": {"resourceType": "Nope"}}]}', timeout=30).json()  # fmt: skip
     assert outcome["resourceType"] == "OperationOutcome"
     assert outcome["issue"][0]["expression"] == ["Bundle.entry[0].resource.resourceType"]
@@ -83,7 +84,9 @@ async def test_a_name_outside_x12_is_transliterated_and_an_unknown_payer_is_name
 ) -> None:
     visit = factory.visit(0)
     visit.patient.first_name, visit.patient.last_name = "José", "Ñúñez"
-    answer = httpx.post(intake_url("/fhir"), content=orjson.dumps(bundle([visit], kind="collection")), timeout=30)
+    answer = httpx.post(
+        auth=SENDER, url=intake_url("/fhir"), content=orjson.dumps(bundle([visit], kind="collection")), timeout=30
+    )
     assert answer.status_code == 202, answer.text
     assert await wait_for(lambda: _coded(conn, visit.visit_id), timeout=60)
     stored = await conn.fetchval("SELECT result->'visit'->'patient'->>'first_name' FROM coder.encounters"
@@ -94,7 +97,9 @@ async def test_a_name_outside_x12_is_transliterated_and_an_unknown_payer_is_name
     assert other.coverage is not None
     other.coverage.payer_id = "ACME-HEALTH"
     before = await end_offsets(VISITS)
-    refused = httpx.post(intake_url("/fhir"), content=orjson.dumps(bundle([other], kind="collection")), timeout=30)
+    refused = httpx.post(
+        auth=SENDER, url=intake_url("/fhir"), content=orjson.dumps(bundle([other], kind="collection")), timeout=30
+    )
     assert refused.status_code == 422
     [issue] = refused.json()["issue"]
     assert issue["expression"][0].endswith(".payor") and "ACME-HEALTH" in issue["diagnostics"]
@@ -106,13 +111,13 @@ async def _coded(conn: asyncpg.Connection, visit_id: str) -> bool:
 
 
 async def test_a_sender_sees_its_visit_move_down_the_pipeline_or_fail(factory: VisitFactory) -> None:
-    assert httpx.get(intake_url("/visits/V-NEVER-SENT-0"), timeout=10).status_code == 404
-    assert httpx.get(intake_url("/visits/not%20an%20id"), timeout=10).status_code == 404
+    assert httpx.get(auth=SENDER, url=intake_url("/visits/V-NEVER-SENT-0"), timeout=10).status_code == 404
+    assert httpx.get(auth=SENDER, url=intake_url("/visits/not%20an%20id"), timeout=10).status_code == 404
     visit = factory.visit(0)
-    assert httpx.post(intake_url(), content=visit.model_dump_json(), timeout=30).status_code == 202
+    assert httpx.post(auth=SENDER, url=intake_url(), content=visit.model_dump_json(), timeout=30).status_code == 202
 
     def state(visit_id: str) -> dict[str, str]:
-        answer = httpx.get(intake_url(f"/visits/{visit_id}"), timeout=10)
+        answer = httpx.get(auth=SENDER, url=intake_url(f"/visits/{visit_id}"), timeout=10)
         assert answer.status_code == 200
         return dict(answer.json())
 
@@ -134,7 +139,7 @@ async def test_a_sender_sees_its_visit_move_down_the_pipeline_or_fail(factory: V
         await producer.stop()
 
     async def failed() -> bool:
-        answer = httpx.get(intake_url(f"/visits/{broken_id}"), timeout=10)
+        answer = httpx.get(auth=SENDER, url=intake_url(f"/visits/{broken_id}"), timeout=10)
         return answer.status_code == 200 and answer.json()["state"] == "failed"
 
     assert await wait_for(failed, timeout=60)

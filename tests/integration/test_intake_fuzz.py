@@ -29,7 +29,7 @@ from bench.synthetic import VisitFactory
 from shared.schemas import VISITS, Visit
 from shared.settings import get_settings
 from shared.topic_reader import end_offsets
-from tests.helpers import intake_url, read_since, visit_ids_of
+from tests.helpers import SENDER, intake_url, read_since, visit_ids_of
 from tests.samples.fhir import bundle
 from tests.samples.hl7 import message
 
@@ -98,7 +98,7 @@ class Run:
         if visit_id is not None:
             (self.accepted if accepted else self.rejected).append(visit_id)
         if accepted and visit_id is not None:
-            seen = httpx.get(intake_url(f"/visits/{visit_id}"), timeout=CLIENT_TIMEOUT)
+            seen = httpx.get(auth=SENDER, url=intake_url(f"/visits/{visit_id}"), timeout=CLIENT_TIMEOUT)
             if seen.status_code != 200:
                 self.invisible.append(visit_id)
 
@@ -110,7 +110,7 @@ def run() -> Run:
 
 def post(run: Run, channel: str, kind: str, path: str, body: bytes) -> httpx.Response | None:
     try:
-        return httpx.post(intake_url(path), content=body, timeout=CLIENT_TIMEOUT)
+        return httpx.post(auth=SENDER, url=intake_url(path), content=body, timeout=CLIENT_TIMEOUT)
     except httpx.TimeoutException:
         run.hangs.append(f"{channel}:{kind}")
         return None
@@ -297,7 +297,10 @@ def test_fuzz_mllp(run: Run, place: str, value: str, raw: bytes | None) -> None:
         run.server_errors.append(f"mllp:{kind}:an AA for another message")
     if visit_id is not None:
         (run.accepted if code == "AA" else run.rejected).append(visit_id)
-        if code == "AA" and httpx.get(intake_url(f"/visits/{visit_id}"), timeout=CLIENT_TIMEOUT).status_code != 200:
+        if (
+            code == "AA"
+            and httpx.get(auth=SENDER, url=intake_url(f"/visits/{visit_id}"), timeout=CLIENT_TIMEOUT).status_code != 200
+        ):
             run.invisible.append(visit_id)
 
 

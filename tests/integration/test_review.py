@@ -6,7 +6,7 @@ import orjson
 
 from bench.synthetic import VisitFactory
 from shared.settings import get_settings
-from tests.helpers import wait_for
+from tests.helpers import CODER, wait_for
 from tests.integration.test_intake_http import post
 
 
@@ -23,11 +23,13 @@ async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: 
     assert post(orjson.dumps(visit)).status_code == 202
 
     async def queued() -> bool:
-        items = httpx.get(coder_url(f"/review?visit_id={visit['visit_id']}"), timeout=10).json()["items"]
+        items = httpx.get(auth=CODER, url=coder_url(f"/review?visit_id={visit['visit_id']}"), timeout=10).json()[
+            "items"
+        ]
         return any(i["visit_id"] == visit["visit_id"] for i in items)
 
     assert await wait_for(queued, timeout=60)
-    [item] = httpx.get(coder_url(f"/review?visit_id={visit['visit_id']}&limit=500")).json()["items"]
+    [item] = httpx.get(auth=CODER, url=coder_url(f"/review?visit_id={visit['visit_id']}&limit=500")).json()["items"]
     reasons = {r["code"]: r for r in item["reasons"]}
     assert set(reasons) == {"icd-not-billable", "dx-text-unsure"}
     assert "M54.50" in reasons["icd-not-billable"]["suggestions"]
@@ -35,15 +37,21 @@ async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: 
 
     bad = {"coder": "Test Coder", "diagnoses": ["M54.5"], "service_lines": [
         {"procedure_code": "99213", "diagnosis_pointers": [2]}]}  # fmt: skip
-    refused = httpx.post(coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(bad), timeout=10)
+    refused = httpx.post(
+        auth=CODER, url=coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(bad), timeout=10
+    )
     assert refused.status_code == 422
     assert "not billable" in refused.text and "pointers" in refused.text
 
     good = {"coder": "Test Coder", "diagnoses": ["M54.50", "G43.009"], "service_lines": [
         {"procedure_code": "99213", "diagnosis_pointers": [1, 2]}]}  # fmt: skip
-    accepted = httpx.post(coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(good), timeout=10)
+    accepted = httpx.post(
+        auth=CODER, url=coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(good), timeout=10
+    )
     assert accepted.status_code == 202, accepted.text
-    again = httpx.post(coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(good), timeout=10)
+    again = httpx.post(
+        auth=CODER, url=coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(good), timeout=10
+    )
     assert again.status_code == 404  # coded once: the item is closed
 
     async def remitted() -> bool:
@@ -54,7 +62,8 @@ async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: 
     assert await wait_for(remitted, timeout=90)
     row = await conn.fetchrow("SELECT outcome, reviewed_by, result FROM coder.encounters WHERE visit_id = $1",
                               visit["visit_id"])  # fmt: skip
-    assert row["outcome"] == "reviewed" and row["reviewed_by"] == "Test Coder"
+    # the logged-in person (tests.helpers.CODER), not the body's "Test Coder": nobody codes under another name
+    assert row["outcome"] == "reviewed" and row["reviewed_by"] == "test-coder"
     assert row["result"]["coded_by"] == "person"
     claim = await conn.fetchval("SELECT claim FROM biller.claims WHERE visit_id = $1", visit["visit_id"])
     assert claim["diagnoses"] == ["M54.50", "G43.009"]
@@ -63,11 +72,11 @@ async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: 
 
 def test_review_input_is_refused_with_422_never_500() -> None:
     for limit in ("abc", "-1", "0", "501", "100000000", "1.5", ""):
-        answer = httpx.get(coder_url(f"/review?limit={limit}"), timeout=10)
+        answer = httpx.get(auth=CODER, url=coder_url(f"/review?limit={limit}"), timeout=10)
         assert answer.status_code == 422, (limit, answer.status_code)
         assert answer.json()["errors"][0]["field"] == "limit"
-    assert httpx.get(coder_url("/review?limit=500"), timeout=10).status_code == 200
-    assert httpx.get(coder_url("/review?visit_id=%00x"), timeout=10).status_code == 422
+    assert httpx.get(auth=CODER, url=coder_url("/review?limit=500"), timeout=10).status_code == 200
+    assert httpx.get(auth=CODER, url=coder_url("/review?visit_id=%00x"), timeout=10).status_code == 422
     good = {"coder": "Test Coder", "diagnoses": ["M54.50"], "service_lines": [
         {"procedure_code": "99213", "diagnosis_pointers": [1]}]}  # fmt: skip
     for path, body in [
@@ -78,7 +87,12 @@ def test_review_input_is_refused_with_422_never_500() -> None:
         ("/review/V-NOT-QUEUED", b"[]"),
         ("/review/V-NOT-QUEUED", orjson.dumps({**good, "service_lines": [{"procedure_code": "x"}]})),
     ]:
-        answer = httpx.post(coder_url(path), content=body, timeout=10)
+        answer = httpx.post(auth=CODER, url=coder_url(path), content=body, timeout=10)
         assert answer.status_code == 422, (path, body, answer.status_code, answer.text)
         assert answer.json()["errors"]
-    assert httpx.post(coder_url("/review/V-NOT-QUEUED"), content=orjson.dumps(good), timeout=10).status_code == 404
+    assert (
+        httpx.post(
+            auth=CODER, url=coder_url("/review/V-NOT-QUEUED"), content=orjson.dumps(good), timeout=10
+        ).status_code
+        == 404
+    )

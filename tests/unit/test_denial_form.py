@@ -8,7 +8,7 @@ LINES = [
     {"line_number": 1, "procedure_code": "99213", "modifiers": ["25"], "units": 1, "diagnosis_pointers": [1]},
     {"line_number": 2, "procedure_code": "20610", "modifiers": [], "units": 1, "diagnosis_pointers": [1, 2]},
 ]
-SIGNED = {"worked_by": "Pat Biller", "reason": "authorization obtained"}
+SIGNED = {"reason": "authorization obtained"}
 
 
 def test_a_correction_sends_only_what_changed() -> None:
@@ -29,7 +29,7 @@ def test_write_off_carries_no_claim_changes_even_if_fields_were_typed() -> None:
     assert read.ok and read.request == {**SIGNED, "action": "write_off"}
 
 
-def test_unsigned_unexplained_or_malformed_forms_are_refused_with_the_field() -> None:
+def test_unexplained_or_malformed_forms_are_refused_with_the_field() -> None:
     read = read_denial_form({"action": "correct", "ptr1": "one", "units2": "x"}, LINES)
-    assert set(read.errors) == {"worked_by", "reason", "ptr1", "units2"}
+    assert set(read.errors) == {"reason", "ptr1", "units2"}
     assert "action" in read_denial_form({**SIGNED, "action": "refund"}, LINES).errors

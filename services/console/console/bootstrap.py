@@ -32,7 +32,7 @@ def biller_url() -> str:
 
 
 def bind_host() -> str:
-    """Until the security work lands the console has no log-in, so it listens on this machine only."""
+    """People log in (docs/security.md); listening beyond this machine, with TLS, is sec-infra's."""
     host = get_settings().web_host
     return host if host in ("127.0.0.1", "localhost", "::1") else "127.0.0.1"
 

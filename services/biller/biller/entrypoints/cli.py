@@ -15,6 +15,7 @@ from biller.domain.scrubber import RULES
 from biller.entrypoints import cli_exports, cli_rebuild
 from shared import db
 from shared.cli.output import console, dollars, print_json, print_table
+from shared.security import session
 
 KIND_WHY = {
     "deductible": "applied to your deductible",
@@ -123,8 +124,10 @@ def statements(
     patient: str | None = typer.Option(None, "--patient", help="only this patient id"),
     as_json: bool = typer.Option(False, "--json", help="each patient's balance by kind, in cents"),
 ) -> None:
-    """Patient statements: by visit, what insurance paid and what the patient owes, and why."""
+    """Patient statements: by visit, what insurance paid and what the patient owes, and why (biller role)."""
+    person = session.require("claims.read")
     found = asyncio.run(_fetch(queries.STATEMENT_SQL, patient))
+    session.recorded(person, "biller", "rcm statements", [r["patient_id"] for r in found])
     by_patient: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for r in found:
         by_patient[r["patient_id"]][r["visit_id"]].append(r)

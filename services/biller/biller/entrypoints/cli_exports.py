@@ -17,6 +17,7 @@ from biller.domain.x12_837 import claim_interchange
 from shared import db, x12
 from shared.cli.output import console, subgroup
 from shared.schemas import ClaimSubmitted
+from shared.security import session
 from shared.topic_reader import parse_time
 
 
@@ -28,6 +29,8 @@ def export_837(
     check: bool = typer.Option(True, "--check/--no-check", help="validate each file with pyx12"),
 ) -> None:
     """X12 837P 005010X222A1: one file per payer per batch (day of submission), every claim sent, replacements too."""
+    person = session.require("claims.read")
+    exported: list[str] = []
 
     async def run() -> list[tuple[Path, list[str]]]:
         payers, submitter = load_payers(), load_submitter()
@@ -36,6 +39,7 @@ def export_837(
             batches: dict[tuple[str, date], list[ClaimSubmitted]] = defaultdict(list)
             for day, claim in await submissions_for_export(conn, parse_time(since) if since else None):
                 batches[(claim.payer_id, day)].append(claim)
+                exported.append(claim.patient_id)
             out.mkdir(parents=True, exist_ok=True)
             written = []
             for (payer_id, day), claims in sorted(batches.items()):
@@ -51,6 +55,7 @@ def export_837(
             await conn.close()
 
     written = asyncio.run(run())
+    session.recorded(person, "biller", "rcm export 837", exported, files=len(written))
     failed = 0
     for path, errors in written:
         console.print(f"{path}  {'[green]valid[/green]' if check and not errors else ''}")
@@ -73,6 +78,9 @@ def export_fhir(
     # imported here: fhir.resources is slow to load, and every `rcm` command loads this module
     from biller.domain.fhir_out import fhir_claim, fhir_explanation_of_benefit
 
+    person = session.require("claims.read")
+    exported: list[str] = []
+
     async def run() -> tuple[int, int]:
         conn = await db.connect()
         try:
@@ -82,6 +90,7 @@ def export_fhir(
         out.mkdir(parents=True, exist_ok=True)
         explained = 0
         for claim, remittance in found:
+            exported.append(claim.patient_id)
             (out / f"Claim-{claim.claim_id}.json").write_text(fhir_claim(claim).model_dump_json(indent=2))
             if remittance is not None:
                 eob = fhir_explanation_of_benefit(claim, remittance)
@@ -90,6 +99,7 @@ def export_fhir(
         return len(found), explained
 
     claims, explained = asyncio.run(run())
+    session.recorded(person, "biller", "rcm export fhir", exported, files=claims + explained)
     console.print(f"{claims} Claim and {explained} ExplanationOfBenefit resource(s) written to {out}")
 
 

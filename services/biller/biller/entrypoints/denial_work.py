@@ -1,7 +1,9 @@
 """Working denials over HTTP: POST /claims/{claim_id}/denial-work takes a person's action on a
 denied claim (biller.domain.denial_work.DenialWork): correct and resubmit, write off, or appeal.
 
-202 with the action's event id once it is booked and on the broker; 422 for a request that
+Needs a person with the scope `claims.write` (a biller): the action is booked under the name
+their token carries, whatever the body says, and put on the access log. 202 with the action's
+event id once it is booked and on the broker; 401/403/429 from the guard; 422 for a request that
 cannot be taken (naming the field), 404 for an unknown claim, 409 when the claim has nothing
 open to work or the action was already taken, 503 with Retry-After while Postgres or Kafka is
 away. Nothing here logs request values: they may hold patient data."""
@@ -13,6 +15,7 @@ import re
 from datetime import UTC, datetime
 
 import faust
+import orjson
 from faust.web import Request, Response, View
 
 from biller import bootstrap
@@ -21,6 +24,9 @@ from biller.service_layer import handlers
 from shared import metrics
 from shared.outages import Outage
 from shared.schemas import DENIAL_WORK
+from shared.security import access_log
+from shared.security.access_log import Access
+from shared.security.guard import Denied, Guard, json_denial
 from shared.streaming import TRANSIENT_ERRORS, FaustPublisher
 
 log = logging.getLogger(__name__)
@@ -35,15 +41,26 @@ def error(view: View, status: int, field: str, message: str, **headers: str) -> 
 
 def register(app: faust.App) -> None:
     publisher = FaustPublisher(app)
+    guard = Guard(lambda: bootstrap.database().pool())
     away = Outage("denial work: database or broker")
 
     @app.page("/claims/{claim_id}/denial-work")
     class DenialWorkView(View):
         async def post(self, request: Request, claim_id: str) -> Response:
+            try:
+                principal = await guard.check(request, "claims.write")  # type: ignore[arg-type]  # aiohttp's
+            except Denied as exc:
+                return json_denial(self, exc)
             if not CLAIM_ID.fullmatch(claim_id):
                 return error(self, 422, "claim_id", "a claim id (CLM01): letters and digits, 38 at most")
             try:
-                work_request = DenialWork.model_validate_json(await request.read())
+                body = orjson.loads(await request.read())
+                if not isinstance(body, dict):
+                    return error(self, 422, "body", "a JSON object")
+                # who worked it is who logged in, whatever the body says
+                work_request = DenialWork.model_validate({**body, "worked_by": principal.name})
+            except orjson.JSONDecodeError:
+                return error(self, 422, "body", "not JSON")
             except ValidationError as exc:
                 errors = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
                           for e in exc.errors(include_input=False)]  # fmt: skip
@@ -57,6 +74,12 @@ def register(app: faust.App) -> None:
                     # on the broker before the commit: a request is not redelivered
                     await publisher.publish_acknowledged(uow.events, PUBLISH_TIMEOUT_SECONDS)
                     await uow.commit()
+                w = work.worked
+                await access_log.record(
+                    await bootstrap.database().pool(),
+                    Access.by(principal, bootstrap.SERVICE, access_log.UPDATE, "POST /claims/{claim_id}/denial-work",
+                              [w.patient_id], claim_id=claim_id, denial_action=w.action, event_id=str(w.event_id)),
+                )  # fmt: skip
             except WorkRefused as refused:
                 return error(self, refused.status, refused.field, refused.message)
             except Exception as exc:

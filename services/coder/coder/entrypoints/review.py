@@ -21,6 +21,9 @@ from coder.service_layer import handlers
 from shared import metrics
 from shared.outages import Outage
 from shared.schemas import CODING_REVIEW, CodedEncounter
+from shared.security import access_log
+from shared.security.access_log import Access
+from shared.security.guard import Denied, Guard, json_denial
 from shared.streaming import TRANSIENT_ERRORS, FaustPublisher
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,7 @@ def register(app: faust.App, suffix: str) -> None:
         return error(view, 500, "service", "internal error")
 
     publisher = FaustPublisher(app)
+    guard = Guard(bootstrap.database.pool)
 
     async def decide(visit_id: str, decision: ReviewDecision) -> CodedEncounter | None:
         make_uow = await bootstrap.unit_of_work()
@@ -76,6 +80,10 @@ def register(app: faust.App, suffix: str) -> None:
         """Open review items: the visit, why the engine would not code it, and its suggestions."""
 
         async def get(self, request: Request) -> Response:
+            try:
+                principal = await guard.check(request, "review.read")  # type: ignore[arg-type]  # aiohttp's
+            except Denied as exc:
+                return json_denial(self, exc)
             limit = parse_limit(request.query.get("limit"))
             if limit is None:
                 return error(self, 422, "limit", f"a whole number from 1 to {MAX_LIMIT}")
@@ -83,7 +91,12 @@ def register(app: faust.App, suffix: str) -> None:
             if visit_id is not None and not VISIT_ID.fullmatch(visit_id):
                 return error(self, 422, "visit_id", VISIT_ID_RULE)
             try:
-                items = await EncounterRepository(await bootstrap.database.pool()).open_reviews(limit, visit_id)
+                pool = await bootstrap.database.pool()
+                items = await EncounterRepository(pool).open_reviews(limit, visit_id)
+                # on record before it is shown: a read that cannot be logged is not answered
+                patients = [i["result"]["visit"]["patient"]["id"] for i in items]
+                await access_log.record(pool, Access.by(principal, bootstrap.SERVICE, access_log.READ, "GET /review",
+                                                        patients, visits=[i["visit_id"] for i in items]))  # fmt: skip
             except Exception as exc:
                 return failed(self, exc)
             database_away.over()
@@ -94,16 +107,28 @@ def register(app: faust.App, suffix: str) -> None:
         """A person's codes for one open item: validated as the engine's are, then sent on as coded by a person."""
 
         async def post(self, request: Request, visit_id: str) -> Response:
+            try:
+                principal = await guard.check(request, "review.write")  # type: ignore[arg-type]  # aiohttp's
+            except Denied as exc:
+                return json_denial(self, exc)
             if not VISIT_ID.fullmatch(visit_id):
                 return error(self, 422, "visit_id", VISIT_ID_RULE)
             try:
                 decision = ReviewDecision.model_validate_json(await request.read())
+                # who coded it is who logged in, whatever the body says
+                decision = decision.model_copy(update={"coder": principal.name})
             except ValidationError as exc:
                 errors = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
                           for e in exc.errors(include_input=False)]  # fmt: skip
                 return self.json({"errors": errors}, status=422)
             try:
                 coded = await decide(visit_id, decision)
+                if coded is not None:
+                    await access_log.record(
+                        await bootstrap.database.pool(),
+                        Access.by(principal, bootstrap.SERVICE, access_log.UPDATE, "POST /review/{visit_id}",
+                                  [coded.patient_id], visit_id=visit_id, event_id=str(coded.event_id)),
+                    )  # fmt: skip
             except Exception as exc:
                 return failed(self, exc)
             database_away.over()

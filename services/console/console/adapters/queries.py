@@ -110,7 +110,7 @@ WITH latest AS (
 )
 SELECT a.claim_id, a.carc, a.rarc, a.grp, sum(a.amount_cents)::bigint AS amount_cents,
        min(a.adjudicated_on) AS denied_on,
-       c.payer_id, c.patient_name, c.service_date, c.visit_id,
+       c.payer_id, c.patient_id, c.patient_name, c.service_date, c.visit_id,
        bool_or(EXISTS (SELECT 1 FROM console.denial_work w WHERE w.claim_id = a.claim_id AND w.action = 'appeal'
                        AND w.at >= l.occurred_at)) AS appealed
 FROM latest l JOIN console.adjustments a ON a.event_id = l.event_id JOIN console.claims c ON c.claim_id = a.claim_id
@@ -121,7 +121,7 @@ WHERE a.denial
                   WHERE w.claim_id = a.claim_id AND w.action IN ('write_off', 'correct') AND w.at >= l.occurred_at)
   AND ($1::text IS NULL OR a.carc = $1) AND ($2::text IS NULL OR c.payer_id = $2)
   AND ($3::text IS NULL OR a.claim_id = $3)
-GROUP BY a.claim_id, a.carc, a.rarc, a.grp, c.payer_id, c.patient_name, c.service_date, c.visit_id
+GROUP BY a.claim_id, a.carc, a.rarc, a.grp, c.payer_id, c.patient_id, c.patient_name, c.service_date, c.visit_id
 """
 DENIAL_ORDER = {"age": "denied_on", "amount": "amount_cents DESC", "carc": "carc", "payer": "payer_id"}
 

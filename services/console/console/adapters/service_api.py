@@ -19,9 +19,15 @@ class Answer:
     errors: list[str]
 
 
-async def _post(url: str, body: dict[str, Any], service: str) -> Answer:
+async def _post(url: str, body: dict[str, Any], token: str, service: str) -> Answer:
+    """Sent with the logged-in person's own access token: the service checks their role and
+    books the change under their name."""
+    headers = {"Authorization": f"Bearer {token}"}
     try:
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.post(url, json=body) as response:
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as session,
+            session.post(url, json=body, headers=headers) as response,
+        ):
             answer = await response.json(content_type=None)
     except (aiohttp.ClientError, TimeoutError, ValueError):
         return Answer(503, [f"the {service} did not answer; try again shortly"])
@@ -29,9 +35,9 @@ async def _post(url: str, body: dict[str, Any], service: str) -> Answer:
     return Answer(response.status, errors)
 
 
-async def submit_review(coder_url: str, visit_id: str, decision: dict[str, Any]) -> Answer:
-    return await _post(f"{coder_url}/review/{quote(visit_id, safe='')}", decision, "coder's review service")
+async def submit_review(coder_url: str, visit_id: str, decision: dict[str, Any], token: str) -> Answer:
+    return await _post(f"{coder_url}/review/{quote(visit_id, safe='')}", decision, token, "coder's review service")
 
 
-async def work_denial(biller_url: str, claim_id: str, work: dict[str, Any]) -> Answer:
-    return await _post(f"{biller_url}/claims/{quote(claim_id, safe='')}/denial-work", work, "biller")
+async def work_denial(biller_url: str, claim_id: str, work: dict[str, Any], token: str) -> Answer:
+    return await _post(f"{biller_url}/claims/{quote(claim_id, safe='')}/denial-work", work, token, "biller")

@@ -1,6 +1,7 @@
 """A biller's form on a denied claim's page, read into the biller's denial-work request
-(biller.domain.denial_work.DenialWork): the action, who signs and why, and for a correction only
-what differs from the claim as it stands. The biller checks everything again."""
+(biller.domain.denial_work.DenialWork): the action and why, and for a correction only what
+differs from the claim as it stands. Who did it is who is logged in: the biller takes the name
+from the person's token. The biller checks everything again."""
 
 from __future__ import annotations
 
@@ -31,12 +32,10 @@ def read_denial_form(form: dict[str, str], lines: list[dict[str, Any]]) -> Denia
     action = form.get("action", "")
     if action not in ACTIONS:
         out.errors["action"] = "choose correct and resubmit, write off, or appeal"
-    worked_by, reason = form.get("worked_by", "").strip(), form.get("reason", "").strip()
-    if not worked_by:
-        out.errors["worked_by"] = "sign with your name"
+    reason = form.get("reason", "").strip()
     if not reason:
         out.errors["reason"] = "say why"
-    out.request = {"action": action, "worked_by": worked_by, "reason": reason}
+    out.request = {"action": action, "reason": reason}
     if action != "correct":
         return out
     if authorization := form.get("prior_authorization", "").strip():

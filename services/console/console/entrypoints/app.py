@@ -1,6 +1,6 @@
 """The console as a faust app: agents project the topics into its own tables; the pages
-(entrypoints.web) read them and act through the owning services' HTTP APIs. Listens on this
-machine only until the security work gives it log-ins and roles."""
+(entrypoints.web) read them and act through the owning services' HTTP APIs. Every page but the
+log-in form needs a logged-in person (entrypoints.session)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import faust
 from prometheus_client import Gauge
 
 from console import bootstrap
+from console.entrypoints.session import logged_in
 from console.service_layer import handlers, reports
 from shared.outages import guarded_timer
 from shared.pipeline import stage
@@ -31,7 +32,7 @@ from shared.streaming import make_app, raw_topic, run_stage, run_worker
 from shared.unit_of_work import DiscardingPublisher, run_in_unit_of_work
 
 SERVICE = bootstrap.SERVICE
-app = make_app(SERVICE, bootstrap.web_port())
+app = make_app(SERVICE, bootstrap.web_port(), web_options={"middlewares": [logged_in]})
 app.conf.web_bind = bootstrap.bind_host()
 publisher = DiscardingPublisher()  # the console produces nothing
 

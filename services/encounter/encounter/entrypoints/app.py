@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 import faust
 
 from encounter.adapters.mllp import MllpServer
 from encounter.bootstrap import SERVICE, Bootstrap
-from encounter.domain.hl7_in import ack
+from encounter.domain.hl7_in import Hl7Message, ack
 from encounter.domain.intake import MAX_BODY_BYTES
 from encounter.domain.visit_state import DEAD_LETTER_TOPICS, TRACKED_TOPICS, StateChange, state_change
 from encounter.entrypoints.intake import Intake
+from encounter.entrypoints.security import FrontDoor, add_oauth_views
 from encounter.entrypoints.web import add_views, no_tracebacks
 from encounter.service_layer import handlers
+from shared.security import access_log, store
 from shared.streaming import make_app, run_worker
 from shared.unit_of_work import run_in_unit_of_work
 
@@ -37,11 +40,19 @@ app = make_app(
     },
 )
 intake = Intake(boot)
-add_views(app, intake)
+door = FrontDoor(boot)
+add_views(app, intake, door)
+add_oauth_views(app, door)
 
 
 async def mllp_message(text: str) -> str:
-    reply, _ = await intake.receive_hl7(text)
+    async def recorded(message: Hl7Message) -> None:
+        async with (await boot.db.pool()).acquire() as conn:
+            sender = await store.hl7_sender(conn, message.sending_facility)
+        if sender is not None:
+            await door.record(replace(sender, source="mllp"), access_log.CREATE, "MLLP hl7v2 visits", message.visits)
+
+    reply, _ = await intake.receive_hl7(text, door.mllp_sender, recorded)
     return reply
 
 

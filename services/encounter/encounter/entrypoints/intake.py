@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -18,7 +18,7 @@ import asyncpg
 from aiohttp import web
 
 from encounter.bootstrap import PRODUCER, SERVICE, Bootstrap
-from encounter.domain.hl7_in import Hl7Error, ack, parse_message
+from encounter.domain.hl7_in import Hl7Error, Hl7Message, ack, parse_message
 from encounter.domain.intake import MAX_BODY_BYTES
 from encounter.service_layer import handlers
 from encounter.service_layer.handlers import Acceptance
@@ -116,10 +116,16 @@ class Intake:
         count("duplicate", len(result.duplicates))
         return result
 
-    async def receive_hl7(self, text: str) -> tuple[str, int]:
+    async def receive_hl7(
+        self,
+        text: str,
+        authorise: Callable[[Hl7Message], Awaitable[str | None]],
+        recorded: Callable[[Hl7Message], Awaitable[None]] | None = None,
+    ) -> tuple[str, int]:
         """One HL7 v2 message in; its ACK out, with the HTTP status that goes with it (AA 200, AE
-        422, AR 400, not recorded 503). Never raises: whatever goes wrong is answered with an AE or
-        AR, so an MLLP link stays up."""
+        422, AR 400, not allowed 403, not recorded 503). Never raises: whatever goes wrong is
+        answered with an AE or AR, so an MLLP link stays up. `authorise` says why the sender may
+        not send this message (None: it may); `recorded` writes the access log once it is accepted."""
         try:
             message = await self.off_loop(parse_message, text, self.boot.facilities, self.boot.payers)
         except Hl7Error as exc:
@@ -131,6 +137,16 @@ class Intake:
             log.warning("HL7 message could not be read: %s", type(exc).__name__)
             reason = f"message could not be read ({type(exc).__name__})"
             return ack(text, "AR", "", reason, [reason]), STATUS["AR"]
+        try:
+            refusal = await authorise(message)
+        except Exception as exc:  # the identity store is away: nothing accepted, resend later
+            log.warning("HL7 sender could not be checked: %s", type(exc).__name__)
+            refusal = None
+            reason = "sender cannot be checked right now; send the message again"
+            return ack(text, "AE", message.control_id, reason, [reason]), 503
+        if refusal is not None:
+            count("refused")
+            return ack(text, "AR", message.control_id, refusal, [refusal]), 403
         reply = ack(text, "AA", message.control_id)
 
         async def use_case(uow: EncounterUnitOfWork) -> str:
@@ -142,6 +158,11 @@ class Intake:
             log.warning("HL7 message could not be recorded: %s", type(exc).__name__)
             reason = "not recorded (intake unavailable); send the message again"
             return ack(text, "AE", message.control_id, reason, [reason]), 503
+        if recorded is not None:
+            try:
+                await recorded(message)
+            except Exception as exc:
+                log.error("access log could not record an HL7 intake: %s", type(exc).__name__)
         return answer, STATUS["AA"]
 
 

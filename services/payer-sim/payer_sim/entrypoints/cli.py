@@ -12,6 +12,7 @@ import typer
 from shared import db, x12
 from shared.cli.output import console, print_json, subgroup
 from shared.schemas import RemittanceIssued
+from shared.security import session
 from shared.topic_reader import parse_time
 
 EXPORT_HELP = "write standard files (X12) from what the pipeline recorded"
@@ -29,7 +30,9 @@ def export_835(
     as_json: bool = typer.Option(False, "--json", help="machine-readable: each file written and its errors"),
 ) -> None:
     """X12 835 005010X221A1 remittance advice: one file per payer per batch (day of adjudication)."""
+    person = session.require("claims.read")
     written = asyncio.run(_write_835(out, parse_time(since) if since else None, payer, check, quiet=as_json))
+    session.recorded(person, "payer-sim", "rcm export 835", [], files=len(written), payer=payer or "")
     failed = sum(bool(errors) for _, errors in written)
     if as_json:
         print_json([{"file": str(path), "checked": check, "errors": errors} for path, errors in written])
