@@ -18,6 +18,11 @@ end_to_end_seconds = Histogram(
     "rcm_end_to_end_seconds", "Visit received to remittance posted", buckets=_LATENCY_BUCKETS
 )
 claims_total = Counter("rcm_claims_total", "Claim status changes, by new status", ["status"])
+front_end_rejections_total = Counter(
+    "rcm_front_end_rejections_total",
+    "Claims the payer's front end turned back before adjudication, by transaction (999, 277CA) and code",
+    ["transaction", "code"],
+)
 denials_total = Counter("rcm_denials_total", "Denied service lines and claims, by CARC", ["carc"])
 dollars_total = Counter("rcm_dollars_total", "Dollars flowing, by kind (billed, allowed, paid, patient)", ["kind"])
 dead_letters_total = Counter("rcm_dead_letters_total", "Events sent to a dead-letter topic", ["topic"])

@@ -93,8 +93,8 @@ def interchange(envelope: Envelope, transactions: Iterable[list[Segment]]) -> st
     count = 0
     for count, body in enumerate(transactions, start=1):
         control = f"{count:04d}"
-        # ST03 repeats the implementation guide on an 837; the 835 guide marks it not used
-        st03 = e.implementation if e.transaction_set == "837" else ""
+        # ST03 repeats the implementation guide (837, 999, 277, 270/271, 276); the 835 guide marks it not used
+        st03 = e.implementation if e.transaction_set != "835" else ""
         st = [("ST", e.transaction_set, control, st03), *body]
         lines += [segment(*s) for s in st]
         lines.append(segment("SE", len(st) + 1, control))  # SE01 counts ST and SE themselves

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from shared.schemas import claim, coded_encounter, coding_review, remittance, visit
+from shared.schemas import acknowledgment, claim, coded_encounter, coding_review, remittance, visit
+from shared.schemas.acknowledgment import ClaimAcknowledged
 from shared.schemas.claim import ClaimLine, ClaimSubmitted
 from shared.schemas.coded_encounter import CodedDiagnosis, CodedEncounter, CodedServiceLine
 from shared.schemas.coding_review import CodingReviewRequested, ReviewReason
@@ -23,6 +24,7 @@ CODED_ENCOUNTERS = coded_encounter.TOPIC
 CODING_REVIEW = coding_review.TOPIC
 CLAIMS = claim.TOPIC
 REMITTANCES = remittance.TOPIC
+ACKNOWLEDGMENTS = acknowledgment.TOPIC
 
 TOPIC_MODELS: dict[str, type[Envelope]] = {
     VISITS: VisitReceived,
@@ -30,6 +32,7 @@ TOPIC_MODELS: dict[str, type[Envelope]] = {
     CODING_REVIEW: CodingReviewRequested,
     CLAIMS: ClaimSubmitted,
     REMITTANCES: RemittanceIssued,
+    ACKNOWLEDGMENTS: ClaimAcknowledged,
 }
 
 JSON_SCHEMA_DIR = Path(__file__).parent / "json"
@@ -58,6 +61,7 @@ def write_json_schemas(directory: Path = JSON_SCHEMA_DIR) -> list[Path]:
 
 __all__ = [
     "Adjustment",
+    "ClaimAcknowledged",
     "ClaimLine",
     "ClaimSubmitted",
     "CodedDiagnosis",

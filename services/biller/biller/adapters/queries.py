@@ -21,6 +21,7 @@ SELECT
   (SELECT count(*) FROM clm WHERE status = 'partially_paid')   AS partially_paid,
   (SELECT count(*) FROM clm WHERE status = 'denied')           AS denied,
   (SELECT count(*) FROM clm WHERE status = 'rejected')         AS rejected,
+  (SELECT count(*) FROM clm WHERE status = 'front_end_rejected') AS front_end_rejected,
   (SELECT count(*) FROM biller.remittance_exceptions r
      JOIN biller.claims c ON c.claim_id = r.patient_control_number
      WHERE c.visit_id LIKE ANY($1::text[]))                   AS remittance_exceptions,

@@ -8,10 +8,18 @@ from datetime import UTC, datetime
 import faust
 
 from biller import bootstrap
-from biller.service_layer import handlers
+from biller.service_layer import acknowledgments, handlers
 from shared import metrics
 from shared.pipeline import stage
-from shared.schemas import CODED_ENCOUNTERS, REMITTANCES, ClaimSubmitted, CodedEncounter, RemittanceIssued
+from shared.schemas import (
+    ACKNOWLEDGMENTS,
+    CODED_ENCOUNTERS,
+    REMITTANCES,
+    ClaimAcknowledged,
+    ClaimSubmitted,
+    CodedEncounter,
+    RemittanceIssued,
+)
 from shared.settings import get_settings
 from shared.streaming import FaustPublisher, make_app, raw_topic, run_stage, run_worker
 from shared.timers import track_consumer_lag
@@ -22,6 +30,7 @@ app = make_app(SERVICE, stage(SERVICE).port(get_settings().worker))  # worker N 
 publisher = FaustPublisher(app)
 coded_encounters = raw_topic(app, CODED_ENCOUNTERS)
 remittances = raw_topic(app, REMITTANCES)
+acknowledgment_topic = raw_topic(app, ACKNOWLEDGMENTS)
 
 
 def count_sent(claims: list[ClaimSubmitted]) -> None:
@@ -61,7 +70,21 @@ async def post(batch: list[RemittanceIssued]) -> list[str]:
     return posted.outcomes
 
 
-track_consumer_lag(app, [CODED_ENCOUNTERS, REMITTANCES])
+async def post_acknowledgments(batch: list[ClaimAcknowledged]) -> list[str]:
+    make_uow = await bootstrap.unit_of_work()
+    posted = await run_in_unit_of_work(
+        make_uow, lambda uow: acknowledgments.post_acknowledgments(batch, uow), publisher
+    )
+    for ack in posted.rejected:
+        metrics.claims_total.labels(status="front_end_rejected").inc()
+        metrics.front_end_rejections_total.labels(
+            transaction="999" if ack.functional_ack == "R" else "277CA",
+            code=ack.claim_status.composite if ack.claim_status else "999R",
+        ).inc()
+    return posted.outcomes
+
+
+track_consumer_lag(app, [CODED_ENCOUNTERS, REMITTANCES, ACKNOWLEDGMENTS])
 
 
 @app.agent(coded_encounters, concurrency=1)
@@ -72,6 +95,11 @@ async def bill_encounters(stream: faust.StreamT) -> None:
 @app.agent(remittances, concurrency=1)
 async def post_remittances(stream: faust.StreamT) -> None:
     await run_stage(app, SERVICE, stream, RemittanceIssued, post)
+
+
+@app.agent(acknowledgment_topic, concurrency=1)
+async def post_acknowledgment_events(stream: faust.StreamT) -> None:
+    await run_stage(app, SERVICE, stream, ClaimAcknowledged, post_acknowledgments)
 
 
 def main() -> None:

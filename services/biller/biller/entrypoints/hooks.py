@@ -25,6 +25,7 @@ COUNTS: tuple[tuple[str, str, bool], ...] = (
     ("partially_paid", "  partially paid", False),
     ("denied", "  denied", False),
     ("rejected", "rejected by scrubber", False),
+    ("front_end_rejected", "rejected at the payer's front end (999/277CA)", False),
     ("remittance_exceptions", "remittance exceptions", False),
     ("billing_done", "visits billing is done with", True),
 )

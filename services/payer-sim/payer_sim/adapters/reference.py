@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from payer_sim.domain.front_end import FrontEndRejection
 from payer_sim.domain.model import CoverageRule, EditPair, FeeScheduleEntry, PayerTerms, Plan, ReferenceData
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -50,6 +51,7 @@ def load_payers(path: Path = DATA_DIR / "payers.yaml") -> dict[str, PayerTerms]:
                 code: CoverageRule(diagnosis_prefixes=tuple(rule["diagnoses"]), carc=str(rule["carc"]))
                 for code, rule in (p.get("coverage_policy") or {}).items()
             },
+            member_id_pattern=p.get("member_id_pattern"),
         )
         for payer_id, p in raw.items()
     }
@@ -66,6 +68,20 @@ def load_fee_schedule(path: Path = DATA_DIR / "fee_schedule.csv") -> dict[str, F
 def load_edit_pairs(path: Path = DATA_DIR / "edit_pairs.csv") -> tuple[EditPair, ...]:
     with path.open(newline="") as fh:
         return tuple(EditPair(r["column1"], r["column2"], int(r["modifier_indicator"])) for r in csv.DictReader(fh))
+
+
+def load_front_end_rejections(path: Path = DATA_DIR / "front_end_rejections.csv") -> tuple[FrontEndRejection, ...]:
+    with path.open(newline="") as fh:
+        return tuple(
+            FrontEndRejection(
+                level=r["level"], ack=r["ack"], segment_id=r["segment_id"], qualifier=r["qualifier"],
+                loop_id=r["loop_id"], element_position=int(r["element_position"]) if r["element_position"] else None,
+                element_reference=r["element_reference"], segment_error=r["segment_error"],
+                element_error=r["element_error"], category=r["category"], status_code=r["status_code"],
+                entity=r["entity"], description=r["description"],
+            )
+            for r in csv.DictReader(fh)
+        )  # fmt: skip
 
 
 @lru_cache(maxsize=1)

@@ -48,6 +48,7 @@ class PayerTerms:
     plans: dict[str, Plan]
     non_covered: frozenset[str] = frozenset()
     coverage_policy: dict[str, CoverageRule] = field(default_factory=dict)
+    member_id_pattern: str | None = None  # the front end rejects other member ids (277CA A7:164)
 
 
 @dataclass(frozen=True)

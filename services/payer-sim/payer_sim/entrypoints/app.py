@@ -30,9 +30,10 @@ async def adjudicate_batch(batch: list[ClaimSubmitted]) -> list[str]:
         due = max(c.occurred_at.timestamp() for c in batch) + delay
         await asyncio.sleep(max(due - datetime.now(UTC).timestamp(), 0))
     reference, knobs, today = bootstrap.reference(), bootstrap.knobs(), datetime.now(UTC).date()
+    front_end = bootstrap.front_end_knobs()
     return await run_in_unit_of_work(
         await bootstrap.unit_of_work(),
-        lambda uow: handlers.adjudicate_claims(batch, uow, reference, knobs, today),
+        lambda uow: handlers.adjudicate_claims(batch, uow, reference, knobs, today, front_end),
         publisher,
     )
 
