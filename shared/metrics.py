@@ -18,6 +18,9 @@ end_to_end_seconds = Histogram(
     "rcm_end_to_end_seconds", "Visit received to remittance posted", buckets=_LATENCY_BUCKETS
 )
 claims_total = Counter("rcm_claims_total", "Claim status changes, by new status", ["status"])
+eligibility_total = Counter(
+    "rcm_eligibility_total", "Eligibility answers (271) before billing, by status (active, inactive, ...)", ["status"]
+)
 front_end_rejections_total = Counter(
     "rcm_front_end_rejections_total",
     "Claims the payer's front end turned back before adjudication, by transaction (999, 277CA) and code",

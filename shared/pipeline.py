@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.schemas import ACKNOWLEDGMENTS, CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS, dlq_topic
+from shared.schemas import (
+    ACKNOWLEDGMENTS,
+    CLAIMS,
+    CODED_ENCOUNTERS,
+    CODING_REVIEW,
+    ELIGIBILITY,
+    REMITTANCES,
+    VISITS,
+    dlq_topic,
+)
 from shared.settings import get_settings
 
 
@@ -34,7 +43,9 @@ CONSOLE_DLQ = (VISITS, CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES, ACK
 STAGES: tuple[Stage, ...] = (
     Stage("encounter", "encounter", (), (VISITS,), 8001, "rcm-encounter", scales_out=False),
     Stage("coder", "coder", (VISITS,), (CODED_ENCOUNTERS, CODING_REVIEW), 8002, "rcm-coder"),
-    Stage("biller", "biller", (CODED_ENCOUNTERS, REMITTANCES, ACKNOWLEDGMENTS), (CLAIMS,), 8003, "rcm-biller"),
+    Stage(
+        "biller", "biller", (CODED_ENCOUNTERS, REMITTANCES, ACKNOWLEDGMENTS), (ELIGIBILITY, CLAIMS), 8003, "rcm-biller"
+    ),
     Stage("payer-sim", "payer_sim", (CLAIMS,), (ACKNOWLEDGMENTS, REMITTANCES), 8004, "rcm-payer-sim"),
     # Read models for people (web pages, `rcm kpis`); it acts only through the other services' APIs.
     Stage(

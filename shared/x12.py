@@ -26,7 +26,7 @@ from shared.x12_text import (
 __all__ = [
     "COMPONENT_SEPARATOR", "DATA_CHARACTERS", "ELEMENT_SEPARATOR", "REPETITION_SEPARATOR", "SEGMENT_TERMINATOR",
     "VISIT_TEXT_LIMITS", "Envelope", "Segment", "X12ElementError", "check_text", "code", "element", "interchange",
-    "money", "normalise", "segment", "validate",
+    "money", "normalise", "read_segments", "segment", "validate",
 ]  # fmt: skip
 
 SEGMENT_TERMINATOR = "~"
@@ -183,3 +183,9 @@ def validate(text: str) -> list[str]:
     if not ok and not reasons:
         reasons.append("pyx12 could not read the interchange")
     return reasons
+
+
+def read_segments(text: str) -> list[list[str]]:
+    """An interchange written with our separators, as segments split into elements (a reader of
+    our own files and our partners' answers, which use the same separators)."""
+    return [raw.strip().split(ELEMENT_SEPARATOR) for raw in text.split(SEGMENT_TERMINATOR) if raw.strip()]

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from shared.schemas import acknowledgment, claim, coded_encounter, coding_review, remittance, visit
+from shared.schemas import acknowledgment, claim, coded_encounter, coding_review, eligibility, remittance, visit
 from shared.schemas.acknowledgment import ClaimAcknowledged
 from shared.schemas.claim import ClaimLine, ClaimSubmitted
 from shared.schemas.coded_encounter import CodedDiagnosis, CodedEncounter, CodedServiceLine
 from shared.schemas.coding_review import CodingReviewRequested, ReviewReason
 from shared.schemas.common import Envelope, Producer
+from shared.schemas.eligibility import EligibilityChecked
 from shared.schemas.remittance import Adjustment, RemittanceIssued, RemittanceLine
 from shared.schemas.visit import Visit, VisitReceived
 
@@ -25,6 +26,7 @@ CODING_REVIEW = coding_review.TOPIC
 CLAIMS = claim.TOPIC
 REMITTANCES = remittance.TOPIC
 ACKNOWLEDGMENTS = acknowledgment.TOPIC
+ELIGIBILITY = eligibility.TOPIC
 
 TOPIC_MODELS: dict[str, type[Envelope]] = {
     VISITS: VisitReceived,
@@ -33,6 +35,7 @@ TOPIC_MODELS: dict[str, type[Envelope]] = {
     CLAIMS: ClaimSubmitted,
     REMITTANCES: RemittanceIssued,
     ACKNOWLEDGMENTS: ClaimAcknowledged,
+    ELIGIBILITY: EligibilityChecked,
 }
 
 JSON_SCHEMA_DIR = Path(__file__).parent / "json"
@@ -68,6 +71,7 @@ __all__ = [
     "CodedEncounter",
     "CodedServiceLine",
     "CodingReviewRequested",
+    "EligibilityChecked",
     "Envelope",
     "Producer",
     "RemittanceIssued",

@@ -1,5 +1,5 @@
-"""The payer's front end on the running stack: a claim with a front-end error (a member id the
-payer does not issue) is rejected by the 277CA, never adjudicated, and lands in the biller's
+"""The payer's front end on the running stack: a claim with a front-end error (a billing provider
+the payer has not enrolled) is rejected by the 277CA, never adjudicated, and lands in the biller's
 rejected work queue with the reason; a clean claim is accepted (999 A, 277CA A2) and remitted;
 `rcm export 999|277ca` writes files pyx12 accepts."""
 
@@ -14,6 +14,8 @@ from bench.synthetic import VisitFactory
 from shared import x12
 from tests.helpers import intake_url, wait_for
 from tests.integration.test_intake_http import post
+
+UNENROLLED_NPI = "1234567893"  # payers.yaml: BluePeak has not enrolled this billing provider
 
 
 def office_visit(factory: VisitFactory, index: int, member_id: str) -> dict:
@@ -30,8 +32,9 @@ async def test_a_front_end_rejection_reaches_the_rejected_queue_and_is_never_adj
     tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     since = datetime.now(UTC).isoformat()
-    rejected = office_visit(factory, 0, f"mb-{factory.token.lower()}")  # lower case and a dash: not BluePeak's format
-    accepted = office_visit(factory, 1, f"M{factory.token}")
+    rejected = office_visit(factory, 0, f"M{factory.token}")
+    rejected["facility"]["npi"] = UNENROLLED_NPI
+    accepted = office_visit(factory, 1, f"N{factory.token}")
     assert post(orjson.dumps([rejected, accepted])).status_code == 202, intake_url()
 
     async def settled() -> bool:
@@ -48,7 +51,7 @@ async def test_a_front_end_rejection_reaches_the_rejected_queue_and_is_never_adj
         "SELECT source, reason, status FROM biller.front_end_rejections WHERE claim_id = $1", claim["claim_id"]
     )
     assert (queued["source"], queued["status"]) == ("277CA", "open")
-    assert queued["reason"].startswith("277CA A7:164:IL") and rejected["coverage"]["member_id"] not in queued["reason"]
+    assert queued["reason"].startswith("277CA A7:562:85") and UNENROLLED_NPI not in queued["reason"]
     history = await conn.fetch(
         "SELECT status FROM biller.claim_status_history WHERE claim_id = $1 ORDER BY id", claim["claim_id"]
     )

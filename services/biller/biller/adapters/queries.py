@@ -14,6 +14,7 @@ WITH bil AS (SELECT outcome FROM biller.encounters WHERE visit_id LIKE ANY($1::t
 SELECT
   (SELECT count(*) FROM bil WHERE outcome = 'self_pay')        AS self_pay,
   (SELECT count(*) FROM bil WHERE outcome = 'not_billable')    AS not_billable,
+  (SELECT count(*) FROM bil WHERE outcome = 'ineligible')      AS ineligible,
   (SELECT count(*) FROM clm)                                   AS claims,
   (SELECT count(*) FROM clm WHERE status = 'submitted')        AS submitted,
   (SELECT count(*) FROM clm WHERE status IN ('paid', 'partially_paid', 'denied')) AS remitted,

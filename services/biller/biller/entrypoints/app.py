@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import faust
 
 from biller import bootstrap
-from biller.service_layer import acknowledgments, handlers
+from biller.adapters.eligibility import ask_payer
+from biller.service_layer import acknowledgments, eligibility, handlers
 from shared import metrics
 from shared.pipeline import stage
 from shared.schemas import (
@@ -42,9 +43,14 @@ def count_sent(claims: list[ClaimSubmitted]) -> None:
 async def bill(batch: list[CodedEncounter]) -> list[str]:
     make_uow = await bootstrap.unit_of_work()
     reference, now = bootstrap.reference(), datetime.now(UTC)
-    billed = await run_in_unit_of_work(
-        make_uow, lambda uow: handlers.bill_encounters(batch, uow, reference, now), publisher
+    checks = await eligibility.check(batch, reference, ask_payer, now)  # before the transaction: HTTP
+    billed, aside = await run_in_unit_of_work(
+        make_uow, lambda uow: eligibility.bill_checked(batch, checks, uow, reference, now), publisher
     )
+    for answer in checks.values():
+        metrics.eligibility_total.labels(status=answer.answer.status).inc()
+    for _ in aside:
+        metrics.claims_total.labels(status="eligibility_failed").inc()
     for decision in billed.decisions:
         for _ in decision.rejected:
             metrics.claims_total.labels(status="rejected").inc()

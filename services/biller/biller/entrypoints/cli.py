@@ -12,7 +12,7 @@ import typer
 
 from biller.adapters import queries
 from biller.domain.scrubber import RULES
-from biller.entrypoints import cli_acknowledgments, cli_exports, cli_rebuild
+from biller.entrypoints import cli_acknowledgments, cli_eligibility, cli_exports, cli_rebuild
 from shared import db
 from shared.cli.output import console, dollars, print_json, print_table
 
@@ -161,3 +161,4 @@ def register(app: typer.Typer) -> None:
     app.command("rebuild")(cli_rebuild.rebuild)
     cli_exports.register(app)
     cli_acknowledgments.register(app)
+    cli_eligibility.register(app)

@@ -18,6 +18,7 @@ from shared.plugins import StatusRow
 COUNTS: tuple[tuple[str, str, bool], ...] = (
     ("self_pay", "self-pay statements", False),
     ("not_billable", "not billable", False),
+    ("ineligible", "eligibility failed (eligibility queue)", False),
     ("claims", "claims", False),
     ("submitted", "awaiting remittance", False),
     ("remitted", "remitted", False),

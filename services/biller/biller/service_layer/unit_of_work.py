@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from biller.adapters.acknowledgments import AcknowledgmentRepository
+from biller.adapters.eligibility import EligibilityRepository
 from biller.adapters.posting_repository import PostingRepository
 from biller.adapters.repository import ClaimRepository
 from shared.unit_of_work import PostgresUnitOfWork
@@ -14,8 +15,10 @@ class BillerUnitOfWork(PostgresUnitOfWork):
     claims: ClaimRepository
     postings: PostingRepository
     acknowledgments: AcknowledgmentRepository
+    eligibility: EligibilityRepository
 
     def open_repositories(self, conn: asyncpg.Connection) -> None:
         self.claims = ClaimRepository(conn)
         self.postings = PostingRepository(conn)
         self.acknowledgments = AcknowledgmentRepository(conn)
+        self.eligibility = EligibilityRepository(conn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +11,16 @@ from pathlib import Path
 import yaml
 
 from payer_sim.domain.front_end import FrontEndRejection
-from payer_sim.domain.model import CoverageRule, EditPair, FeeScheduleEntry, PayerTerms, Plan, ReferenceData
+from payer_sim.domain.model import (
+    CoverageRule,
+    EditPair,
+    Enrollment,
+    FeeScheduleEntry,
+    Member,
+    PayerTerms,
+    Plan,
+    ReferenceData,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -52,6 +62,7 @@ def load_payers(path: Path = DATA_DIR / "payers.yaml") -> dict[str, PayerTerms]:
                 for code, rule in (p.get("coverage_policy") or {}).items()
             },
             member_id_pattern=p.get("member_id_pattern"),
+            unenrolled_billing_npis=frozenset(str(n) for n in p.get("unenrolled_billing_npis", [])),
         )
         for payer_id, p in raw.items()
     }
@@ -84,6 +95,21 @@ def load_front_end_rejections(path: Path = DATA_DIR / "front_end_rejections.csv"
         )  # fmt: skip
 
 
+def load_roster(path: Path = DATA_DIR / "enrollment_roster.csv") -> dict[Member, Enrollment]:
+    def day(value: str) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    with path.open(newline="") as fh:
+        return {
+            (r["payer_id"], r["member_id"]): Enrollment(
+                r["plan_id"], day(r["effective_date"]), day(r["termination_date"])
+            )
+            for r in csv.DictReader(fh)
+        }
+
+
 @lru_cache(maxsize=1)
 def load_reference() -> ReferenceData:
-    return ReferenceData(payers=load_payers(), fee_schedule=load_fee_schedule(), edit_pairs=load_edit_pairs())
+    return ReferenceData(
+        payers=load_payers(), fee_schedule=load_fee_schedule(), edit_pairs=load_edit_pairs(), roster=load_roster()
+    )

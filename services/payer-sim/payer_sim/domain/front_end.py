@@ -2,8 +2,9 @@
 
 1. Its translator reads the 837P interchange (pyx12 under 005010X222A1): errors make the 999
    reject the transaction set (IK5 R), and the claim stops there.
-2. Its claim edits (the 277CA): a member id not in the payer's format (A7:164:IL), a date of
-   service after the claim was received (A7:187), a payer it is not (A3:116). A rejected claim is
+2. Its claim edits (the 277CA): a member id not in the payer's format (A7:164:IL), a billing
+   provider the payer has not enrolled (A7:562:85), a date of service after the claim was received
+   (A7:187), a payer it is not (A3:116). A rejected claim is
    not adjudicated; an accepted one is (A2:20, with the payer's claim number in REF*1K).
 3. Seeded front-end rejections (`front_end_rejections.csv`), off unless a rate is set, drawn like
    the random denials: the same seed and claim always draw the same row.
@@ -93,6 +94,10 @@ def claim_edits(claim: ClaimSubmitted, terms: PayerTerms | None, received_on: da
     if not pattern.fullmatch(claim.coverage.member_id):
         return ClaimStatus277(
             category="A7", code="164", entity="IL", description="subscriber's member id is not in the payer's format"
+        )
+    if claim.billing_provider.npi in terms.unenrolled_billing_npis:
+        return ClaimStatus277(
+            category="A7", code="562", entity="85", description="billing provider NPI is not enrolled with the payer"
         )
     if claim.service_date > received_on.date():
         return ClaimStatus277(category="A7", code="187", entity=None, description="date of service after receipt")

@@ -95,7 +95,8 @@ async def _answer(
     first_claim_of_member = {member_of(c): c for c in reversed(todo)}
     enrollments = await uow.members.enroll(
         {
-            m: Enrollment(plan_of(c, reference), c.coverage.effective_date, c.coverage.termination_date)
+            m: reference.roster.get(m)
+            or Enrollment(plan_of(c, reference), c.coverage.effective_date, c.coverage.termination_date)
             for m, c in first_claim_of_member.items()
         }
     )
