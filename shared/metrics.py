@@ -18,6 +18,9 @@ end_to_end_seconds = Histogram(
     "rcm_end_to_end_seconds", "Visit received to remittance posted", buckets=_LATENCY_BUCKETS
 )
 claims_total = Counter("rcm_claims_total", "Claim status changes, by new status", ["status"])
+claim_status_total = Counter(
+    "rcm_claim_status_total", "Claim status answers (277) by STC01 category (F1, P1, A7, D0, ...)", ["category"]
+)
 eligibility_total = Counter(
     "rcm_eligibility_total", "Eligibility answers (271) before billing, by status (active, inactive, ...)", ["status"]
 )

@@ -43,6 +43,11 @@ class Settings(BaseModel):
     payer_front_end_rejection_rate: float = Field(
         default_factory=lambda: float(_env("PAYER_FRONT_END_REJECTION_RATE", "0"))
     )
+    # Claim status (276/277): the biller asks about claims awaiting an answer longer than this, this often.
+    claim_status_after_seconds: float = Field(
+        default_factory=lambda: float(_env("CLAIM_STATUS_AFTER_SECONDS", str(30 * 86400)))
+    )
+    claim_status_every_seconds: float = Field(default_factory=lambda: float(_env("CLAIM_STATUS_EVERY_SECONDS", "3600")))
     # Benchmarks run a coder against topics and a consumer group of their own (empty: the real ones).
     coder_topic_suffix: str = Field(default_factory=lambda: _env("CODER_TOPIC_SUFFIX", ""))
     db_pool_size: int = Field(default_factory=lambda: int(_env("DB_POOL_SIZE", "4")))

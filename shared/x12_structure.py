@@ -1,5 +1,6 @@
-"""A structural check of 270/271 005010X279A1 files, for the transactions pyx12 maps only for 4010
-and no well-kept PyPI reader of the 5010 guide fits (docs/eligibility.md says which were tried).
+"""A structural check of 270/271 (005010X279A1) and 276/277 (005010X212) files: pyx12 maps them
+only for 4010 (its 277 X212 map file is not in its index and walks its loops out of order), and
+no well-kept PyPI reader of the 5010 guides fits (docs/x12-loop.md says which were tried).
 
 It checks what the guide's structure says, not the guide's every situational rule: the envelope
 (ISA 16 elements, control numbers ISA13 = IEA02, GS06 = GE02, ST02 = SE02, the counts SE01, GE01,
@@ -22,24 +23,40 @@ DATE = re.compile(r"^\d{8}$")
 # segment may repeat where the guide lets it; others after it must not come back before it).
 SETS: dict[str, dict[str, Any]] = {
     "270": {
-        "gs01": "HS", "bht02": "13", "trn01": "1",
+        "gs01": "HS", "bht01": "0022", "bht02": "13", "trn01": "1", "guide": "005010X279A1",
+        "parents": {"21": "20", "22": "21", "23": "22"},
         "levels": {"20": ["NM1"], "21": ["NM1", "REF", "N3", "N4", "PRV"],
                    "22": ["TRN", "NM1", "REF", "N3", "N4", "PRV", "DMG", "INS", "HI", "DTP", "EQ", "AMT", "III",
                           "REF"],
                    "23": ["TRN", "NM1", "REF", "N3", "N4", "PRV", "DMG", "INS", "HI", "DTP", "EQ", "III"]},
     },
     "271": {
-        "gs01": "HB", "bht02": "11", "trn01": "2",
+        "gs01": "HB", "bht01": "0022", "bht02": "11", "trn01": "2", "guide": "005010X279A1",
+        "parents": {"21": "20", "22": "21", "23": "22"},
         "levels": {"20": ["AAA", "NM1", "PER", "AAA"], "21": ["NM1", "REF", "AAA", "PRV"],
                    "22": ["TRN", "NM1", "REF", "N3", "N4", "AAA", "PRV", "DMG", "INS", "HI", "DTP", "MPI", "EB",
                           "HSD", "REF", "DTP", "AAA", "MSG", "III", "LS", "NM1", "LE"],
                    "23": ["TRN", "NM1", "REF", "N3", "N4", "AAA", "PRV", "DMG", "INS", "HI", "DTP", "MPI", "EB",
                           "HSD", "REF", "DTP", "AAA", "MSG", "III", "LS", "NM1", "LE"]},
     },
+    # claim status (005010X212): source 20, receiver 21, service provider 19, subscriber 22, dependant 23
+    "276": {
+        "gs01": "HR", "bht01": "0010", "bht02": "13", "trn01": "1", "guide": "005010X212",
+        "parents": {"21": "20", "19": "21", "22": "19", "23": "22"},
+        "levels": {"20": ["NM1"], "21": ["NM1"], "19": ["NM1"], "22": ["DMG", "NM1", "TRN", "REF", "AMT", "DTP", "SVC"],
+                   "23": ["DMG", "NM1", "TRN", "REF", "AMT", "DTP", "SVC"]},
+    },
+    "277": {
+        "gs01": "HN", "bht01": "0010", "bht02": "08", "trn01": "2", "guide": "005010X212",
+        "parents": {"21": "20", "19": "21", "22": "19", "23": "22"},
+        "levels": {"20": ["NM1", "PER"], "21": ["NM1", "TRN", "STC"], "19": ["NM1", "TRN", "STC"],
+                   "22": ["NM1", "TRN", "STC", "REF", "DTP", "SVC", "STC", "REF", "DTP"],
+                   "23": ["NM1", "TRN", "STC", "REF", "DTP", "SVC", "STC", "REF", "DTP"]},
+    },
 }  # fmt: skip
-PARENT_LEVEL = {"21": "20", "22": "21", "23": "22"}
-ENTITY = {"20": {"PR", "2B", "36", "GP", "P5"}, "21": {"1P", "2B", "36", "80", "FA", "GP", "P5", "PR"},
-          "22": {"IL"}, "23": {"03"}}  # fmt: skip
+ENTITY = {"20": {"PR", "2B", "36", "GP", "P5"}, "21": {"1P", "2B", "36", "80", "FA", "GP", "P5", "PR", "41"},
+          "19": {"1P"}, "22": {"IL", "QC"}, "23": {"QC", "03"}}  # fmt: skip
+STC_CATEGORY = re.compile(r"^[A-Z][0-9A-Z]$")
 EB01 = set("12345678ABCDEFGHIJKLMNOPRUVWXY") | {"CB", "MC"}
 AAA03 = {"04", "15", "33", "35", "41", "42", "43", "44", "45", "46", "47", "48", "49", "51", "52", "56", "57",
          "58", "60", "61", "62", "63", "64", "65", "66", "67", "68", "69", "70", "71", "72", "73", "74", "75",
@@ -76,15 +93,16 @@ def _envelope(segs: list[list[str]], ts: str) -> list[str]:
         errors.append("IEA: IEA01 or IEA02 does not match the interchange")
     if _element(ge, 2) != _element(gs, 6):
         errors.append("GE02: differs from GS06")
-    if _element(gs, 1) != SETS[ts]["gs01"] or _element(gs, 8) != "005010X279A1":
-        errors.append("GS01/GS08: not a 005010X279A1 group for this transaction")
+    guide = SETS[ts]["guide"]
+    if _element(gs, 1) != SETS[ts]["gs01"] or _element(gs, 8) != guide:
+        errors.append(f"GS01/GS08: not a {guide} group for this transaction")
     sets = 0
     start = 0
     for i, s in enumerate(segs):
         if s[0] == "ST":
             start, sets = i, sets + 1
-            if _element(s, 1) != ts or _element(s, 3) != "005010X279A1":
-                errors.append(f"ST at position {i + 1}: ST01/ST03 not {ts} 005010X279A1")
+            if _element(s, 1) != ts or _element(s, 3) != guide:
+                errors.append(f"ST at position {i + 1}: ST01/ST03 not {ts} {guide}")
         elif s[0] == "SE":
             if _element(s, 1) != str(i - start + 1):
                 errors.append(f"SE at position {i + 1}: SE01 segment count is wrong")
@@ -123,6 +141,14 @@ def _segment_rules(seg: list[str], where: str, ts: str, level: str) -> list[str]
             errors.append(f"{where} EB02: not a coverage level code")
         if _element(seg, 7) and not re.fullmatch(r"-?\d+(\.\d{1,2})?", _element(seg, 7)):
             errors.append(f"{where} EB07: not an amount")
+    elif tag == "STC":
+        parts = _element(seg, 1).split(":")
+        if not STC_CATEGORY.fullmatch(parts[0]) or len(parts) < 2 or not parts[1].isdigit():
+            errors.append(f"{where} STC01: category and status code required")
+        if _element(seg, 2) and not _date_ok(_element(seg, 2)):
+            errors.append(f"{where} STC02: not a date")
+    elif tag == "AMT" and not re.fullmatch(r"-?\d+(\.\d{1,2})?", _element(seg, 2)):
+        errors.append(f"{where} AMT02: not an amount")
     elif tag == "AAA":
         if _element(seg, 1) not in ("Y", "N") or _element(seg, 3) not in AAA03:
             errors.append(f"{where} AAA01/AAA03: invalid code")
@@ -149,8 +175,12 @@ def check(text: str, ts: str) -> list[str]:
             level, expected_hl, has_child, last_hl = "", 1, "0", ""
             continue
         if tag == "BHT":
-            if _element(seg, 1) != "0022" or _element(seg, 2) != rules["bht02"] or not _date_ok(_element(seg, 4)):
-                errors.append(f"{where} BHT01/BHT02/BHT04: not an eligibility {ts} header")
+            if (
+                _element(seg, 1) != rules["bht01"]
+                or _element(seg, 2) != rules["bht02"]
+                or not _date_ok(_element(seg, 4))
+            ):
+                errors.append(f"{where} BHT01/BHT02/BHT04: not a {ts} header")
             continue
         if tag == "HL":
             number, parent, code = _element(seg, 1), _element(seg, 2), _element(seg, 3)
@@ -161,7 +191,7 @@ def check(text: str, ts: str) -> list[str]:
                 errors.append(f"{where} HL03: not a level of this transaction")
             elif code == "20" and parent:
                 errors.append(f"{where} HL02: the information source has no parent")
-            elif code != "20" and levels.get(parent) != PARENT_LEVEL[code]:
+            elif code != "20" and levels.get(parent) != rules["parents"][code]:
                 errors.append(f"{where} HL02: parent is not of the level above")
             if (has_child == "1") != (bool(parent) and parent == last_hl):
                 errors.append(f"{where} HL02: HL04 of the loop before says otherwise about its children")
@@ -188,3 +218,11 @@ def check_270(text: str) -> list[str]:
 
 def check_271(text: str) -> list[str]:
     return check(text, "271")
+
+
+def check_276(text: str) -> list[str]:
+    return check(text, "276")
+
+
+def check_277(text: str) -> list[str]:
+    return check(text, "277")

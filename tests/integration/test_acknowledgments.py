@@ -12,6 +12,7 @@ import orjson
 
 from bench.synthetic import VisitFactory
 from shared import x12
+from shared.x12_structure import check_277
 from tests.helpers import intake_url, wait_for
 from tests.integration.test_intake_http import post
 
@@ -85,3 +86,20 @@ async def test_a_front_end_rejection_reaches_the_rejected_queue_and_is_never_adj
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert listed.returncode == 0, listed.stderr
     assert claim["claim_id"] in {r["claim_id"] for r in orjson.loads(listed.stdout)}
+
+    # claim status (276/277): the payer answers each claim from its state
+    accepted_claim = await conn.fetchval("SELECT claim_id FROM biller.claims WHERE visit_id = $1", accepted["visit_id"])
+    asked = subprocess.run([sys.executable, "-m", "shared.cli.root", "claim-status", claim["claim_id"], accepted_claim,
+                            "--json"], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    by_claim = {a["claim_id"]: a for a in orjson.loads(asked.stdout)}
+    assert (by_claim[claim["claim_id"]]["category"], by_claim[claim["claim_id"]]["status"]) == ("A7", "562")
+    assert by_claim[accepted_claim]["category"] in ("F1", "F2") and not by_claim[accepted_claim]["pending"]
+    kept = await conn.fetchval("SELECT count(*) FROM biller.claim_status_answers WHERE claim_id = $1", accepted_claim)
+    assert kept >= 1
+    out = tmp_path / "277"
+    exported = subprocess.run([sys.executable, "-m", "shared.cli.root", "export", "277", "--out", str(out),
+                               "--since", since], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert exported.returncode == 0, exported.stdout + exported.stderr
+    files = sorted(out.glob("*.277"))
+    assert files and all(check_277(f.read_text()) == [] for f in files)

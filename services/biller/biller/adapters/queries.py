@@ -23,6 +23,8 @@ SELECT
   (SELECT count(*) FROM clm WHERE status = 'denied')           AS denied,
   (SELECT count(*) FROM clm WHERE status = 'rejected')         AS rejected,
   (SELECT count(*) FROM clm WHERE status = 'front_end_rejected') AS front_end_rejected,
+  (SELECT count(*) FROM clm c WHERE c.status = 'submitted' AND (SELECT a.category FROM biller.claim_status_answers a
+     WHERE a.claim_id = c.claim_id ORDER BY a.id DESC LIMIT 1) LIKE 'P%') AS pending_status,
   (SELECT count(*) FROM biller.remittance_exceptions r
      JOIN biller.claims c ON c.claim_id = r.patient_control_number
      WHERE c.visit_id LIKE ANY($1::text[]))                   AS remittance_exceptions,

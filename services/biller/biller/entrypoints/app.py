@@ -9,8 +9,10 @@ import faust
 
 from biller import bootstrap
 from biller.adapters.eligibility import ask_payer
+from biller.entrypoints import cli_claim_status
 from biller.service_layer import acknowledgments, eligibility, handlers
 from shared import metrics
+from shared.outages import guarded_timer
 from shared.pipeline import stage
 from shared.schemas import (
     ACKNOWLEDGMENTS,
@@ -90,6 +92,14 @@ async def post_acknowledgments(batch: list[ClaimAcknowledged]) -> list[str]:
     return posted.outcomes
 
 
+async def ask_claim_status() -> None:
+    """Claims awaiting an answer past the configured age: ask their payers where they stand (276)."""
+    for answer in await cli_claim_status.check_now(None, get_settings().claim_status_after_seconds):
+        metrics.claim_status_total.labels(category=answer.category).inc()
+
+
+if get_settings().worker == 0:  # one worker asks, not every worker of the group
+    guarded_timer(app, get_settings().claim_status_every_seconds, ask_claim_status)
 track_consumer_lag(app, [CODED_ENCOUNTERS, REMITTANCES, ACKNOWLEDGMENTS])
 
 

@@ -21,6 +21,7 @@ COUNTS: tuple[tuple[str, str, bool], ...] = (
     ("ineligible", "eligibility failed (eligibility queue)", False),
     ("claims", "claims", False),
     ("submitted", "awaiting remittance", False),
+    ("pending_status", "  pending at the payer (277 P)", False),
     ("remitted", "remitted", False),
     ("paid", "  paid", False),
     ("partially_paid", "  partially paid", False),

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import faust
 
 from payer_sim import bootstrap
-from payer_sim.entrypoints import eligibility_web
+from payer_sim.entrypoints import claim_status_web, eligibility_web
 from payer_sim.service_layer import handlers
 from shared.pipeline import stage
 from shared.schemas import CLAIMS, ClaimSubmitted
@@ -24,6 +24,7 @@ claims = raw_topic(app, CLAIMS)
 publisher = FaustPublisher(app)
 track_consumer_lag(app, [CLAIMS])
 eligibility_web.register(app)
+claim_status_web.register(app)
 
 
 async def adjudicate_batch(batch: list[ClaimSubmitted]) -> list[str]:
