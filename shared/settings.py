@@ -43,6 +43,10 @@ class Settings(BaseModel):
     payer_front_end_rejection_rate: float = Field(
         default_factory=lambda: float(_env("PAYER_FRONT_END_REJECTION_RATE", "0"))
     )
+    # The payer's front end reads every 837P with pyx12 before its 999 (off only for throughput runs).
+    payer_front_end_syntax_check: bool = Field(
+        default_factory=lambda: _env("PAYER_FRONT_END_SYNTAX_CHECK", "1") not in ("0", "false", "no")
+    )
     # Claim status (276/277): the biller asks about claims awaiting an answer longer than this, this often.
     claim_status_after_seconds: float = Field(
         default_factory=lambda: float(_env("CLAIM_STATUS_AFTER_SECONDS", str(30 * 86400)))

@@ -161,3 +161,11 @@ async def test_the_biller_queues_a_rejected_claim_once_and_leaves_an_accepted_on
     assert posted.rejected == [rejected]
     again = await post_acknowledgments([rejected], uow)
     assert again.outcomes == ["not_standing"] and again.rejected == []
+
+
+def test_with_the_syntax_read_off_the_999_notes_only_seeded_errors() -> None:
+    claim = submission([("99214", 21_500)], 1)
+    broken = claim.model_copy(update={"x12_837": (claim.x12_837 or "").replace("SV1*HC:", "SV1*XX:", 1)})
+    assert answer(broken).functional_ack == "R"
+    unread = answer(broken, FrontEndKnobs(syntax_check=False))
+    assert unread.functional_ack == "A" and unread.accepted and x12.validate(unread.x12_999) == []

@@ -39,6 +39,7 @@ def front_end_knobs() -> FrontEndKnobs:
         rejection_rate=settings.payer_front_end_rejection_rate,
         seed=settings.payer_seed,
         rejections=load_front_end_rejections(),
+        syntax_check=settings.payer_front_end_syntax_check,
     )
 
 
