@@ -96,14 +96,28 @@ def with_npi_check_digit(first_nine: str) -> str:
 MEMBER_ID_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY0123456789"
 
 
+def lapsed_member(rng: random.Random, payer: str) -> dict[str, str]:
+    """A member of the payer-sim's roster whose coverage lapsed (bench.roster writes the roster)."""
+    from bench.roster import rows
+
+    lapsed = [r for r in rows() if r["payer_id"] == payer and r["kind"] == "lapsed"]
+    chosen = rng.choice(lapsed)
+    return {"member_id": chosen["member_id"], "plan_id": chosen["plan_id"]}
+
+
 class VisitFactory:
-    def __init__(self, seed: int | None = None, as_of: date | None = None, self_pay_rate: float = 0.0) -> None:
+    def __init__(
+        self, seed: int | None = None, as_of: date | None = None, self_pay_rate: float = 0.0, lapsed_rate: float = 0.0
+    ) -> None:
         self.token = f"S{seed}" if seed is not None else secrets.token_hex(4).upper()
         self.rng = random.Random(seed if seed is not None else secrets.randbits(32))
         self.fake = Faker("en_US")
         self.fake.seed_instance(self.rng.randrange(2**32))
         self.as_of = as_of or date.today()
         self.self_pay_rate = self_pay_rate
+        # share of insured patients whose coverage lapsed: a member the payer's roster has terminated
+        # (their visits go to the eligibility queue); 0 keeps every member eligible and the draws as before
+        self.lapsed_rate = lapsed_rate
         self.providers = [self._provider() for _ in range(8)]
         self.facilities = [self._facility() for _ in range(3)]
         self.patients: list[dict] = []
@@ -163,6 +177,8 @@ class VisitFactory:
                 "relationship": "self",
                 "effective_date": date(self.as_of.year - 1, 1, 1).isoformat(),
             }
+            if self.lapsed_rate > 0 and self.rng.random() < self.lapsed_rate:
+                coverage.update(lapsed_member(self.rng, payer))
             if age < 18:
                 coverage["relationship"] = "child"
                 coverage["subscriber"] = {
