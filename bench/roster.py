@@ -37,6 +37,12 @@ def rows(seed: int = SEED, as_of_year: int = 2026) -> list[dict[str, str]]:
     return out
 
 
+def lapsed_member(rng: random.Random, payer: str) -> dict[str, str]:
+    """A member of the roster whose coverage lapsed, for the synthetic factory's lapsed_rate."""
+    chosen = rng.choice([r for r in rows() if r["payer_id"] == payer and r["kind"] == "lapsed"])
+    return {"member_id": chosen["member_id"], "plan_id": chosen["plan_id"]}
+
+
 def main() -> None:
     fields = ["payer_id", "member_id", "plan_id", "effective_date", "termination_date", "kind"]
     writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")

@@ -49,39 +49,11 @@ PROCEDURES = [("36415", None), ("93000", "I10"), ("81002", "N39.0"), ("87880", "
 PROCEDURE_TEXTS = ["Tdap IM", "venipuncture", "cbc", "cmp"]  # a vaccine by its product: its administration follows
 MDM = ["straightforward", "low", "moderate", "high"]
 STATES = sorted(US_STATES)
+# IRS campus prefixes a synthetic EIN may start with
 EIN_PREFIXES = [
-    "20",
-    "26",
-    "27",
-    "30",
-    "33",
-    "35",
-    "36",
-    "37",
-    "38",
-    "41",
-    "42",
-    "45",
-    "46",
-    "52",
-    "54",
-    "56",
-    "61",
-    "65",
-    "71",
-    "72",
-    "75",
-    "76",
-    "81",
-    "82",
-    "84",
-    "86",
-    "88",
-    "91",
-    "93",
-    "95",
-    "98",
-]
+    "20", "26", "27", "30", "33", "35", "36", "37", "38", "41", "42", "45", "46", "52", "54",
+    "56", "61", "65", "71", "72", "75", "76", "81", "82", "84", "86", "88", "91", "93", "95", "98",
+]  # fmt: skip
 
 
 def with_npi_check_digit(first_nine: str) -> str:
@@ -96,28 +68,16 @@ def with_npi_check_digit(first_nine: str) -> str:
 MEMBER_ID_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY0123456789"
 
 
-def lapsed_member(rng: random.Random, payer: str) -> dict[str, str]:
-    """A member of the payer-sim's roster whose coverage lapsed (bench.roster writes the roster)."""
-    from bench.roster import rows
-
-    lapsed = [r for r in rows() if r["payer_id"] == payer and r["kind"] == "lapsed"]
-    chosen = rng.choice(lapsed)
-    return {"member_id": chosen["member_id"], "plan_id": chosen["plan_id"]}
-
-
 class VisitFactory:
-    def __init__(
-        self, seed: int | None = None, as_of: date | None = None, self_pay_rate: float = 0.0, lapsed_rate: float = 0.0
-    ) -> None:
+    def __init__(self, seed: int | None = None, as_of: date | None = None, self_pay_rate: float = 0.0,
+                 lapsed_rate: float = 0.0) -> None:  # fmt: skip
         self.token = f"S{seed}" if seed is not None else secrets.token_hex(4).upper()
         self.rng = random.Random(seed if seed is not None else secrets.randbits(32))
         self.fake = Faker("en_US")
         self.fake.seed_instance(self.rng.randrange(2**32))
         self.as_of = as_of or date.today()
         self.self_pay_rate = self_pay_rate
-        # share of insured patients whose coverage lapsed: a member the payer's roster has terminated
-        # (their visits go to the eligibility queue); 0 keeps every member eligible and the draws as before
-        self.lapsed_rate = lapsed_rate
+        self.lapsed_rate = lapsed_rate  # insured patients given a lapsed roster member (0: draws as before)
         self.providers = [self._provider() for _ in range(8)]
         self.facilities = [self._facility() for _ in range(3)]
         self.patients: list[dict] = []
@@ -178,6 +138,8 @@ class VisitFactory:
                 "effective_date": date(self.as_of.year - 1, 1, 1).isoformat(),
             }
             if self.lapsed_rate > 0 and self.rng.random() < self.lapsed_rate:
+                from bench.roster import lapsed_member  # the payer-sim's roster: their visits are not eligible
+
                 coverage.update(lapsed_member(self.rng, payer))
             if age < 18:
                 coverage["relationship"] = "child"
