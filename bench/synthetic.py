@@ -51,39 +51,11 @@ PROCEDURES = [("36415", None), ("93000", "I10"), ("81002", "N39.0"), ("87880", "
 PROCEDURE_TEXTS = ["Tdap IM", "venipuncture", "cbc", "cmp"]  # a vaccine by its product: its administration follows
 MDM = ["straightforward", "low", "moderate", "high"]
 STATES = sorted(US_STATES)
+# IRS campus prefixes a synthetic EIN may start with
 EIN_PREFIXES = [
-    "20",
-    "26",
-    "27",
-    "30",
-    "33",
-    "35",
-    "36",
-    "37",
-    "38",
-    "41",
-    "42",
-    "45",
-    "46",
-    "52",
-    "54",
-    "56",
-    "61",
-    "65",
-    "71",
-    "72",
-    "75",
-    "76",
-    "81",
-    "82",
-    "84",
-    "86",
-    "88",
-    "91",
-    "93",
-    "95",
-    "98",
-]
+    "20", "26", "27", "30", "33", "35", "36", "37", "38", "41", "42", "45", "46", "52", "54",
+    "56", "61", "65", "71", "72", "75", "76", "81", "82", "84", "86", "88", "91", "93", "95", "98",
+]  # fmt: skip
 
 
 def with_npi_check_digit(first_nine: str) -> str:
@@ -105,13 +77,15 @@ SYNTHETIC_PRACTICES: list[dict[str, str]] = yaml.safe_load(
 
 
 class VisitFactory:
-    def __init__(self, seed: int | None = None, as_of: date | None = None, self_pay_rate: float = 0.0) -> None:
+    def __init__(self, seed: int | None = None, as_of: date | None = None, self_pay_rate: float = 0.0,
+                 lapsed_rate: float = 0.0) -> None:  # fmt: skip
         self.token = f"S{seed}" if seed is not None else secrets.token_hex(4).upper()
         self.rng = random.Random(seed if seed is not None else secrets.randbits(32))
         self.fake = Faker("en_US")
         self.fake.seed_instance(self.rng.randrange(2**32))
         self.as_of = as_of or date.today()
         self.self_pay_rate = self_pay_rate
+        self.lapsed_rate = lapsed_rate  # insured patients given a lapsed roster member (0: draws as before)
         self.providers = [self._provider() for _ in range(8)]
         self.facilities = [self._facility() for _ in range(3)]
         self.patients: list[dict] = []
@@ -174,6 +148,10 @@ class VisitFactory:
                 "relationship": "self",
                 "effective_date": date(self.as_of.year - 1, 1, 1).isoformat(),
             }
+            if self.lapsed_rate > 0 and self.rng.random() < self.lapsed_rate:
+                from bench.roster import lapsed_member  # the payer-sim's roster: their visits are not eligible
+
+                coverage.update(lapsed_member(self.rng, payer))
             if age < 18:
                 coverage["relationship"] = "child"
                 coverage["subscriber"] = {

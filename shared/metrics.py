@@ -18,6 +18,17 @@ end_to_end_seconds = Histogram(
     "rcm_end_to_end_seconds", "Visit received to remittance posted", buckets=_LATENCY_BUCKETS
 )
 claims_total = Counter("rcm_claims_total", "Claim status changes, by new status", ["status"])
+claim_status_total = Counter(
+    "rcm_claim_status_total", "Claim status answers (277) by STC01 category (F1, P1, A7, D0, ...)", ["category"]
+)
+eligibility_total = Counter(
+    "rcm_eligibility_total", "Eligibility answers (271) before billing, by status (active, inactive, ...)", ["status"]
+)
+front_end_rejections_total = Counter(
+    "rcm_front_end_rejections_total",
+    "Claims the payer's front end turned back before adjudication, by transaction (999, 277CA) and code",
+    ["transaction", "code"],
+)
 denials_total = Counter("rcm_denials_total", "Denied service lines and claims, by CARC", ["carc"])
 dollars_total = Counter("rcm_dollars_total", "Dollars flowing, by kind (billed, allowed, paid, patient)", ["kind"])
 dead_letters_total = Counter("rcm_dead_letters_total", "Events sent to a dead-letter topic", ["topic"])

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, DENIAL_WORK, REMITTANCES, VISITS, dlq_topic
+from shared.schemas import (
+    ACKNOWLEDGMENTS,
+    CLAIMS,
+    CODED_ENCOUNTERS,
+    CODING_REVIEW,
+    DENIAL_WORK,
+    ELIGIBILITY,
+    REMITTANCES,
+    VISITS,
+    dlq_topic,
+)
 from shared.settings import get_settings
 
 
@@ -29,13 +39,20 @@ class Stage:
 
 PORT_STRIDE = 10
 # The dead-letter topics the console counts: those of every topic a stage consumes or a person answers.
-CONSOLE_DLQ = (VISITS, CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES)
+CONSOLE_DLQ = (VISITS, CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES, ACKNOWLEDGMENTS)
 
 STAGES: tuple[Stage, ...] = (
     Stage("encounter", "encounter", (), (VISITS,), 8001, "rcm-encounter", scales_out=False),
     Stage("coder", "coder", (VISITS,), (CODED_ENCOUNTERS, CODING_REVIEW), 8002, "rcm-coder"),
-    Stage("biller", "biller", (CODED_ENCOUNTERS, REMITTANCES), (CLAIMS, DENIAL_WORK), 8003, "rcm-biller"),
-    Stage("payer-sim", "payer_sim", (CLAIMS,), (REMITTANCES,), 8004, "rcm-payer-sim"),
+    Stage(
+        "biller",
+        "biller",
+        (CODED_ENCOUNTERS, REMITTANCES, ACKNOWLEDGMENTS),
+        (ELIGIBILITY, CLAIMS, DENIAL_WORK),
+        8003,
+        "rcm-biller",
+    ),
+    Stage("payer-sim", "payer_sim", (CLAIMS,), (ACKNOWLEDGMENTS, REMITTANCES), 8004, "rcm-payer-sim"),
     # Read models for people (web pages, `rcm kpis`); it acts only through the other services' APIs.
     Stage(
         "console",

@@ -39,6 +39,19 @@ class Settings(BaseModel):
     payer_delay_seconds: float = Field(default_factory=lambda: float(_env("PAYER_DELAY_SECONDS", "0")))
     payer_random_denial_rate: float = Field(default_factory=lambda: float(_env("PAYER_RANDOM_DENIAL_RATE", "0")))
     payer_seed: int = Field(default_factory=lambda: int(_env("PAYER_SEED", "0")))
+    # Share of claims the payer's front end rejects at random (999 or 277CA), seeded with payer_seed.
+    payer_front_end_rejection_rate: float = Field(
+        default_factory=lambda: float(_env("PAYER_FRONT_END_REJECTION_RATE", "0"))
+    )
+    # The payer's front end reads every 837P with pyx12 before its 999 (off only for throughput runs).
+    payer_front_end_syntax_check: bool = Field(
+        default_factory=lambda: _env("PAYER_FRONT_END_SYNTAX_CHECK", "1") not in ("0", "false", "no")
+    )
+    # Claim status (276/277): the biller asks about claims awaiting an answer longer than this, this often.
+    claim_status_after_seconds: float = Field(
+        default_factory=lambda: float(_env("CLAIM_STATUS_AFTER_SECONDS", str(30 * 86400)))
+    )
+    claim_status_every_seconds: float = Field(default_factory=lambda: float(_env("CLAIM_STATUS_EVERY_SECONDS", "3600")))
     # Benchmarks run a coder against topics and a consumer group of their own (empty: the real ones).
     coder_topic_suffix: str = Field(default_factory=lambda: _env("CODER_TOPIC_SUFFIX", ""))
     db_pool_size: int = Field(default_factory=lambda: int(_env("DB_POOL_SIZE", "4")))

@@ -26,7 +26,7 @@ from shared.x12_text import (
 __all__ = [
     "COMPONENT_SEPARATOR", "DATA_CHARACTERS", "ELEMENT_SEPARATOR", "REPETITION_SEPARATOR", "SEGMENT_TERMINATOR",
     "VISIT_TEXT_LIMITS", "Envelope", "Segment", "X12ElementError", "check_text", "code", "element", "interchange",
-    "money", "normalise", "segment", "validate", "validate_each",
+    "money", "normalise", "read_segments", "segment", "validate", "validate_each",
 ]  # fmt: skip
 
 SEGMENT_TERMINATOR = "~"
@@ -93,8 +93,8 @@ def interchange(envelope: Envelope, transactions: Iterable[list[Segment]]) -> st
     count = 0
     for count, body in enumerate(transactions, start=1):
         control = f"{count:04d}"
-        # ST03 repeats the implementation guide on an 837; the 835 guide marks it not used
-        st03 = e.implementation if e.transaction_set == "837" else ""
+        # ST03 repeats the implementation guide (837, 999, 277, 270/271, 276); the 835 guide marks it not used
+        st03 = e.implementation if e.transaction_set != "835" else ""
         st = [("ST", e.transaction_set, control, st03), *body]
         lines += [segment(*s) for s in st]
         lines.append(segment("SE", len(st) + 1, control))  # SE01 counts ST and SE themselves
@@ -214,3 +214,9 @@ def validate_each(texts: Sequence[str]) -> list[list[str]]:
     if not ok and not any(flagged):
         return [validate(text) for text in texts]
     return [validate(text) if bad else [] for text, bad in zip(texts, flagged, strict=True)]
+
+
+def read_segments(text: str) -> list[list[str]]:
+    """An interchange written with our separators, as segments split into elements (a reader of
+    our own files and our partners' answers, which use the same separators)."""
+    return [raw.strip().split(ELEMENT_SEPARATOR) for raw in text.split(SEGMENT_TERMINATOR) if raw.strip()]

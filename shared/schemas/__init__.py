@@ -10,12 +10,23 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from shared.schemas import claim, coded_encounter, coding_review, denial_work, remittance, visit
+from shared.schemas import (
+    acknowledgment,
+    claim,
+    coded_encounter,
+    coding_review,
+    denial_work,
+    eligibility,
+    remittance,
+    visit,
+)
+from shared.schemas.acknowledgment import ClaimAcknowledged
 from shared.schemas.claim import ClaimLine, ClaimSubmitted
 from shared.schemas.coded_encounter import CodedDiagnosis, CodedEncounter, CodedServiceLine
 from shared.schemas.coding_review import CodingReviewRequested, ReviewReason
 from shared.schemas.common import Envelope, Producer
 from shared.schemas.denial_work import DenialAction, DenialWorked
+from shared.schemas.eligibility import EligibilityChecked
 from shared.schemas.remittance import Adjustment, RemittanceIssued, RemittanceLine
 from shared.schemas.visit import Visit, VisitReceived
 
@@ -25,6 +36,8 @@ CODING_REVIEW = coding_review.TOPIC
 CLAIMS = claim.TOPIC
 REMITTANCES = remittance.TOPIC
 DENIAL_WORK = denial_work.TOPIC
+ACKNOWLEDGMENTS = acknowledgment.TOPIC
+ELIGIBILITY = eligibility.TOPIC
 
 TOPIC_MODELS: dict[str, type[Envelope]] = {
     VISITS: VisitReceived,
@@ -33,6 +46,8 @@ TOPIC_MODELS: dict[str, type[Envelope]] = {
     CLAIMS: ClaimSubmitted,
     REMITTANCES: RemittanceIssued,
     DENIAL_WORK: DenialWorked,
+    ACKNOWLEDGMENTS: ClaimAcknowledged,
+    ELIGIBILITY: EligibilityChecked,
 }
 
 JSON_SCHEMA_DIR = Path(__file__).parent / "json"
@@ -61,6 +76,7 @@ def write_json_schemas(directory: Path = JSON_SCHEMA_DIR) -> list[Path]:
 
 __all__ = [
     "Adjustment",
+    "ClaimAcknowledged",
     "ClaimLine",
     "ClaimSubmitted",
     "CodedDiagnosis",
@@ -69,6 +85,7 @@ __all__ = [
     "CodingReviewRequested",
     "DenialAction",
     "DenialWorked",
+    "EligibilityChecked",
     "Envelope",
     "Producer",
     "RemittanceIssued",

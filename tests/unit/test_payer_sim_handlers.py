@@ -9,6 +9,9 @@ import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from biller.adapters.reference import load_submitter
+from biller.domain.claims import render_837
+from biller.domain.model import PayerInfo
 from payer_sim.domain.claims import Knobs
 from payer_sim.domain.model import (
     Accumulator,
@@ -24,7 +27,7 @@ from payer_sim.domain.model import (
 )
 from payer_sim.service_layer.handlers import adjudicate_claims
 from shared import ids
-from shared.schemas import REMITTANCES, ClaimSubmitted, RemittanceIssued
+from shared.schemas import ACKNOWLEDGMENTS, REMITTANCES, ClaimAcknowledged, ClaimSubmitted, RemittanceIssued
 from shared.unit_of_work import EventCollector
 from tests.unit.test_adjudication import REF, claim
 
@@ -104,9 +107,22 @@ class FakeAdjudications:
         self._remittances.rows += booking.remittances
 
 
+class FakeAcknowledgments:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, ClaimAcknowledged] = {}
+
+    async def sent_for(self, claim_event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ClaimAcknowledged]:
+        return {i: self.rows[i] for i in claim_event_ids if i in self.rows}
+
+    async def record(self, acknowledgments: list[ClaimAcknowledged]) -> None:
+        for a in acknowledgments:
+            self.rows.setdefault(a.claim_event_id, a)
+
+
 class FakeUnitOfWork(EventCollector):
     def __init__(self) -> None:
         super().__init__()
+        self.acknowledgments = FakeAcknowledgments()
         self.members = FakeMembers()
         self.accumulators = FakeAccumulators()
         self.remittances = FakeRemittances()
@@ -117,17 +133,25 @@ def submission(lines: list[tuple[str, int]], n: int, frequency: str = "1", **kw)
     """Claim number n of the one test member, sent as submission `frequency`."""
     base = claim(lines, **kw)
     claim_id = f"{base.claim_id}-{n}"
-    return base.model_copy(
+    sent = base.model_copy(
         update={"claim_id": claim_id, "patient_control_number": claim_id, "frequency_code": frequency,
                 "event_id": ids.event_id("test-claim", claim_id, frequency)}
     )  # fmt: skip
+    return with_837(sent)
+
+
+def with_837(c: ClaimSubmitted) -> ClaimSubmitted:
+    """The claim with the 837P the biller would send (the payer's front end reads it)."""
+    return render_837(c, PayerInfo(c.payer_id, "Test Payer", c.payer_id), load_submitter())
 
 
 async def run(batch: list[ClaimSubmitted], uow: FakeUnitOfWork) -> tuple[list[str], list[RemittanceIssued]]:
     uow.events = []
     outcomes = await adjudicate_claims(batch, uow, REF, Knobs(), TODAY)
-    assert {e.topic for e in uow.events} <= {REMITTANCES}
-    return outcomes, [e.event for e in uow.events]  # type: ignore[misc]
+    assert {e.topic for e in uow.events} <= {REMITTANCES, ACKNOWLEDGMENTS}
+    acknowledged = [e.event for e in uow.events if e.topic == ACKNOWLEDGMENTS]
+    assert [a.claim_event_id for a in acknowledged] == [c.event_id for c in batch]  # type: ignore[attr-defined]
+    return outcomes, [e.event for e in uow.events if e.topic == REMITTANCES]  # type: ignore[misc]
 
 
 def member_year(c: ClaimSubmitted) -> MemberYear:

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from payer_sim.adapters import MIGRATIONS_DIR
-from payer_sim.adapters.reference import load_reference
+from payer_sim.adapters.reference import load_front_end_rejections, load_reference
 from payer_sim.domain.claims import Knobs
+from payer_sim.domain.front_end import FrontEndKnobs
 from payer_sim.domain.model import ReferenceData
 from payer_sim.service_layer.unit_of_work import PayerUnitOfWork
 from shared.db import Database
@@ -29,6 +30,17 @@ def reference() -> ReferenceData:
 def knobs() -> Knobs:
     settings = get_settings()
     return Knobs(random_denial_rate=settings.payer_random_denial_rate, seed=settings.payer_seed)
+
+
+@lru_cache(maxsize=1)
+def front_end_knobs() -> FrontEndKnobs:
+    settings = get_settings()
+    return FrontEndKnobs(
+        rejection_rate=settings.payer_front_end_rejection_rate,
+        seed=settings.payer_seed,
+        rejections=load_front_end_rejections(),
+        syntax_check=settings.payer_front_end_syntax_check,
+    )
 
 
 async def unit_of_work() -> Callable[[], PayerUnitOfWork]:

@@ -14,6 +14,7 @@ WITH bil AS (SELECT outcome FROM biller.encounters WHERE visit_id LIKE ANY($1::t
 SELECT
   (SELECT count(*) FROM bil WHERE outcome = 'self_pay')        AS self_pay,
   (SELECT count(*) FROM bil WHERE outcome = 'not_billable')    AS not_billable,
+  (SELECT count(*) FROM bil WHERE outcome = 'ineligible')      AS ineligible,
   (SELECT count(*) FROM clm)                                   AS claims,
   (SELECT count(*) FROM clm WHERE status = 'submitted')        AS submitted,
   (SELECT count(*) FROM clm WHERE status IN ('paid', 'partially_paid', 'denied', 'written_off')) AS remitted,
@@ -22,6 +23,9 @@ SELECT
   (SELECT count(*) FROM clm WHERE status = 'denied')           AS denied,
   (SELECT count(*) FROM clm WHERE status = 'written_off')      AS written_off,
   (SELECT count(*) FROM clm WHERE status = 'rejected')         AS rejected,
+  (SELECT count(*) FROM clm WHERE status = 'front_end_rejected') AS front_end_rejected,
+  (SELECT count(*) FROM clm c WHERE c.status = 'submitted' AND (SELECT a.category FROM biller.claim_status_answers a
+     WHERE a.claim_id = c.claim_id ORDER BY a.id DESC LIMIT 1) LIKE 'P%') AS pending_status,
   (SELECT count(*) FROM biller.remittance_exceptions r
      JOIN biller.claims c ON c.claim_id = r.patient_control_number
      WHERE c.visit_id LIKE ANY($1::text[]))                   AS remittance_exceptions,

@@ -8,7 +8,9 @@ from typing import Literal
 
 from shared.schemas import Adjustment, ClaimSubmitted
 
-ClaimStatus = Literal["submitted", "rejected", "paid", "partially_paid", "denied", "reversed", "written_off"]
+ClaimStatus = Literal[
+    "submitted", "rejected", "front_end_rejected", "paid", "partially_paid", "denied", "reversed", "written_off"
+]
 
 
 @dataclass(frozen=True)

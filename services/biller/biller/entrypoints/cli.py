@@ -12,7 +12,7 @@ import typer
 
 from biller.adapters import queries
 from biller.domain.scrubber import RULES
-from biller.entrypoints import cli_exports, cli_rebuild
+from biller.entrypoints import cli_acknowledgments, cli_claim_status, cli_eligibility, cli_exports, cli_rebuild
 from shared import db
 from shared.cli.output import console, dollars, print_json, print_table
 from shared.security import session
@@ -163,3 +163,6 @@ def register(app: typer.Typer) -> None:
     app.command("statements")(statements)
     app.command("rebuild")(cli_rebuild.rebuild)
     cli_exports.register(app)
+    cli_acknowledgments.register(app)
+    cli_eligibility.register(app)
+    cli_claim_status.register(app)

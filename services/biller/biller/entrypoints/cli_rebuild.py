@@ -15,11 +15,20 @@ from rich.console import Console
 
 from biller import bootstrap
 from biller.adapters import MIGRATIONS_DIR
-from biller.service_layer import handlers
+from biller.service_layer import acknowledgments, eligibility, handlers
 from shared import db
 from shared.cli.output import progress_bar
 from shared.kafka import decode
-from shared.schemas import CODED_ENCOUNTERS, REMITTANCES, CodedEncounter, RemittanceIssued
+from shared.schemas import (
+    ACKNOWLEDGMENTS,
+    CODED_ENCOUNTERS,
+    ELIGIBILITY,
+    REMITTANCES,
+    ClaimAcknowledged,
+    CodedEncounter,
+    EligibilityChecked,
+    RemittanceIssued,
+)
 from shared.settings import get_settings
 from shared.topic_reader import read_range
 from shared.unit_of_work import DiscardingPublisher, run_in_unit_of_work
@@ -86,16 +95,26 @@ async def _apply(run: Callable[[list[Any], datetime], Awaitable[object]], batch:
 
 
 async def rebuild_into(url: str) -> int:
-    """Replay coded encounters and remittances, in the order they were written, through the biller."""
+    """Replay coded encounters (with the eligibility answers they were billed with), remittances and
+    acknowledgments, in the order they were written, through the biller."""
     await db.recreate_database(url)
     database = db.Database(bootstrap.SERVICE, MIGRATIONS_DIR, url)
     try:
         make_uow = await bootstrap.unit_of_work(database)
         records = []
+        # the eligibility answers each visit was billed with: the biller asked the payer then and
+        # will not ask again; the first answer kept for a visit is the one it decided on
+        answers: dict[str, EligibilityChecked] = {}
         with progress_bar() as progress:
-            for rank, topic in enumerate((CODED_ENCOUNTERS, REMITTANCES)):
+            for rank, topic in enumerate((CODED_ENCOUNTERS, REMITTANCES, ACKNOWLEDGMENTS)):
                 async for record in read_range(topic, None, progress=progress):
                     records.append((record.timestamp, rank, record.partition, record.offset, topic, record.value))
+            async for record in read_range(ELIGIBILITY, None, progress=progress):
+                try:
+                    answer = decode(EligibilityChecked, record.value)
+                except ValueError:
+                    continue
+                answers.setdefault(answer.visit_id, answer)
         records.sort()
         reference, discard = (
             bootstrap.reference(),
@@ -103,8 +122,14 @@ async def rebuild_into(url: str) -> int:
         )  # a rebuild records; it never sends claims again
 
         async def bill(batch: list[CodedEncounter], at: datetime) -> object:
+            checks = {c.visit_id: answers[c.visit_id] for c in batch if c.visit_id in answers}
             return await run_in_unit_of_work(
-                make_uow, lambda uow: handlers.bill_encounters(batch, uow, reference, at), discard
+                make_uow, lambda uow: eligibility.bill_checked(batch, checks, uow, reference, at), discard
+            )
+
+        async def acknowledge(batch: list[ClaimAcknowledged], at: datetime) -> object:
+            return await run_in_unit_of_work(
+                make_uow, lambda uow: acknowledgments.post_acknowledgments(batch, uow), discard
             )
 
         async def post(batch: list[RemittanceIssued], at: datetime) -> object:
@@ -115,16 +140,18 @@ async def rebuild_into(url: str) -> int:
         runs: dict[str, Callable[[list[Any], datetime], Awaitable[object]]] = {
             CODED_ENCOUNTERS: bill,
             REMITTANCES: post,
+            ACKNOWLEDGMENTS: acknowledge,
         }
-        models: dict[str, type[CodedEncounter] | type[RemittanceIssued]] = {
+        models: dict[str, type[CodedEncounter] | type[RemittanceIssued] | type[ClaimAcknowledged]] = {
             CODED_ENCOUNTERS: CodedEncounter,
             REMITTANCES: RemittanceIssued,
+            ACKNOWLEDGMENTS: ClaimAcknowledged,
         }
         batch: list[Any] = []
         batch_topic, at = CODED_ENCOUNTERS, datetime.min
         for timestamp, _, _, _, topic, value in records:
             try:
-                event: CodedEncounter | RemittanceIssued = decode(models[topic], value)
+                event: CodedEncounter | RemittanceIssued | ClaimAcknowledged = decode(models[topic], value)
             except ValueError:
                 continue  # unreadable: the live stage dead-lettered it too
             if batch and (topic != batch_topic or len(batch) >= BATCH):

@@ -18,14 +18,17 @@ from shared.plugins import StatusRow
 COUNTS: tuple[tuple[str, str, bool], ...] = (
     ("self_pay", "self-pay statements", False),
     ("not_billable", "not billable", False),
+    ("ineligible", "eligibility failed (eligibility queue)", False),
     ("claims", "claims", False),
     ("submitted", "awaiting remittance", False),
+    ("pending_status", "  pending at the payer (277 P)", False),
     ("remitted", "remitted", False),
     ("paid", "  paid", False),
     ("partially_paid", "  partially paid", False),
     ("denied", "  denied", False),
     ("written_off", "  denied, then written off by a person", False),
     ("rejected", "rejected by scrubber", False),
+    ("front_end_rejected", "rejected at the payer's front end (999/277CA)", False),
     ("remittance_exceptions", "remittance exceptions", False),
     ("billing_done", "visits billing is done with", True),
 )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncpg
 
+from biller.adapters.acknowledgments import AcknowledgmentRepository
 from biller.adapters.denial_work_repository import DenialWorkRepository
+from biller.adapters.eligibility import EligibilityRepository
 from biller.adapters.posting_repository import PostingRepository
 from biller.adapters.repository import ClaimRepository
 from shared.unit_of_work import PostgresUnitOfWork
@@ -14,8 +16,12 @@ class BillerUnitOfWork(PostgresUnitOfWork):
     claims: ClaimRepository
     postings: PostingRepository
     denial_work: DenialWorkRepository
+    acknowledgments: AcknowledgmentRepository
+    eligibility: EligibilityRepository
 
     def open_repositories(self, conn: asyncpg.Connection) -> None:
         self.claims = ClaimRepository(conn)
         self.postings = PostingRepository(conn)
         self.denial_work = DenialWorkRepository(conn)
+        self.acknowledgments = AcknowledgmentRepository(conn)
+        self.eligibility = EligibilityRepository(conn)

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from payer_sim.domain.model import CoverageRule, EditPair, FeeScheduleEntry, PayerTerms, Plan, ReferenceData
+from payer_sim.domain.front_end import FrontEndRejection
+from payer_sim.domain.model import (
+    CoverageRule,
+    EditPair,
+    Enrollment,
+    FeeScheduleEntry,
+    Member,
+    PayerTerms,
+    Plan,
+    ReferenceData,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -50,6 +61,8 @@ def load_payers(path: Path = DATA_DIR / "payers.yaml") -> dict[str, PayerTerms]:
                 code: CoverageRule(diagnosis_prefixes=tuple(rule["diagnoses"]), carc=str(rule["carc"]))
                 for code, rule in (p.get("coverage_policy") or {}).items()
             },
+            member_id_pattern=p.get("member_id_pattern"),
+            unenrolled_billing_npis=frozenset(str(n) for n in p.get("unenrolled_billing_npis", [])),
         )
         for payer_id, p in raw.items()
     }
@@ -68,6 +81,35 @@ def load_edit_pairs(path: Path = DATA_DIR / "edit_pairs.csv") -> tuple[EditPair,
         return tuple(EditPair(r["column1"], r["column2"], int(r["modifier_indicator"])) for r in csv.DictReader(fh))
 
 
+def load_front_end_rejections(path: Path = DATA_DIR / "front_end_rejections.csv") -> tuple[FrontEndRejection, ...]:
+    with path.open(newline="") as fh:
+        return tuple(
+            FrontEndRejection(
+                level=r["level"], ack=r["ack"], segment_id=r["segment_id"], qualifier=r["qualifier"],
+                loop_id=r["loop_id"], element_position=int(r["element_position"]) if r["element_position"] else None,
+                element_reference=r["element_reference"], segment_error=r["segment_error"],
+                element_error=r["element_error"], category=r["category"], status_code=r["status_code"],
+                entity=r["entity"], description=r["description"],
+            )
+            for r in csv.DictReader(fh)
+        )  # fmt: skip
+
+
+def load_roster(path: Path = DATA_DIR / "enrollment_roster.csv") -> dict[Member, Enrollment]:
+    def day(value: str) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    with path.open(newline="") as fh:
+        return {
+            (r["payer_id"], r["member_id"]): Enrollment(
+                r["plan_id"], day(r["effective_date"]), day(r["termination_date"])
+            )
+            for r in csv.DictReader(fh)
+        }
+
+
 @lru_cache(maxsize=1)
 def load_reference() -> ReferenceData:
-    return ReferenceData(payers=load_payers(), fee_schedule=load_fee_schedule(), edit_pairs=load_edit_pairs())
+    return ReferenceData(
+        payers=load_payers(), fee_schedule=load_fee_schedule(), edit_pairs=load_edit_pairs(), roster=load_roster()
+    )

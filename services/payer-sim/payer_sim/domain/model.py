@@ -48,6 +48,8 @@ class PayerTerms:
     plans: dict[str, Plan]
     non_covered: frozenset[str] = frozenset()
     coverage_policy: dict[str, CoverageRule] = field(default_factory=dict)
+    member_id_pattern: str | None = None  # the front end rejects other member ids (277CA A7:164)
+    unenrolled_billing_npis: frozenset[str] = frozenset()  # providers the payer has not enrolled (277CA A7:562:85)
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,22 @@ class EditPair:
 
 
 @dataclass(frozen=True)
+class Enrollment:
+    """The member as the payer enrolled them when first seen."""
+
+    plan_id: str
+    effective_date: date | None
+    termination_date: date | None
+
+
+@dataclass(frozen=True)
 class ReferenceData:
     payers: dict[str, PayerTerms]
     fee_schedule: dict[str, FeeScheduleEntry]
     edit_pairs: tuple[EditPair, ...]
+    # the enrolment roster (enrollment_roster.csv): these members are enrolled by these dates, not
+    # by what their first claim says
+    roster: dict[Member, Enrollment] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,15 +92,6 @@ class Accumulator:
 
     deductible_met_cents: int = 0
     out_of_pocket_met_cents: int = 0
-
-
-@dataclass(frozen=True)
-class Enrollment:
-    """The member as the payer enrolled them when first seen."""
-
-    plan_id: str
-    effective_date: date | None
-    termination_date: date | None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import faust
 
 from payer_sim import bootstrap
+from payer_sim.entrypoints import claim_status_web, eligibility_web
 from payer_sim.service_layer import handlers
 from shared.pipeline import stage
 from shared.schemas import CLAIMS, ClaimSubmitted
@@ -22,6 +23,8 @@ app = make_app(bootstrap.SERVICE, stage(bootstrap.SERVICE).port(get_settings().w
 claims = raw_topic(app, CLAIMS)
 publisher = FaustPublisher(app)
 track_consumer_lag(app, [CLAIMS])
+eligibility_web.register(app)
+claim_status_web.register(app)
 
 
 async def adjudicate_batch(batch: list[ClaimSubmitted]) -> list[str]:
@@ -30,9 +33,10 @@ async def adjudicate_batch(batch: list[ClaimSubmitted]) -> list[str]:
         due = max(c.occurred_at.timestamp() for c in batch) + delay
         await asyncio.sleep(max(due - datetime.now(UTC).timestamp(), 0))
     reference, knobs, today = bootstrap.reference(), bootstrap.knobs(), datetime.now(UTC).date()
+    front_end = bootstrap.front_end_knobs()
     return await run_in_unit_of_work(
         await bootstrap.unit_of_work(),
-        lambda uow: handlers.adjudicate_claims(batch, uow, reference, knobs, today),
+        lambda uow: handlers.adjudicate_claims(batch, uow, reference, knobs, today, front_end),
         publisher,
     )
 

@@ -1,4 +1,4 @@
-"""The payer-sim's `rcm` verbs, over its own tables only: `rcm export 835`."""
+"""The payer-sim's `rcm` verbs, over its own tables only: `rcm export 835|999|277ca`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from payer_sim.entrypoints import cli_acks
 from shared import db, x12
 from shared.cli.output import console, print_json, subgroup
 from shared.schemas import RemittanceIssued
@@ -19,7 +20,9 @@ EXPORT_HELP = "write standard files (X12) from what the pipeline recorded"
 
 
 def register(app: typer.Typer) -> None:
-    subgroup(app, "export", EXPORT_HELP).command("835")(export_835)
+    export = subgroup(app, "export", EXPORT_HELP)
+    export.command("835")(export_835)
+    cli_acks.register(export)
 
 
 def export_835(

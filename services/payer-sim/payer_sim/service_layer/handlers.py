@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 from payer_sim.domain.adjudication import line_key
 from payer_sim.domain.claims import Answer, Knobs, answer, plan_of
+from payer_sim.domain.front_end import FrontEndKnobs, acknowledge
 from payer_sim.domain.model import (
     Accumulator,
     AdjudicationRecord,
@@ -25,10 +26,11 @@ from payer_sim.domain.model import (
     ReferenceData,
 )
 from payer_sim.service_layer.unit_of_work import AbstractPayerUnitOfWork
-from shared.schemas import REMITTANCES, ClaimSubmitted, Producer, RemittanceIssued
+from shared.schemas import ACKNOWLEDGMENTS, REMITTANCES, ClaimAcknowledged, ClaimSubmitted, Producer, RemittanceIssued
 
 PRODUCER = Producer(service="payer-sim")
 OUTCOMES = {"1": "processed", "4": "denied", "22": "reversed"}  # by CLP02 of the last remittance sent
+# acknowledged: outcome "rejected" when the 999 or 277CA turned the claim back before adjudication
 
 
 def member_of(claim: ClaimSubmitted) -> Member:
@@ -45,21 +47,46 @@ async def adjudicate_claims(
     reference: ReferenceData,
     knobs: Knobs,
     today: date,
+    front_end: FrontEndKnobs | None = None,
 ) -> list[str]:
-    """Answer each submission exactly once, in batch order (a member's second claim sees the
-    accumulators the first one left); a redelivered submission gets its stored remittances sent
-    again (same event ids, so downstream ignores the copies). Returns an outcome per claim."""
-    answered = await uow.remittances.sent_for([c.event_id for c in batch])
-    todo = list({c.event_id: c for c in batch if c.event_id not in answered}.values())
+    """Acknowledge each submission (999, 277CA), then answer each accepted one exactly once, in
+    batch order (a member's second claim sees the accumulators the first one left); a redelivered
+    submission gets its stored answers sent again (same event ids, so downstream ignores the
+    copies). Returns an outcome per claim ("rejected" when the front end turned it back)."""
+    acknowledged = await acknowledge_claims(batch, uow, reference, front_end or FrontEndKnobs())
+    admitted = [c for c in batch if acknowledged[c.event_id].accepted]
+    answered = await uow.remittances.sent_for([c.event_id for c in admitted])
+    todo = list({c.event_id: c for c in admitted if c.event_id not in answered}.values())
     if todo:
         answered |= await _answer(todo, uow, reference, knobs, today)
     outcomes = []
     for claim in batch:
+        if not acknowledged[claim.event_id].accepted:
+            outcomes.append("rejected")
+            continue
         sent = answered[claim.event_id]
         for remittance in sent:
             uow.emit(REMITTANCES, remittance)
         outcomes.append(OUTCOMES.get(sent[-1].claim_status_code, "other"))
     return outcomes
+
+
+async def acknowledge_claims(
+    batch: list[ClaimSubmitted], uow: AbstractPayerUnitOfWork, reference: ReferenceData, knobs: FrontEndKnobs
+) -> dict[uuid.UUID, ClaimAcknowledged]:
+    """The front end's 999/277CA for each submission, emitted before any remittance; one already
+    sent is sent again as stored."""
+    sent = await uow.acknowledgments.sent_for([c.event_id for c in batch])
+    now = datetime.now(UTC)
+    new = [
+        acknowledge(c, reference.payers.get(c.payer_id), knobs, PRODUCER, now)
+        for c in {c.event_id: c for c in batch if c.event_id not in sent}.values()
+    ]
+    await uow.acknowledgments.record(new)
+    sent |= {a.claim_event_id: a for a in new}
+    for claim in batch:
+        uow.emit(ACKNOWLEDGMENTS, sent[claim.event_id])
+    return sent
 
 
 async def _answer(
@@ -68,7 +95,8 @@ async def _answer(
     first_claim_of_member = {member_of(c): c for c in reversed(todo)}
     enrollments = await uow.members.enroll(
         {
-            m: Enrollment(plan_of(c, reference), c.coverage.effective_date, c.coverage.termination_date)
+            m: reference.roster.get(m)
+            or Enrollment(plan_of(c, reference), c.coverage.effective_date, c.coverage.termination_date)
             for m, c in first_claim_of_member.items()
         }
     )

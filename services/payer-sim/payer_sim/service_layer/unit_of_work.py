@@ -11,6 +11,7 @@ from typing import Protocol
 
 import asyncpg
 
+from payer_sim.adapters.acknowledgments import AcknowledgmentRepository
 from payer_sim.adapters.repository import (
     AccumulatorRepository,
     AdjudicationRepository,
@@ -27,7 +28,7 @@ from payer_sim.domain.model import (
     MemberYear,
     PriorAdjudication,
 )
-from shared.schemas import Envelope, RemittanceIssued
+from shared.schemas import ClaimAcknowledged, Envelope, RemittanceIssued
 from shared.unit_of_work import PostgresUnitOfWork
 
 
@@ -57,6 +58,12 @@ class Remittances(Protocol):
     async def next_interchange_number(self) -> int: ...
 
 
+class Acknowledgments(Protocol):
+    async def sent_for(self, claim_event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ClaimAcknowledged]: ...
+
+    async def record(self, acknowledgments: list[ClaimAcknowledged]) -> None: ...
+
+
 class AbstractPayerUnitOfWork(Protocol):
     """What a payer-sim handler may use: its repositories and `emit`."""
 
@@ -69,6 +76,8 @@ class AbstractPayerUnitOfWork(Protocol):
     def adjudications(self) -> Adjudications: ...
     @property
     def remittances(self) -> Remittances: ...
+    @property
+    def acknowledgments(self) -> Acknowledgments: ...
 
     def emit(self, topic: str, event: Envelope) -> None: ...
 
@@ -78,9 +87,11 @@ class PayerUnitOfWork(PostgresUnitOfWork):
     accumulators: AccumulatorRepository
     adjudications: AdjudicationRepository
     remittances: RemittanceRepository
+    acknowledgments: AcknowledgmentRepository
 
     def open_repositories(self, conn: asyncpg.Connection) -> None:
         self.members = MemberRepository(conn)
         self.accumulators = AccumulatorRepository(conn)
         self.adjudications = AdjudicationRepository(conn)
         self.remittances = RemittanceRepository(conn)
+        self.acknowledgments = AcknowledgmentRepository(conn)

@@ -1,0 +1,79 @@
+"""pyx12's verdict on an interchange as 999 notes: for each segment in error its id, position in
+the transaction set (IK302), loop (IK303) and error code (IK304), and for each element in error
+its position (IK401), reference number (IK402) and error code (IK403). A receiver's translator
+(the payer-sim's front end) writes its 999 from these. No value is kept: pyx12's texts quote
+values, ours name only places."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from shared.schemas.acknowledgment import SyntaxError999
+from shared.x12 import _ELEMENT_ERRORS, _SEGMENT_ERRORS, _prepare_pyx12
+
+# IK304 when only an element of the segment is wrong: "segment has data element errors"
+SEGMENT_HAS_ELEMENT_ERRORS = "8"
+
+
+def _notes(seg: dict[str, Any]) -> list[SyntaxError999]:
+    where = f"{seg['seg_id']} at position {seg['seg_count']}" + (f" in loop {seg['ls_id']}" if seg["ls_id"] else "")
+    common = {
+        "segment_id": seg["seg_id"],
+        "segment_position": max(int(seg["seg_count"]), 1),
+        "loop_id": (seg["ls_id"] or None) and str(seg["ls_id"])[:6],
+    }
+    notes = [
+        SyntaxError999(
+            **common,
+            segment_error=e["err_cde"],
+            description=f"{where}: {_SEGMENT_ERRORS.get(e['err_cde'], 'error ' + e['err_cde'])}",
+        )
+        for e in seg["errors"]
+    ]
+    for ele in seg["elements"]:
+        for e in ele["errors"]:
+            ref = f"{seg['seg_id']}{ele['ele_pos']:02d}" + (f"-{ele['subele_pos']}" if ele["subele_pos"] else "")
+            problem = _ELEMENT_ERRORS.get(e["err_cde"], "error " + e["err_cde"])
+            notes.append(
+                SyntaxError999(
+                    **common,
+                    segment_error=SEGMENT_HAS_ELEMENT_ERRORS,
+                    element_position=ele["ele_pos"],
+                    component_position=ele["subele_pos"] or None,
+                    element_reference=str(ele["ele_ref_num"]) if ele.get("ele_ref_num") else None,
+                    element_error=e["err_cde"],
+                    description=f"{where}: {ref} {problem}",
+                )
+            )
+    return notes
+
+
+def syntax_errors(text: str) -> list[SyntaxError999] | None:
+    """The errors pyx12 finds in the interchange's transaction sets (empty: none), or None when it
+    cannot read the interchange at all (its envelope is broken: nothing to acknowledge)."""
+    import pyx12.errors
+    import pyx12.params
+    import pyx12.x12n_document
+
+    _prepare_pyx12()
+    report = io.StringIO()
+    try:
+        pyx12.x12n_document.x12n_document(
+            param=pyx12.params.params(), src_file=io.StringIO(text), fd_997=None, fd_html=None, fd_json=report
+        )
+    except (pyx12.errors.X12Error, pyx12.errors.EngineError, ValueError, KeyError, IndexError):
+        return None
+    if not report.getvalue():
+        return None
+    parsed = json.loads(report.getvalue())
+    notes: list[SyntaxError999] = []
+    for isa in parsed.get("interchanges", []):
+        if isa["errors"]:
+            return None
+        for gs in isa["groups"]:
+            for st in gs["transactions"]:
+                for seg in st["segments"]:
+                    notes += _notes(seg)
+    return notes
