@@ -42,6 +42,12 @@ class Settings(BaseModel):
     # Benchmarks run a coder against topics and a consumer group of their own (empty: the real ones).
     coder_topic_suffix: str = Field(default_factory=lambda: _env("CODER_TOPIC_SUFFIX", ""))
     db_pool_size: int = Field(default_factory=lambda: int(_env("DB_POOL_SIZE", "4")))
+    # TLS (shared/tls.py): the local CA and certificates; plain HTTP only when switched on for
+    # development (RCM_INSECURE_HTTP=1). MLLP may ask senders for a client certificate:
+    # none | optional | required.
+    tls_dir: str = Field(default_factory=lambda: _env("RCM_TLS_DIR", os.path.join(_env("RCM_RUN_DIR", ".run"), "tls")))
+    insecure_http: bool = Field(default_factory=lambda: _env("RCM_INSECURE_HTTP", "0") not in ("", "0", "false"))
+    mllp_client_cert: str = Field(default_factory=lambda: _env("RCM_MLLP_CLIENT_CERT", "optional"))
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from aiokafka.errors import KafkaError
 from faust.sensors.prometheus import setup_prometheus_sensors
 from pydantic import ValidationError
 
-from shared import faust_transport, metrics
+from shared import faust_transport, metrics, tls
 from shared.errors import describe, loggable
 from shared.kafka import decode, encode
 from shared.outages import Outage
@@ -75,6 +75,7 @@ def make_app(
         web_host=settings.web_host,
         web_bind=settings.web_host,
         web_port=web_port,
+        web_ssl_context=tls.server_context(service),  # every web route, /metrics included (None: RCM_INSECURE_HTTP=1)
         datadir=str(datadir),
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from bench.publish import PRODUCER
+from shared import tls
 from shared.kafka import KafkaPublisher
 from shared.schemas import VISITS, Visit, VisitReceived
 from shared.schemas.common import utcnow
@@ -64,9 +65,10 @@ async def to_topic(visits: list[Visit], rate: float, sent: Sent) -> None:
 async def to_intake(visits: list[Visit], rate: float, sent: Sent) -> None:
     """POST /visits, one request per chunk, retried until answered 202 (a killed encounter
     answers nothing; the supervisor brings it back)."""
-    url = f"http://{get_settings().web_host}:{get_settings().encounter_port}/visits"
+    url = tls.url(get_settings().encounter_port, "/visits")
     timeout = aiohttp.ClientTimeout(total=10)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    connector = aiohttp.TCPConnector(ssl=tls.http_verify())  # the local CA (shared/tls.py)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
 
         async def send(chunk: list[Visit]) -> None:
             body = "[" + ",".join(v.model_dump_json() for v in chunk) + "]"

@@ -109,7 +109,12 @@ start_prometheus() {
   if port_open "$PROMETHEUS_PORT"; then say "prometheus already listening on :$PROMETHEUS_PORT"; return; fi
   mkdir -p "$PROM_DIR/data" "$ROOT/deploy/prometheus/targets"
   say "starting prometheus on :$PROMETHEUS_PORT (log: $PROM_DIR/prometheus.log)"
-  nohup prometheus --config.file="$ROOT/deploy/prometheus/prometheus.yml" \
+  # the config with absolute paths: this run's CA, the rules and targets beside the original
+  local scheme=https; [ "${RCM_INSECURE_HTTP:-0}" = 1 ] && scheme=http
+  sed -e "s#ca_file: .*#ca_file: $RUN_DIR/tls/ca.pem#" -e "s#scheme: https#scheme: $scheme#" \
+      -e "s#\"alerts.yml\"#\"$ROOT/deploy/prometheus/alerts.yml\"#" -e "s#\"targets/#\"$ROOT/deploy/prometheus/targets/#" \
+      "$ROOT/deploy/prometheus/prometheus.yml" > "$PROM_DIR/prometheus.yml"
+  nohup prometheus --config.file="$PROM_DIR/prometheus.yml" \
     --storage.tsdb.path="$PROM_DIR/data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
     > "$PROM_DIR/prometheus.log" 2>&1 &
   echo $! > "$RUN_DIR/pids/prometheus.pid"
@@ -138,10 +143,14 @@ status() {
   done
 }
 
+ensure_tls() { # the local CA and certificates (shared/tls.py), made once under .run/tls
+  "$PY" -m shared.tls
+}
+
 cmd="${1:-status}"; shift || true
 parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(postgres kafka prometheus)
 case "$cmd" in
-  start) for p in "${parts[@]}"; do "start_$p"; done ;;
+  start) ensure_tls; for p in "${parts[@]}"; do "start_$p"; done ;;
   stop) for ((i = ${#parts[@]} - 1; i >= 0; i--)); do "stop_${parts[i]}"; done ;;
   stop-immediate) stop_postgres immediate ;;  # Postgres crashes: what the fault harness does
   status) status ;;

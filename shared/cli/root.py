@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from shared import db, kafka
+from shared import db, kafka, tls
 from shared.cli import topics
 from shared.cli.output import console, print_json, print_table
 from shared.cli.status import print_status, read_status
@@ -28,6 +28,10 @@ topics.register(app)
 @app.command()
 def init() -> None:
     """Create the database, the topics and every service's tables (safe to run again)."""
+
+    made = tls.ensure_certificates()  # the local CA and certificates, once (.run/tls)
+    if made:
+        console.print(f"TLS certificates made: {', '.join(made)}")
 
     async def run() -> None:
         created_db = await db.ensure_database()

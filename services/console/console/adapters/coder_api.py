@@ -8,6 +8,8 @@ from typing import Any
 
 import aiohttp
 
+from shared import tls
+
 TIMEOUT = aiohttp.ClientTimeout(total=40)  # the coder waits up to 30 s for Kafka's acknowledgement
 
 
@@ -21,7 +23,7 @@ async def submit_review(base_url: str, visit_id: str, decision: dict[str, Any]) 
     try:
         async with (
             aiohttp.ClientSession(timeout=TIMEOUT) as session,
-            session.post(f"{base_url}/review/{visit_id}", json=decision) as response,
+            session.post(f"{base_url}/review/{visit_id}", json=decision, ssl=tls.http_verify()) as response,
         ):
             body = await response.json(content_type=None)
     except (aiohttp.ClientError, TimeoutError):
