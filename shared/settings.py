@@ -47,6 +47,12 @@ class Settings(BaseModel):
     # none | optional | required.
     tls_dir: str = Field(default_factory=lambda: _env("RCM_TLS_DIR", os.path.join(_env("RCM_RUN_DIR", ".run"), "tls")))
     insecure_http: bool = Field(default_factory=lambda: _env("RCM_INSECURE_HTTP", "0") not in ("", "0", "false"))
+    # Generated passwords of Postgres roles and Kafka principals (shared/credentials.py).
+    secrets_dir: str = Field(
+        default_factory=lambda: _env("RCM_SECRETS_DIR", os.path.join(_env("RCM_RUN_DIR", ".run"), "secrets"))
+    )
+    # Postgres over TLS with the local CA (DATABASE_TLS=0 only for a server without TLS).
+    database_tls: bool = Field(default_factory=lambda: _env("DATABASE_TLS", "1") not in ("", "0", "false"))
     mllp_client_cert: str = Field(default_factory=lambda: _env("RCM_MLLP_CLIENT_CERT", "optional"))
 
 

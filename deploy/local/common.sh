@@ -1,7 +1,8 @@
 # Shared by the local scripts: where things live and small helpers. Sourced, not run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-RUN_DIR="${RCM_RUN_DIR:-$ROOT/.run}"          # data, logs, pids (git-ignored)
+RUN_DIR="${RCM_RUN_DIR:-$ROOT/.run}"          # data, logs, pids, certificates, secrets (git-ignored)
+export RCM_RUN_DIR="$RUN_DIR"
 CACHE_DIR="${RCM_CACHE_DIR:-$ROOT/.cache}"     # downloaded jars (git-ignored)
 VENV="${RCM_VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"

@@ -91,18 +91,55 @@ start_kafka() {
   for ((n = 1; n <= BROKERS; n++)); do wait_kafka_node "$n" "$cluster_id"; done
 }
 
+# Postgres locked down (docs/security.md): SCRAM-SHA-256 passwords for every role (the admin's
+# generated into .run/secrets/pg-postgres.password), TCP only over TLS with the local CA's
+# certificate, the socket in a 0700 directory, data and log readable by the server alone.
+pg_hba() {
+  printf '%s\n' "# written by deploy/local/infra.sh: passwords (SCRAM) everywhere, TCP only over TLS" \
+    "local   all all                scram-sha-256" \
+    "hostssl all all 127.0.0.1/32   scram-sha-256" \
+    "hostssl all all ::1/128        scram-sha-256"
+}
+
+pg_options() {
+  echo "-p $PGPORT -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" \
+    "-k $PG_DIR/socket -c unix_socket_permissions=0700 -c hba_file=$PG_DIR/pg_hba.conf" \
+    "-c password_encryption=scram-sha-256 -c ssl=on -c ssl_min_protocol_version=TLSv1.2" \
+    "-c ssl_cert_file=$PG_DIR/tls/server.pem -c ssl_key_file=$PG_DIR/tls/server.key -c ssl_ca_file=$PG_DIR/tls/ca.pem"
+}
+
 start_postgres() {
   if port_open "$PGPORT"; then say "postgres already listening on :$PGPORT"; return; fi
-  local bin; bin="$(pg_bin)"
-  mkdir -p "$PG_DIR"
-  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DIR"
+  local bin owner=postgres; bin="$(pg_bin)"
+  [ "$(id -u)" -eq 0 ] || owner="$(id -un)"
+  mkdir -p "$PG_DIR/tls" "$PG_DIR/socket"
+  chmod 711 "$RUN_DIR"  # the server's user passes through .run to its own 0700 directory
+  # the server's certificate and key, its own copy (a key must belong to the server's user, 0600)
+  cp "$RUN_DIR/tls/postgres.pem" "$PG_DIR/tls/server.pem"; cp "$RUN_DIR/tls/postgres.key" "$PG_DIR/tls/server.key"
+  cp "$RUN_DIR/tls/ca.pem" "$PG_DIR/tls/ca.pem"
+  pg_hba > "$PG_DIR/pg_hba.conf"
+  local admin_password; admin_password="$("$PY" -c 'from shared import credentials; print(credentials.password("pg-postgres"))')"
   if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
-    say "initialising a PostgreSQL cluster in $PG_DIR/data"
-    as_postgres "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 > "$PG_DIR/initdb.log"
+    say "initialising a PostgreSQL cluster in $PG_DIR/data (SCRAM-SHA-256, TLS)"
+    printf '%s\n' "$admin_password" > "$PG_DIR/pwfile"
+    chown -R "$owner" "$PG_DIR"; chmod -R go-rwx "$PG_DIR"
+    as_postgres "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=scram-sha-256 --pwfile="$PG_DIR/pwfile" \
+      -E UTF8 --locale=C.UTF-8 > "$PG_DIR/initdb.log"
+    rm -f "$PG_DIR/pwfile"
+  elif ! grep -q "^# written by deploy/local/infra.sh" "$PG_DIR/data/pg_hba.conf" 2>/dev/null; then
+    # a cluster made before passwords (trust): give the admin its password once, over the socket
+    say "postgres: setting the admin password on a cluster made with trust"
+    chown -R "$owner" "$PG_DIR"; chmod -R go-rwx "$PG_DIR"
+    as_postgres "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
+      -o "-p $PGPORT -c listen_addresses= -k $PG_DIR/socket" start > /dev/null
+    as_postgres "$bin/psql" -h "$PG_DIR/socket" -p "$PGPORT" -U postgres -d postgres -q \
+      -c "SET password_encryption = 'scram-sha-256'" -c "ALTER ROLE postgres PASSWORD '$admin_password'" > /dev/null
+    as_postgres "$bin/pg_ctl" -D "$PG_DIR/data" -m fast -w stop > /dev/null
   fi
+  pg_hba > "$PG_DIR/data/pg_hba.conf"  # the marker above; the server reads $PG_DIR/pg_hba.conf
+  chown -R "$owner" "$PG_DIR"; chmod -R go-rwx "$PG_DIR"; chmod 700 "$PG_DIR" "$PG_DIR/socket"
   say "starting postgres on :$PGPORT (log: $PG_DIR/postgres.log)"
-  as_postgres "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
-    -o "-p $PGPORT -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=200 -c shared_buffers=256MB" start > /dev/null
+  as_postgres "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 -o "$(pg_options)" start > /dev/null
 }
 
 start_prometheus() {

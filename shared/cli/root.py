@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from shared import db, kafka, tls
+from shared import db, db_roles, kafka, tls
 from shared.cli import topics
 from shared.cli.output import console, print_json, print_table
 from shared.cli.status import print_status, read_status
@@ -26,8 +26,10 @@ topics.register(app)
 
 
 @app.command()
-def init() -> None:
-    """Create the database, the topics and every service's tables (safe to run again)."""
+def init(
+    rotate: list[str] = typer.Option([], "--rotate", help="a Postgres role whose password to replace (repeatable)"),
+) -> None:
+    """Create the database, the topics, the roles and every service's tables (safe to run again)."""
 
     made = tls.ensure_certificates()  # the local CA and certificates, once (.run/tls)
     if made:
@@ -38,11 +40,14 @@ def init() -> None:
         created = await kafka.ensure_topics(pipeline_topics())
         conn = await db.connect()
         try:
+            await db_roles.ensure_roles(conn, rotate=tuple(rotate))  # before migrations: they may grant to them
             migrations: list[tuple[str, Path]] = hooks("migrations")
             for schema, directory in migrations:
                 applied = await migrate(conn, schema, directory)
+                await db_roles.secure_schema(conn, schema)
                 if applied:
                     console.print(f"migrated {schema}: {', '.join(applied)}")
+            await db_roles.grant_ledger(conn)
         finally:
             await conn.close()
         console.print(f"database {'created' if created_db else 'present'}; topics created: {created or 'none'}")
