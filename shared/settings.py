@@ -53,6 +53,10 @@ class Settings(BaseModel):
     )
     # Postgres over TLS with the local CA (DATABASE_TLS=0 only for a server without TLS).
     database_tls: bool = Field(default_factory=lambda: _env("DATABASE_TLS", "1") not in ("", "0", "false"))
+    # Kafka over SASL_SSL with SCRAM-SHA-512 (shared/kafka_auth.py); KAFKA_PRINCIPAL: who this
+    # process is (empty: a service is itself, the CLI and tools are the admin).
+    kafka_sasl: bool = Field(default_factory=lambda: _env("KAFKA_SASL", "1") not in ("", "0", "false"))
+    kafka_principal: str = Field(default_factory=lambda: _env("KAFKA_PRINCIPAL", ""))
     mllp_client_cert: str = Field(default_factory=lambda: _env("RCM_MLLP_CLIENT_CERT", "optional"))
 
 

@@ -18,7 +18,7 @@ from aiokafka.errors import KafkaError
 from faust.sensors.prometheus import setup_prometheus_sensors
 from pydantic import ValidationError
 
-from shared import faust_transport, metrics, tls
+from shared import faust_transport, kafka_auth, metrics, tls
 from shared.errors import describe, loggable
 from shared.kafka import decode, encode
 from shared.outages import Outage
@@ -69,6 +69,7 @@ def make_app(
         # every node of a cluster, so a worker can start while any one of them is down; through
         # the transport whose producer is idempotent (shared/faust_transport.py)
         broker=[f"{scheme}://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")],
+        broker_credentials=kafka_auth.faust_credentials(service),  # SASL/SCRAM over TLS as the service
         processing_guarantee="at_least_once",
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication_factor,

@@ -33,23 +33,28 @@ start_kafka_node() { # start_kafka_node N CLUSTER_ID
   else
     quorum="controller.quorum.bootstrap.servers=127.0.0.1:$cport"
   fi
-  mkdir -p "$dir/data"
-  sed -e "s#@DATA_DIR@#$dir/data#" -e "s#@KAFKA_PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$cport#g" \
+  mkdir -p "$dir/data"; chmod 700 "$dir" "$dir/data"
+  # the broker's key and certificate in one PEM file, as Kafka's PEM keystore wants them
+  cat "$RUN_DIR/tls/kafka.key" "$RUN_DIR/tls/kafka.pem" > "$dir/keystore.pem"; chmod 600 "$dir/keystore.pem"
+  local broker_password; broker_password="$("$PY" -m shared.kafka_auth password broker)"
+  ( umask 077; sed -e "s#@DATA_DIR@#$dir/data#" -e "s#@KEYSTORE@#$dir/keystore.pem#" -e "s#@CA_FILE@#$RUN_DIR/tls/ca.pem#" \
+      -e "s#@BROKER_PASSWORD@#$broker_password#" -e "s#@KAFKA_PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$cport#g" \
       -e "s#@NODE_ID@#$n#" -e "s#@QUORUM@#$quorum#" -e "s#@REPLICATION@#$replication#g" -e "s#@MIN_ISR@#$min_isr#g" \
-      "$ROOT/deploy/kafka/server.properties" > "$dir/server.properties"
+      "$ROOT/deploy/kafka/server.properties" > "$dir/server.properties" )
   local cp="$CACHE_DIR/kafka/libs/*" jvm
   read -r -a jvm <<< "$(kafka_jvm) -Dkafka.logs.dir=$dir"
   if [ ! -f "$dir/data/meta.properties" ]; then
     say "formatting Kafka storage of node $n (KRaft, $BROKERS-node quorum)"
-    local how=(--standalone); [ "$BROKERS" -gt 1 ] && how=()
-    "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format "${how[@]}" -t "$cluster_id" \
+    local how=(--standalone) scram=(); [ "$BROKERS" -gt 1 ] && how=()
+    mapfile -t scram < <("$PY" -m shared.kafka_auth scram | tr '\t' '\n')  # every principal's SCRAM credential
+    "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format "${how[@]}" "${scram[@]}" -t "$cluster_id" \
       -c "$dir/server.properties" > "$dir/format.log" 2>&1
+    touch "$dir/data/.sasl"
     echo "$BROKERS" > "$dir/brokers"
   fi
   say "starting kafka node $n on :$port (log: $dir/server.log)"
   [ -f "$dir/server.log" ] && mv "$dir/server.log" "$dir/server.log.1"  # this start's log alone: readiness reads it
-  nohup "${jvm[@]}" -cp "$cp" kafka.Kafka "$dir/server.properties" > "$dir/stdout.log" 2>&1 &
-  echo $! > "$(kafka_pidfile "$n")"
+  ( umask 077; nohup "${jvm[@]}" -cp "$cp" kafka.Kafka "$dir/server.properties" > "$dir/stdout.log" 2>&1 & echo $! > "$(kafka_pidfile "$n")" )
 }
 
 wait_kafka_node() { # wait_kafka_node N CLUSTER_ID: until it listens; a node that died binding its port is started again
@@ -80,6 +85,12 @@ start_kafka() {
   if [ -n "$made_for" ] && [ "$made_for" != "$BROKERS" ]; then
     echo "the Kafka data under $RUN_DIR/kafka was made for BROKERS=$made_for, not BROKERS=$BROKERS;" \
       "to switch (its events are lost): make down && rm -rf $RUN_DIR/kafka $RUN_DIR/kafka-*" >&2
+    exit 1
+  fi
+  if [ -f "$RUN_DIR/kafka/data/meta.properties" ] && [ ! -f "$RUN_DIR/kafka/data/.sasl" ]; then
+    # SCRAM credentials are written when the storage is formatted: older data has none
+    echo "the Kafka data under $RUN_DIR/kafka was made before SASL/SCRAM and ACLs;" \
+      "to make it again (its events are lost): make down && rm -rf $RUN_DIR/kafka $RUN_DIR/kafka-*" >&2
     exit 1
   fi
   cluster_id="$(grep -h '^cluster.id=' "$RUN_DIR"/kafka*/data/meta.properties 2>/dev/null | head -n 1 | cut -d= -f2 || true)"
@@ -182,6 +193,7 @@ status() {
 
 ensure_tls() { # the local CA and certificates (shared/tls.py), made once under .run/tls
   "$PY" -m shared.tls
+  private_run_dirs
 }
 
 cmd="${1:-status}"; shift || true

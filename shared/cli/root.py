@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from shared import db, db_roles, kafka, tls
+from shared import db, db_roles, kafka, kafka_acls, tls
 from shared.cli import topics
 from shared.cli.output import console, print_json, print_table
 from shared.cli.status import print_status, read_status
@@ -20,6 +20,7 @@ from shared.migrations import migrate
 from shared.pipeline import STAGES
 from shared.pipeline import topics as pipeline_topics
 from shared.plugins import hooks, prefixed
+from shared.settings import get_settings
 
 app = typer.Typer(help="rcmflow: medical billing and coding pipeline", no_args_is_help=True, add_completion=False)
 topics.register(app)
@@ -38,6 +39,9 @@ def init(
     async def run() -> None:
         created_db = await db.ensure_database()
         created = await kafka.ensure_topics(pipeline_topics())
+        if get_settings().kafka_sasl:
+            async with kafka.admin_client() as admin:
+                await kafka_acls.ensure_acls(admin)  # each service principal: its own topics only
         conn = await db.connect()
         try:
             await db_roles.ensure_roles(conn, rotate=tuple(rotate))  # before migrations: they may grant to them
