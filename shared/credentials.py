@@ -19,8 +19,17 @@ def secret_file(name: str) -> Path:
     return secrets_dir() / f"{name}.password"
 
 
+def from_environment(name: str) -> str | None:
+    """RCM_SECRET_<NAME> (pg-coder: RCM_SECRET_PG_CODER): where compose hands a container the
+    secrets of its env file instead of files (deploy/docker-compose.yml)."""
+    return os.environ.get("RCM_SECRET_" + name.upper().replace("-", "_")) or None
+
+
 def password(name: str, *, new: bool = False) -> str:
     """The password of `name` (e.g. pg-coder, kafka-coder), made on first use; `new` replaces it."""
+    given = from_environment(name)
+    if given and not new:
+        return given
     path = secret_file(name)
     if path.exists() and not new:
         return path.read_text().strip()
@@ -37,5 +46,8 @@ def password(name: str, *, new: bool = False) -> str:
 
 def known_password(name: str) -> str | None:
     """The password of `name` if one was made (connecting never makes one)."""
+    given = from_environment(name)
+    if given:
+        return given
     path = secret_file(name)
     return path.read_text().strip() if path.exists() else None
