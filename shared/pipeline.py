@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS, dlq_topic
+from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, DENIAL_WORK, REMITTANCES, VISITS, dlq_topic
 from shared.settings import get_settings
 
 
@@ -34,13 +34,13 @@ CONSOLE_DLQ = (VISITS, CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES)
 STAGES: tuple[Stage, ...] = (
     Stage("encounter", "encounter", (), (VISITS,), 8001, "rcm-encounter", scales_out=False),
     Stage("coder", "coder", (VISITS,), (CODED_ENCOUNTERS, CODING_REVIEW), 8002, "rcm-coder"),
-    Stage("biller", "biller", (CODED_ENCOUNTERS, REMITTANCES), (CLAIMS,), 8003, "rcm-biller"),
+    Stage("biller", "biller", (CODED_ENCOUNTERS, REMITTANCES), (CLAIMS, DENIAL_WORK), 8003, "rcm-biller"),
     Stage("payer-sim", "payer_sim", (CLAIMS,), (REMITTANCES,), 8004, "rcm-payer-sim"),
     # Read models for people (web pages, `rcm kpis`); it acts only through the other services' APIs.
     Stage(
         "console",
         "console",
-        (CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES, *(dlq_topic(t) for t in CONSOLE_DLQ)),
+        (CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES, DENIAL_WORK, *(dlq_topic(t) for t in CONSOLE_DLQ)),
         (),
         8005,
         "rcm-console",

@@ -117,12 +117,25 @@ class FaustPublisher:
         self._app = app
         self._topics: dict[str, faust.TopicT] = {}
 
+    def _topic(self, name: str) -> faust.TopicT:
+        topic = self._topics.get(name)
+        if topic is None:
+            topic = self._topics[name] = raw_topic(self._app, name)
+        return topic
+
     async def publish(self, outgoing: list[Outgoing]) -> None:
         for item in outgoing:
-            topic = self._topics.get(item.topic)
-            if topic is None:
-                topic = self._topics[item.topic] = raw_topic(self._app, item.topic)
-            await emit(topic, item.event)
+            await emit(self._topic(item.topic), item.event)
+
+    async def publish_acknowledged(self, outgoing: list[Outgoing], timeout: float, suffix: str = "") -> None:
+        """Each event on the broker (acknowledged) before returning, within `timeout` seconds. For
+        what a person did over HTTP: a request is not redelivered, so its events must be on their
+        topics before the change commits."""
+
+        async def send(item: Outgoing) -> None:
+            await (await self._topic(item.topic + suffix).send(key=item.event.key, value=encode(item.event)))
+
+        await asyncio.wait_for(asyncio.gather(*(send(o) for o in outgoing)), timeout=timeout)
 
 
 async def dead_letter(app: faust.App, service: str, message: faust.types.Message, error: BaseException) -> None:

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from shared.schemas import claim, coded_encounter, coding_review, remittance, visit
+from shared.schemas import claim, coded_encounter, coding_review, denial_work, remittance, visit
 from shared.schemas.claim import ClaimLine, ClaimSubmitted
 from shared.schemas.coded_encounter import CodedDiagnosis, CodedEncounter, CodedServiceLine
 from shared.schemas.coding_review import CodingReviewRequested, ReviewReason
 from shared.schemas.common import Envelope, Producer
+from shared.schemas.denial_work import DenialAction, DenialWorked
 from shared.schemas.remittance import Adjustment, RemittanceIssued, RemittanceLine
 from shared.schemas.visit import Visit, VisitReceived
 
@@ -23,6 +24,7 @@ CODED_ENCOUNTERS = coded_encounter.TOPIC
 CODING_REVIEW = coding_review.TOPIC
 CLAIMS = claim.TOPIC
 REMITTANCES = remittance.TOPIC
+DENIAL_WORK = denial_work.TOPIC
 
 TOPIC_MODELS: dict[str, type[Envelope]] = {
     VISITS: VisitReceived,
@@ -30,6 +32,7 @@ TOPIC_MODELS: dict[str, type[Envelope]] = {
     CODING_REVIEW: CodingReviewRequested,
     CLAIMS: ClaimSubmitted,
     REMITTANCES: RemittanceIssued,
+    DENIAL_WORK: DenialWorked,
 }
 
 JSON_SCHEMA_DIR = Path(__file__).parent / "json"
@@ -64,6 +67,8 @@ __all__ = [
     "CodedEncounter",
     "CodedServiceLine",
     "CodingReviewRequested",
+    "DenialAction",
+    "DenialWorked",
     "Envelope",
     "Producer",
     "RemittanceIssued",

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from shared import ids
-from shared.schemas.coding_review import CodingReviewRequested
 from shared.schemas.common import Envelope, Model, PlaceOfService, Producer
 from shared.schemas.visit import Visit, VisitReceived
+
+if TYPE_CHECKING:  # a review request carries the engine's draft, made of this module's models
+    from shared.schemas.coding_review import CodingReviewRequested
 
 TOPIC = "coded-encounters"
 

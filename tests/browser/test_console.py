@@ -55,14 +55,25 @@ def test_a_coder_clears_a_review_item_and_the_encounter_is_billed(
     screenshot(browser, "review-queue")
     browser.find_element(By.LINK_TEXT, visit_id).click()
     assert "Documentation" in browser.page_source and "icd-not-billable" in browser.page_source
+    # the engine's draft, with what each code came from and how sure it was
+    draft = [
+        row.text
+        for row in browser.find_elements(By.XPATH, "//table[caption[contains(., 'Diagnoses the engine')]]//tbody/tr")
+    ]
+    assert any("G43.009" in row and "migraine without aura" in row and "%" in row for row in draft), draft
 
     type_into(browser, "coder", "Browser Coder")
     type_into(browser, "dx1", "M54.5")
     type_into(browser, "cpt1", "99213")
     type_into(browser, "ptr1", "1,2")
+
     # checked on the server while typing: a category is not billable, a pointer past the list is refused
-    until(lambda: "not billable" in browser.find_element(By.ID, "check").text, timeout=10)
-    assert "ptr1" in browser.find_element(By.ID, "check").text
+    # (the check answers each keystroke; wait for the answer to the last one, which names both)
+    def both_refused() -> bool:
+        text = browser.find_element(By.ID, "check").text
+        return "not billable" in text and "ptr1" in text
+
+    until(both_refused, timeout=20)
     screenshot(browser, "review-item")
     type_into(browser, "dx1", "M54.50")
     type_into(browser, "dx2", "G43.009")
@@ -81,7 +92,55 @@ def test_a_coder_clears_a_review_item_and_the_encounter_is_billed(
     screenshot(browser, "search")
     browser.find_element(By.CSS_SELECTOR, "a[href^='/claims/']").click()
     assert "99213" in browser.page_source and "Payer's answers" in browser.page_source
+    story = [td.text for td in browser.find_elements(By.XPATH, '//h2[.="The visit\'s story"]/following::table[1]//td')]
+    assert {"visit received", "sent to a person", "coded by person", "submitted"} <= set(story), story
     screenshot(browser, "claim")
+
+
+def test_a_biller_corrects_a_denial_resubmits_and_sees_it_paid(
+    browser: webdriver.Chrome, factory: VisitFactory
+) -> None:
+    """CO-197: the knee injection needed the plan's prior authorization. The biller finds the
+    claim in the denial queue, types the authorization number, resubmits, and the payer pays."""
+    visit = orjson.loads(factory.visit(1).model_dump_json())
+    visit["coverage"] = (visit["coverage"] or {}) | {"payer_id": "BLUEPEAK", "plan_id": "BP-PPO"}
+    visit |= {"visit_type": "office", "patient_status": "established", "total_minutes": 30, "mdm": "moderate",
+              "diagnoses": [{"code": "M17.11"}, {"code": "I10"}], "procedures": [{"code": "20610", "units": 1}],
+              "prior_authorization": None}  # fmt: skip
+    assert post(orjson.dumps(visit)).status_code == 202
+
+    def queued() -> bool:
+        browser.get(console_url("/denials?carc=197"))
+        return visit["patient"]["last_name"] in browser.page_source and bool(
+            [a for a in browser.find_elements(By.CSS_SELECTOR, "tbody a") if a.text]
+        )
+
+    def open_claim() -> str:
+        browser.get(console_url(f"/search?q={visit['visit_id']}"))
+        links = browser.find_elements(By.CSS_SELECTOR, "a[href^='/claims/']")
+        return links[0].text if links else ""
+
+    until(queued)
+    screenshot(browser, "denials-queue")
+    claim_id = until(open_claim)
+    browser.get(console_url("/denials?carc=197"))
+    browser.find_element(By.LINK_TEXT, claim_id).click()
+    assert "Work this denial" in browser.page_source and "CO-197" in browser.page_source
+    type_into(browser, "worked_by", "Browser Biller")
+    type_into(browser, "reason", "authorization was on file")
+    type_into(browser, "prior_authorization", "AUTH-BROWSER-1")
+    screenshot(browser, "denial-work")
+    browser.find_element(By.CSS_SELECTOR, "button[value=correct]").click()
+    assert "was taken by the biller" in browser.page_source, "the biller refused the correction"
+
+    def paid() -> bool:
+        browser.get(console_url(f"/claims/{claim_id}"))
+        statuses = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "tbody td")]
+        return "paid" in statuses and "Work this denial" not in browser.page_source
+
+    until(paid)
+    assert "corrected by a person" in browser.page_source and "REF*G1*AUTH-BROWSER-1" in browser.page_source
+    screenshot(browser, "claim-corrected")
 
 
 def kpis_json() -> dict[str, Any]:

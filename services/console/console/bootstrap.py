@@ -27,6 +27,11 @@ def coder_url() -> str:
     return tls.url(stage("coder").port(), host="127.0.0.1")
 
 
+def biller_url() -> str:
+    """The biller's first worker: denial work reads and writes the biller's tables, any worker answers."""
+    return tls.url(stage("biller").port(), host="127.0.0.1")
+
+
 def bind_host() -> str:
     """Until the security work lands the console has no log-in, so it listens on this machine only."""
     host = get_settings().web_host

@@ -179,30 +179,43 @@ class PostingRepository:
             )
 
     async def _correct(self, fixes: list[tuple[RemittanceIssued, tuple[ClaimSubmitted, str]]]) -> None:
-        """Replace the stored claim with its correction, and take its denials off the work queue.
-        Corrections are few (one per claim at most), so these stay one row per statement."""
-        conn = self._conn
-        documents = [c.model_dump_json() for _, (c, _) in fixes]
-        await conn.executemany(
-            """UPDATE biller.claims SET claim = $2::text::jsonb, claim_event_id = $3, frequency_code = '7',
-                   status = 'submitted', corrections = corrections + 1, updated_at = now() WHERE claim_id = $1""",
-            [(c.claim_id, doc, c.event_id) for (_, (c, _)), doc in zip(fixes, documents, strict=True)],
-        )
-        await conn.executemany(
-            "UPDATE biller.claim_lines SET modifiers = $2 WHERE line_control_number = $1",
-            [(ln.line_control_number, ln.modifiers) for _, (c, _) in fixes for ln in c.service_lines],
-        )
-        await conn.executemany(
-            """INSERT INTO biller.claim_status_history (claim_id, status, reason, source_event_id)
-               VALUES ($1, 'submitted', $2, $3)""",
-            [(c.claim_id, f"corrected: {reason}", c.event_id) for _, (c, reason) in fixes],
-        )
-        await conn.executemany(
-            """INSERT INTO biller.claim_submissions (claim_event_id, claim_id, frequency_code, caused_by, claim)
-               VALUES ($1, $2, '7', $3, $4::text::jsonb)""",
-            [(c.event_id, c.claim_id, r.event_id, doc) for (r, (c, _)), doc in zip(fixes, documents, strict=True)],
-        )
-        await conn.execute(
+        """Replace the stored claim with its correction, and take its denials off the work queue."""
+        await store_replacements(self._conn, [(r.event_id, c, reason) for r, (c, reason) in fixes])
+        await self._conn.execute(
             "UPDATE biller.denials SET status = 'corrected' WHERE remittance_event_id = ANY($1::uuid[])",
             [r.event_id for r, _ in fixes],
         )
+
+
+async def store_replacements(
+    conn: asyncpg.Connection, replacements: list[tuple[uuid.UUID, ClaimSubmitted, str]]
+) -> None:
+    """Each replacement claim (frequency 7) becomes the claim that stands, with what caused it (a
+    remittance or a person's action) and why. Each counts as a correction, so after a person's
+    the biller does not correct the claim again by itself. Corrections are few (one per claim at
+    a time), so these stay one row per statement."""
+    documents = [c.model_dump_json() for _, c, _ in replacements]
+    await conn.executemany(
+        """UPDATE biller.claims SET claim = $2::text::jsonb, claim_event_id = $3, frequency_code = '7',
+               status = 'submitted', corrections = corrections + 1, updated_at = now() WHERE claim_id = $1""",
+        [(c.claim_id, doc, c.event_id) for (_, c, _), doc in zip(replacements, documents, strict=True)],
+    )
+    await conn.executemany(
+        """UPDATE biller.claim_lines SET modifiers = $2, units = $3, diagnosis_pointers = $4
+           WHERE line_control_number = $1""",
+        [
+            (ln.line_control_number, ln.modifiers, ln.units, ln.diagnosis_pointers)
+            for _, c, _ in replacements
+            for ln in c.service_lines
+        ],
+    )
+    await conn.executemany(
+        """INSERT INTO biller.claim_status_history (claim_id, status, reason, source_event_id)
+           VALUES ($1, 'submitted', $2, $3)""",
+        [(c.claim_id, f"corrected: {reason}", c.event_id) for _, c, reason in replacements],
+    )
+    await conn.executemany(
+        """INSERT INTO biller.claim_submissions (claim_event_id, claim_id, frequency_code, caused_by, claim)
+           VALUES ($1, $2, '7', $3, $4::text::jsonb)""",
+        [(c.event_id, c.claim_id, cause, doc) for (cause, c, _), doc in zip(replacements, documents, strict=True)],
+    )

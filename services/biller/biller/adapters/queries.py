@@ -16,10 +16,11 @@ SELECT
   (SELECT count(*) FROM bil WHERE outcome = 'not_billable')    AS not_billable,
   (SELECT count(*) FROM clm)                                   AS claims,
   (SELECT count(*) FROM clm WHERE status = 'submitted')        AS submitted,
-  (SELECT count(*) FROM clm WHERE status IN ('paid', 'partially_paid', 'denied')) AS remitted,
+  (SELECT count(*) FROM clm WHERE status IN ('paid', 'partially_paid', 'denied', 'written_off')) AS remitted,
   (SELECT count(*) FROM clm WHERE status = 'paid')             AS paid,
   (SELECT count(*) FROM clm WHERE status = 'partially_paid')   AS partially_paid,
   (SELECT count(*) FROM clm WHERE status = 'denied')           AS denied,
+  (SELECT count(*) FROM clm WHERE status = 'written_off')      AS written_off,
   (SELECT count(*) FROM clm WHERE status = 'rejected')         AS rejected,
   (SELECT count(*) FROM biller.remittance_exceptions r
      JOIN biller.claims c ON c.claim_id = r.patient_control_number

@@ -51,14 +51,25 @@ def correct(
             reasons.append("resubmitted with complete information (CARC 16)")
     if not reasons:
         return None
-    replacement = claim.model_copy(
+    replacement = replacement_claim(
+        claim, remittance.payer_claim_control_number, remittance.event_id, now, {"service_lines": lines}
+    )
+    return Correction(replacement, "; ".join(reasons))
+
+
+def replacement_claim(
+    claim: ClaimSubmitted, payer_claim_control_number: str, caused_by: object, now: datetime, changes: dict
+) -> ClaimSubmitted:
+    """The claim sent again as a replacement of the payer's answer (frequency 7, REF*F8 = the
+    payer's claim number), with `changes`; its event id follows from what caused it (a
+    remittance, or a person's action), so a redelivery makes the same replacement."""
+    return claim.model_copy(
         update={
-            "event_id": ids.event_id("claim", claim.patient_control_number, "7", remittance.event_id),
+            **changes,
+            "event_id": ids.event_id("claim", claim.patient_control_number, "7", caused_by),
             "frequency_code": "7",
-            "payer_claim_control_number": remittance.payer_claim_control_number,
+            "payer_claim_control_number": payer_claim_control_number,
             "occurred_at": now,
-            "service_lines": lines,
             "x12_837": None,
         }
     )
-    return Correction(replacement, "; ".join(reasons))

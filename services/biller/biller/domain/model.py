@@ -8,7 +8,7 @@ from typing import Literal
 
 from shared.schemas import Adjustment, ClaimSubmitted
 
-ClaimStatus = Literal["submitted", "rejected", "paid", "partially_paid", "denied", "reversed"]
+ClaimStatus = Literal["submitted", "rejected", "paid", "partially_paid", "denied", "reversed", "written_off"]
 
 
 @dataclass(frozen=True)

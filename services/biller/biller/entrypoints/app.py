@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import faust
 
 from biller import bootstrap
+from biller.entrypoints import denial_work
 from biller.service_layer import handlers
 from shared import metrics
 from shared.pipeline import stage
@@ -22,6 +23,7 @@ app = make_app(SERVICE, stage(SERVICE).port(get_settings().worker))  # worker N 
 publisher = FaustPublisher(app)
 coded_encounters = raw_topic(app, CODED_ENCOUNTERS)
 remittances = raw_topic(app, REMITTANCES)
+denial_work.register(app)  # POST /claims/{claim_id}/denial-work: a person works a denied claim
 
 
 def count_sent(claims: list[ClaimSubmitted]) -> None:

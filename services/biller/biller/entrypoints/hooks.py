@@ -24,6 +24,7 @@ COUNTS: tuple[tuple[str, str, bool], ...] = (
     ("paid", "  paid", False),
     ("partially_paid", "  partially paid", False),
     ("denied", "  denied", False),
+    ("written_off", "  denied, then written off by a person", False),
     ("rejected", "rejected by scrubber", False),
     ("remittance_exceptions", "remittance exceptions", False),
     ("billing_done", "visits billing is done with", True),

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from biller.domain.claims import decide, render_837
+from biller.domain.denial_work import DenialWork, Work, WorkRefused, plan_work
 from biller.domain.denials import correct
 from biller.domain.model import BillingDecision, Posting, Reference
 from biller.domain.posting import PostingError, post
 from biller.service_layer.ports import BillerWork, PostingToRecord
-from shared.schemas import CLAIMS, ClaimSubmitted, CodedEncounter, Producer, RemittanceIssued
+from shared.schemas import CLAIMS, DENIAL_WORK, ClaimSubmitted, CodedEncounter, Producer, RemittanceIssued
 
 PRODUCER = Producer(service="biller")
 
@@ -115,3 +116,18 @@ async def _post_part(
             posted.postings.append((remittance, result))
         else:
             posted.outcomes.append("duplicate")
+
+
+async def work_denial(claim_id: str, request: DenialWork, uow: BillerWork, reference: Reference, now: datetime) -> Work:
+    """A person's action on a denied claim: booked, published on `denial-work`, and for a
+    correction the replacement claim sent on `claims`. WorkRefused says why not."""
+    standing = await uow.denial_work.standing(claim_id)
+    if standing is None:
+        raise WorkRefused("claim_id", "no such claim", status=404)
+    payer = reference.payers.get(standing.claim.payer_id)
+    work = plan_work(standing, request, payer, reference.submitter, PRODUCER, now)
+    await uow.denial_work.record(work, standing.claim.event_id)
+    uow.emit(DENIAL_WORK, work.worked)
+    if work.replacement is not None:
+        uow.emit(CLAIMS, work.replacement)
+    return work

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from biller.domain.denial_work import StandingClaim, Work
 from biller.domain.model import BillingDecision, Posting
 from shared.schemas import ClaimSubmitted, CodedEncounter, Envelope, RemittanceIssued
 
@@ -33,6 +34,16 @@ class Postings(Protocol):
         ...
 
 
+class DenialWorkStore(Protocol):
+    async def standing(self, claim_id: str) -> StandingClaim | None:
+        """The claim as it stands, locked until the unit of work ends."""
+        ...
+
+    async def record(self, work: Work, claim_event_id: object) -> None:
+        """Book a person's action on a denied claim (WorkRefused if it was already taken)."""
+        ...
+
+
 class BillerWork(Protocol):
     """The unit of work as the handlers see it (read-only members: a repository class fits)."""
 
@@ -41,5 +52,8 @@ class BillerWork(Protocol):
 
     @property
     def postings(self) -> Postings: ...
+
+    @property
+    def denial_work(self) -> DenialWorkStore: ...
 
     def emit(self, topic: str, event: Envelope) -> None: ...

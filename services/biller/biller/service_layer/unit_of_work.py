@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from biller.adapters.denial_work_repository import DenialWorkRepository
 from biller.adapters.posting_repository import PostingRepository
 from biller.adapters.repository import ClaimRepository
 from shared.unit_of_work import PostgresUnitOfWork
@@ -12,7 +13,9 @@ from shared.unit_of_work import PostgresUnitOfWork
 class BillerUnitOfWork(PostgresUnitOfWork):
     claims: ClaimRepository
     postings: PostingRepository
+    denial_work: DenialWorkRepository
 
     def open_repositories(self, conn: asyncpg.Connection) -> None:
         self.claims = ClaimRepository(conn)
         self.postings = PostingRepository(conn)
+        self.denial_work = DenialWorkRepository(conn)

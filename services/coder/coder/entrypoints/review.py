@@ -7,7 +7,6 @@ Retry-After; nothing here ever logs request values (they hold patient data)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any
@@ -20,11 +19,9 @@ from coder.adapters.repository import EncounterRepository
 from coder.domain.review import ReviewDecision, ValidationError
 from coder.service_layer import handlers
 from shared import metrics
-from shared.kafka import encode
 from shared.outages import Outage
 from shared.schemas import CODING_REVIEW, CodedEncounter
-from shared.streaming import TRANSIENT_ERRORS, raw_topic
-from shared.unit_of_work import Outgoing
+from shared.streaming import TRANSIENT_ERRORS, FaustPublisher
 
 log = logging.getLogger(__name__)
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
@@ -62,17 +59,7 @@ def register(app: faust.App, suffix: str) -> None:
         log.error("review view failed: %s", type(exc).__name__)
         return error(view, 500, "service", "internal error")
 
-    topics: dict[str, faust.TopicT] = {}
-
-    async def publish_acknowledged(outgoing: list[Outgoing]) -> None:
-        """Each event on the broker before returning: the review item closes only after that."""
-
-        async def send(o: Outgoing) -> None:
-            name = o.topic + suffix
-            topic = topics.get(name) or topics.setdefault(name, raw_topic(app, name))
-            await (await topic.send(key=o.event.key, value=encode(o.event)))
-
-        await asyncio.wait_for(asyncio.gather(*(send(o) for o in outgoing)), timeout=PUBLISH_TIMEOUT_SECONDS)
+    publisher = FaustPublisher(app)
 
     async def decide(visit_id: str, decision: ReviewDecision) -> CodedEncounter | None:
         make_uow = await bootstrap.unit_of_work()
@@ -80,7 +67,7 @@ def register(app: faust.App, suffix: str) -> None:
             coded = await handlers.decide_review(visit_id, decision, uow)
             # published before the commit, unlike a batch of visits: an HTTP request is not
             # redelivered, so a decision must be on the topic before its item can close
-            await publish_acknowledged(uow.events)
+            await publisher.publish_acknowledged(uow.events, PUBLISH_TIMEOUT_SECONDS, suffix)
             await uow.commit()
         return coded
 

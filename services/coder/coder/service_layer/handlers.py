@@ -50,7 +50,9 @@ def code(received: VisitReceived, tables: ReferenceTables, coder_version: str) -
     for name in result.stale_code_sets:  # coded with the newest release loaded; operators must load a newer one
         metrics.code_set_stale_total.labels(code_set=name).inc()
     if result.needs_review:
-        return CodingReviewRequested.of(received, PRODUCER, coder_version, result.review_reasons)
+        return CodingReviewRequested.of(
+            received, PRODUCER, coder_version, result.review_reasons, result.diagnoses, result.service_lines
+        )
     return CodedEncounter.of(
         received,
         PRODUCER,

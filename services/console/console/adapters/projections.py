@@ -8,7 +8,15 @@ from typing import Any
 import asyncpg
 
 from console.domain.remittance import Outcome, is_denial
-from shared.schemas import Adjustment, ClaimSubmitted, CodedEncounter, CodingReviewRequested, RemittanceIssued, Visit
+from shared.schemas import (
+    Adjustment,
+    ClaimSubmitted,
+    CodedEncounter,
+    CodingReviewRequested,
+    DenialWorked,
+    RemittanceIssued,
+    Visit,
+)
 
 
 def _encounter_row(visit: Visit, received_at: Any) -> tuple[Any, ...]:
@@ -26,6 +34,9 @@ def _encounter_row(visit: Visit, received_at: Any) -> tuple[Any, ...]:
 
 ENCOUNTER_INSERT = """INSERT INTO console.encounters (visit_id, patient_id, patient_name, provider_npi, provider_name,
     payer_id, service_date, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (visit_id) DO NOTHING"""
+
+
+WORKED_STATUS = {"correct": "corrected by a person", "write_off": "written off", "appeal": "appealed"}
 
 
 class ProjectionRepository:
@@ -57,8 +68,8 @@ class ProjectionRepository:
             [(e.visit_id, e.occurred_at) for e in events],
         )
         await self.conn.executemany(
-            """INSERT INTO console.review_queue (visit_id, requested_at, coder_version, reasons, visit)
-               VALUES ($1, $2, $3, $4, $5) ON CONFLICT (visit_id) DO NOTHING""",
+            """INSERT INTO console.review_queue (visit_id, requested_at, coder_version, reasons, visit, draft)
+               VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (visit_id) DO NOTHING""",
             [
                 (
                     e.visit_id,
@@ -66,6 +77,10 @@ class ProjectionRepository:
                     e.coder_version,
                     [r.model_dump(mode="json") for r in e.reasons],
                     e.visit.model_dump(mode="json"),
+                    {
+                        "diagnoses": [d.model_dump(mode="json") for d in e.draft_diagnoses],
+                        "service_lines": [ln.model_dump(mode="json") for ln in e.draft_service_lines],
+                    },
                 )
                 for e in events
             ],
@@ -178,6 +193,31 @@ class ProjectionRepository:
                     f"835 CLP02 {r.claim_status_code}: paid {r.paid_cents}, patient {r.patient_responsibility_cents}",
                 )
                 for r, o in events
+            ]
+        )
+
+    async def denial_work(self, events: list[DenialWorked]) -> None:
+        await self.conn.executemany(
+            """INSERT INTO console.denial_work (event_id, claim_id, at, action, worked_by, reason, denied_cents,
+                   written_off_cents) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING""",
+            [
+                (
+                    w.event_id,
+                    w.claim_id,
+                    w.occurred_at,
+                    w.action,
+                    w.worked_by,
+                    w.reason,
+                    w.denied_cents,
+                    w.written_off_cents,
+                )
+                for w in events
+            ],
+        )
+        await self.history(
+            [
+                (w.event_id, w.claim_id, w.occurred_at, WORKED_STATUS[w.action], f"{w.worked_by}: {w.reason}")
+                for w in events
             ]
         )
 

@@ -17,15 +17,19 @@ WITH first AS (
     SELECT claim_id, sum(paid_cents)::bigint AS paid, sum(contractual_cents)::bigint AS contractual,
            sum(patient_cents)::bigint AS patient
     FROM console.remittances GROUP BY claim_id
+), worked AS (
+    SELECT claim_id, sum(written_off_cents)::bigint AS written_off FROM console.denial_work GROUP BY claim_id
 )
 SELECT c.claim_id, c.payer_id, c.provider_npi, c.service_date, c.submitted_at::date AS submitted_on,
        c.total_charge_cents, c.resubmitted, coalesce(e.coded_by = 'person', false) AS touched,
        f.adjudicated_on, coalesce(f.denied, false) AS denied, coalesce(f.denial_carcs, '{}') AS carcs, f.status,
-       coalesce(t.paid, 0) AS paid, coalesce(t.contractual, 0) AS contractual, coalesce(t.patient, 0) AS patient
+       coalesce(t.paid, 0) AS paid, coalesce(t.contractual, 0) AS contractual, coalesce(t.patient, 0) AS patient,
+       coalesce(w.written_off, 0) AS written_off
 FROM console.claims c
 LEFT JOIN console.encounters e USING (visit_id)
 LEFT JOIN first f USING (claim_id)
 LEFT JOIN total t USING (claim_id)
+LEFT JOIN worked w USING (claim_id)
 WHERE c.submitted_at::date BETWEEN $1 AND $2
 """
 
@@ -46,6 +50,7 @@ async def claim_facts(conn: asyncpg.Connection, since: date, until: date) -> lis
             paid_cents=r["paid"],
             contractual_cents=r["contractual"],
             patient_cents=r["patient"],
+            written_off_cents=r["written_off"],
             resubmitted=r["resubmitted"],
             paid_on_first_pass=r["status"] == "paid" and not r["denied"] and not r["resubmitted"],
         )
@@ -96,13 +101,26 @@ async def next_review(conn: asyncpg.Connection, after: str) -> str | None:
     return value
 
 
+# The open denials: those of each claim's latest answer, unless a replacement was sent or the
+# denial written off since; a denial under appeal stays, marked.
 DENIALS = """
+WITH latest AS (
+    SELECT DISTINCT ON (claim_id) claim_id, event_id, occurred_at FROM console.remittances
+    WHERE claim_status_code <> '22' ORDER BY claim_id, occurred_at DESC
+)
 SELECT a.claim_id, a.carc, a.rarc, a.grp, sum(a.amount_cents)::bigint AS amount_cents,
        min(a.adjudicated_on) AS denied_on,
-       c.payer_id, c.patient_name, c.service_date, c.visit_id
-FROM console.adjustments a JOIN console.claims c USING (claim_id)
-WHERE a.denial AND NOT c.resubmitted
+       c.payer_id, c.patient_name, c.service_date, c.visit_id,
+       bool_or(EXISTS (SELECT 1 FROM console.denial_work w WHERE w.claim_id = a.claim_id AND w.action = 'appeal'
+                       AND w.at >= l.occurred_at)) AS appealed
+FROM latest l JOIN console.adjustments a ON a.event_id = l.event_id JOIN console.claims c ON c.claim_id = a.claim_id
+WHERE a.denial
+  AND NOT EXISTS (SELECT 1 FROM console.claim_history h
+                  WHERE h.claim_id = a.claim_id AND h.status = 'resubmitted' AND h.at > l.occurred_at)
+  AND NOT EXISTS (SELECT 1 FROM console.denial_work w
+                  WHERE w.claim_id = a.claim_id AND w.action IN ('write_off', 'correct') AND w.at >= l.occurred_at)
   AND ($1::text IS NULL OR a.carc = $1) AND ($2::text IS NULL OR c.payer_id = $2)
+  AND ($3::text IS NULL OR a.claim_id = $3)
 GROUP BY a.claim_id, a.carc, a.rarc, a.grp, c.payer_id, c.patient_name, c.service_date, c.visit_id
 """
 DENIAL_ORDER = {"age": "denied_on", "amount": "amount_cents DESC", "carc": "carc", "payer": "payer_id"}
@@ -112,7 +130,7 @@ async def denials(
     conn: asyncpg.Connection, carc: str | None, payer: str | None, order: str, limit: int = 500
 ) -> list[dict[str, Any]]:
     sort = DENIAL_ORDER.get(order, "denied_on")  # a fixed text from the table, never the request's
-    rows = await conn.fetch(f"{DENIALS} ORDER BY {sort}, claim_id LIMIT {int(limit)}", carc, payer)
+    rows = await conn.fetch(f"{DENIALS} ORDER BY {sort}, claim_id LIMIT {int(limit)}", carc, payer, None)
     return [dict(r) for r in rows]
 
 
@@ -126,8 +144,29 @@ async def claim(conn: asyncpg.Connection, claim_id: str) -> dict[str, Any] | Non
     )
     history = await conn.fetch("SELECT * FROM console.claim_history WHERE claim_id = $1 ORDER BY at", claim_id)
     remits = await conn.fetch("SELECT * FROM console.remittances WHERE claim_id = $1 ORDER BY occurred_at", claim_id)
+    open_denials = await conn.fetch(f"{DENIALS} ORDER BY carc", None, None, claim_id)
+    encounter = await conn.fetchrow("SELECT * FROM console.encounters WHERE visit_id = $1", row["visit_id"])
     return {"claim": dict(row), "lines": [dict(r) for r in lines], "adjustments": [dict(r) for r in adjustments],
-            "history": [dict(r) for r in history], "remittances": [dict(r) for r in remits]}  # fmt: skip
+            "history": [dict(r) for r in history], "remittances": [dict(r) for r in remits],
+            "open_denials": [dict(r) for r in open_denials],
+            "story": visit_story(dict(encounter) if encounter else None, [dict(r) for r in history])}  # fmt: skip
+
+
+def visit_story(encounter: dict[str, Any] | None, claim_history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The visit's way through the pipeline as the console read it, oldest first: received,
+    sent to a person, coded (by whom), then the claim's history (submissions, answers, work)."""
+    steps: list[dict[str, Any]] = []
+    if encounter is not None:
+        steps.append({"at": encounter["received_at"], "step": "visit received", "detail": "visits"})
+        if encounter["review_requested_at"]:
+            steps.append(
+                {"at": encounter["review_requested_at"], "step": "sent to a person", "detail": "coding-review"}
+            )
+        if encounter["coded_at"]:
+            steps.append({"at": encounter["coded_at"], "step": f"coded by {encounter['coded_by']}",
+                          "detail": f"coded-encounters, coder {encounter['coder_version']}"})  # fmt: skip
+    steps += [{"at": h["at"], "step": h["status"], "detail": h["detail"]} for h in claim_history]
+    return sorted(steps, key=lambda s: s["at"])
 
 
 async def search(conn: asyncpg.Connection, text: str, status: str | None, limit: int = 200) -> list[dict[str, Any]]:

@@ -18,10 +18,12 @@ from shared.schemas import (
     CLAIMS,
     CODED_ENCOUNTERS,
     CODING_REVIEW,
+    DENIAL_WORK,
     REMITTANCES,
     ClaimSubmitted,
     CodedEncounter,
     CodingReviewRequested,
+    DenialWorked,
     RemittanceIssued,
     dlq_topic,
 )
@@ -54,6 +56,7 @@ _agent(CODED_ENCOUNTERS, CodedEncounter, handlers.project_coded)
 _agent(CODING_REVIEW, CodingReviewRequested, handlers.project_reviews)
 _agent(CLAIMS, ClaimSubmitted, handlers.project_claims)
 _agent(REMITTANCES, RemittanceIssued, handlers.project_remittances)
+_agent(DENIAL_WORK, DenialWorked, handlers.project_denial_work)
 
 DEAD_LETTER_TOPICS = [dlq_topic(t) for t in stage(SERVICE).consumes if not t.endswith(".dlq")]
 

@@ -16,8 +16,9 @@ import jinja2
 from faust.web import Request, Response, View
 
 from console import bootstrap
-from console.adapters import coder_api, queries
+from console.adapters import queries, service_api
 from console.domain.coding_form import MAX_DIAGNOSES, MAX_LINES, description, read_form
+from console.domain.denial_form import read_denial_form
 from console.domain.kpis import AGING_BUCKETS
 from console.entrypoints import charts
 from console.entrypoints.format import FIGURES, figure, money
@@ -111,7 +112,7 @@ def register(app: faust.App) -> None:
             checked = read_form(form)
             if not checked.ok:
                 return self._page(item, form, checked, ["Correct the fields marked below."])
-            answer = await coder_api.submit_review(bootstrap.coder_url(), visit_id, checked.decision())
+            answer = await service_api.submit_review(bootstrap.coder_url(), visit_id, checked.decision())
             if answer.status != 202:
                 log.warning("review submission refused: HTTP %s", answer.status)
                 return self._page(item, form, checked, answer.errors or [f"the coder answered {answer.status}"])
@@ -146,7 +147,27 @@ def register(app: faust.App) -> None:
             found = await _conn_do(queries.claim, claim_id)
             if found is None:
                 return render(self, "missing.html", http_status=404, what="claim", page="search")
-            return render(self, "claim.html", page="search", **found)
+            done = request.query.get("done")
+            return render(self, "claim.html", page="search", form={}, errors={}, refused=[],
+                          done=done if done in ("correct", "write_off", "appeal") else None, **found)  # fmt: skip
+
+        async def post(self, request: Request, claim_id: str) -> Response:
+            """A biller works the claim's denial: sent to the biller's API, which decides."""
+            found = await _conn_do(queries.claim, claim_id)
+            if found is None:
+                return render(self, "missing.html", http_status=404, what="claim", page="search")
+            form = {k: str(v) for k, v in (await request.post()).items()}
+            read = read_denial_form(form, found["lines"])
+            refused: list[str] = []
+            if read.ok:
+                answer = await service_api.work_denial(bootstrap.biller_url(), claim_id, read.request)
+                if answer.status == 202:
+                    location = f"/claims/{quote(claim_id, safe='')}?done={read.request['action']}"
+                    return self.html("", status=303, headers={"Location": location})
+                log.warning("denial work refused: HTTP %s", answer.status)
+                refused = answer.errors or [f"the biller answered {answer.status}"]
+            return render(self, "claim.html", http_status=422, page="search", form=form, errors=read.errors,
+                          refused=refused, done=None, **found)  # fmt: skip
 
     @app.page("/search")
     class Search(View):

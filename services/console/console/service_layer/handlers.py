@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from console.domain.remittance import outcome
 from console.service_layer.unit_of_work import AbstractConsoleUnitOfWork
-from shared.schemas import ClaimSubmitted, CodedEncounter, CodingReviewRequested, RemittanceIssued
+from shared.schemas import ClaimSubmitted, CodedEncounter, CodingReviewRequested, DenialWorked, RemittanceIssued
 
 
 async def project_coded(batch: list[CodedEncounter], uow: AbstractConsoleUnitOfWork) -> list[str]:
@@ -26,3 +26,8 @@ async def project_remittances(batch: list[RemittanceIssued], uow: AbstractConsol
     answers = [(r, outcome(r)) for r in batch]
     await uow.projections.remittances(answers)
     return [o.status for _, o in answers]
+
+
+async def project_denial_work(batch: list[DenialWorked], uow: AbstractConsoleUnitOfWork) -> list[str]:
+    await uow.projections.denial_work(batch)
+    return [w.action for w in batch]

@@ -9,7 +9,7 @@ import asyncpg
 
 from console.adapters.projections import ProjectionRepository
 from console.domain.remittance import Outcome
-from shared.schemas import ClaimSubmitted, CodedEncounter, CodingReviewRequested, RemittanceIssued
+from shared.schemas import ClaimSubmitted, CodedEncounter, CodingReviewRequested, DenialWorked, RemittanceIssued
 from shared.unit_of_work import PostgresUnitOfWork
 
 
@@ -21,6 +21,8 @@ class Projections(Protocol):
     async def claims(self, events: list[ClaimSubmitted]) -> None: ...
 
     async def remittances(self, events: list[tuple[RemittanceIssued, Outcome]]) -> None: ...
+
+    async def denial_work(self, events: list[DenialWorked]) -> None: ...
 
 
 class AbstractConsoleUnitOfWork(Protocol):
