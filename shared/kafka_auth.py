@@ -16,6 +16,7 @@ from typing import Any
 
 from shared import credentials, tls
 from shared.pipeline import STAGES
+from shared.pipeline import stage as stage_named
 from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS, dlq_topic
 from shared.settings import get_settings
 
@@ -24,7 +25,11 @@ MECHANISM = "SCRAM-SHA-512"
 # what a stage reads beyond what it consumes as a stage: the encounter follows every visit's
 # fate to answer GET /visits/{id} (encounter.domain.visit_state)
 _FOLLOWED = (CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES)
-EXTRA_READS = {"encounter": (*_FOLLOWED, *(dlq_topic(t) for t in (VISITS, *_FOLLOWED)))}
+EXTRA_READS = {
+    "encounter": (*_FOLLOWED, *(dlq_topic(t) for t in (VISITS, *_FOLLOWED))),
+    # the console counts the dead letters of every topic it reads (console.entrypoints.app)
+    "console": tuple(dlq_topic(t) for t in stage_named("console").consumes if not t.endswith(".dlq")),
+}
 # a person's answer to a review item that cannot be read goes to the review topic's dead letters
 EXTRA_WRITES = {"coder": (dlq_topic(CODING_REVIEW),)}
 
