@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.synthetic import VisitFactory
-from shared import db
+from shared import db, tls
 from shared.cli.output import console
 from shared.cli.status import print_status, read_status
 from shared.plugins import exactly, hooks, prefixed
@@ -76,7 +76,8 @@ async def publish_visits(
                 progress.update(task, completed=done)
 
     timeout = aiohttp.ClientTimeout(total=ack_timeout)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    connector = aiohttp.TCPConnector(ssl=tls.http_verify())  # the local CA (shared/tls.py)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         await asyncio.gather(*(sender(session) for _ in range(1 if rate else SENDERS)))
 
 
@@ -86,7 +87,7 @@ class IntakeRefused(Exception):
 
 def intake_url(path: str = "/visits") -> str:
     s = get_settings()
-    return f"http://{s.web_host}:{s.encounter_port}{path}"
+    return tls.url(s.encounter_port, path, host=s.web_host)
 
 
 async def finished(conn: object, scope: list[str]) -> int:

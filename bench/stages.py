@@ -158,6 +158,8 @@ def coder_service_run(visits: list, workers: int) -> dict[str, float]:
                 **os.environ,
                 "CODER_TOPIC_SUFFIX": suffix,
                 "DATABASE_URL": url,
+                "CODER_DATABASE_URL": url,  # the scratch database, as the admin that made it (shared/db.py)
+                "KAFKA_PRINCIPAL": "admin",  # its topics and group are the benchmark's own, outside the coder's ACLs
                 "CODER_WORKER": str(n),
                 "CODER_PORT": str(settings.coder_port + 900),  # beside the running workers' ports
                 "RCM_DATA_DIR": str(run_dir() / "bench-faust"),

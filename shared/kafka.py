@@ -14,6 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from pydantic import BaseModel
 
+from shared import kafka_auth
 from shared.pipeline import topics as pipeline_topics
 from shared.settings import get_settings
 from shared.unit_of_work import Outgoing
@@ -40,6 +41,7 @@ def make_producer(**overrides: object) -> AIOKafkaProducer:
     settings = get_settings()
     options: dict[str, object] = {
         "bootstrap_servers": settings.kafka_bootstrap_servers,
+        **kafka_auth.client_options(),  # SASL/SCRAM over TLS as this process's principal
         "acks": "all",
         "enable_idempotence": True,
         "linger_ms": 5,
@@ -55,6 +57,7 @@ def make_consumer(*topics: str, group_id: str | None = None, **overrides: object
     settings = get_settings()
     options: dict[str, object] = {
         "bootstrap_servers": settings.kafka_bootstrap_servers,
+        **kafka_auth.client_options(),
         "group_id": group_id,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
@@ -81,7 +84,7 @@ async def consuming(*topics: str, **options: Any) -> AsyncIterator[AIOKafkaConsu
 @contextlib.asynccontextmanager
 async def admin_client() -> AsyncIterator[AIOKafkaAdminClient]:
     """The one Kafka admin client: topics, consumer-group offsets."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=get_settings().kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=get_settings().kafka_bootstrap_servers, **kafka_auth.client_options())
     await admin.start()
     try:
         yield admin

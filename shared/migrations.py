@@ -51,8 +51,25 @@ def migration_files(directory: Path) -> list[tuple[int, Path]]:
     return found
 
 
+async def _up_to_date(conn: asyncpg.Connection, service: str, files: list[tuple[int, Path]]) -> bool:
+    """Every migration applied, unchanged: read with SELECT alone, so a service's own role (which
+    may not create anything, shared/db_roles.py) starts once `rcm init` has migrated."""
+    if await conn.fetchval("SELECT to_regclass('public.schema_migrations')") is None:
+        return False
+    rows = await conn.fetch("SELECT version, checksum FROM public.schema_migrations WHERE service = $1", service)
+    done = {r["version"]: r["checksum"] for r in rows}
+    for version, path in files:
+        if version not in done:
+            return False
+        if done[version] != hashlib.sha256(path.read_text().encode()).hexdigest():
+            raise MigrationError(f"{service}/{path.name} changed after it was applied; add a new migration")
+    return True
+
+
 async def migrate(conn: asyncpg.Connection, service: str, directory: Path) -> list[str]:
     """Apply the pending migrations of one service. Returns the names applied."""
+    if await _up_to_date(conn, service, migration_files(directory)):
+        return []
     applied_now: list[str] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
     try:

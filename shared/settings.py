@@ -55,6 +55,22 @@ class Settings(BaseModel):
     # Benchmarks run a coder against topics and a consumer group of their own (empty: the real ones).
     coder_topic_suffix: str = Field(default_factory=lambda: _env("CODER_TOPIC_SUFFIX", ""))
     db_pool_size: int = Field(default_factory=lambda: int(_env("DB_POOL_SIZE", "4")))
+    # TLS (shared/tls.py): the local CA and certificates; plain HTTP only when switched on for
+    # development (RCM_INSECURE_HTTP=1). MLLP may ask senders for a client certificate:
+    # none | optional | required.
+    tls_dir: str = Field(default_factory=lambda: _env("RCM_TLS_DIR", os.path.join(_env("RCM_RUN_DIR", ".run"), "tls")))
+    insecure_http: bool = Field(default_factory=lambda: _env("RCM_INSECURE_HTTP", "0") not in ("", "0", "false"))
+    # Generated passwords of Postgres roles and Kafka principals (shared/credentials.py).
+    secrets_dir: str = Field(
+        default_factory=lambda: _env("RCM_SECRETS_DIR", os.path.join(_env("RCM_RUN_DIR", ".run"), "secrets"))
+    )
+    # Postgres over TLS with the local CA (DATABASE_TLS=0 only for a server without TLS).
+    database_tls: bool = Field(default_factory=lambda: _env("DATABASE_TLS", "1") not in ("", "0", "false"))
+    # Kafka over SASL_SSL with SCRAM-SHA-512 (shared/kafka_auth.py); KAFKA_PRINCIPAL: who this
+    # process is (empty: a service is itself, the CLI and tools are the admin).
+    kafka_sasl: bool = Field(default_factory=lambda: _env("KAFKA_SASL", "1") not in ("", "0", "false"))
+    kafka_principal: str = Field(default_factory=lambda: _env("KAFKA_PRINCIPAL", ""))
+    mllp_client_cert: str = Field(default_factory=lambda: _env("RCM_MLLP_CLIENT_CERT", "optional"))
 
 
 @lru_cache(maxsize=1)

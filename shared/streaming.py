@@ -18,7 +18,7 @@ from aiokafka.errors import KafkaError
 from faust.sensors.prometheus import setup_prometheus_sensors
 from pydantic import ValidationError
 
-from shared import faust_transport, metrics
+from shared import faust_transport, kafka_auth, metrics, tls
 from shared.errors import describe, loggable
 from shared.kafka import decode, encode
 from shared.outages import Outage
@@ -69,12 +69,14 @@ def make_app(
         # every node of a cluster, so a worker can start while any one of them is down; through
         # the transport whose producer is idempotent (shared/faust_transport.py)
         broker=[f"{scheme}://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")],
+        broker_credentials=kafka_auth.faust_credentials(service),  # SASL/SCRAM over TLS as the service
         processing_guarantee="at_least_once",
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication_factor,
         web_host=settings.web_host,
         web_bind=settings.web_host,
         web_port=web_port,
+        web_ssl_context=tls.server_context(service),  # every web route, /metrics included (None: RCM_INSECURE_HTTP=1)
         datadir=str(datadir),
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,

@@ -10,12 +10,12 @@ import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Generator
-from functools import cache
+from functools import cache, lru_cache
 
 import httpx
 import orjson
 
-from shared import db
+from shared import db, tls
 from shared.security import issuer, store
 from shared.security.credentials import ClientCredentials, TokenCache
 from shared.settings import get_settings
@@ -85,8 +85,29 @@ AUDITOR = Bearer(lambda: user_token("auditor"))
 
 
 def intake_url(path: str = "/visits") -> str:
-    s = get_settings()
-    return f"http://{s.web_host}:{s.encounter_port}{path}"
+    return tls.url(get_settings().encounter_port, path)
+
+
+def service_url(port: int, path: str = "") -> str:
+    """https://127.0.0.1:PORT/path — every service's web port, /metrics and supervisors included."""
+    return tls.url(port, path)
+
+
+@lru_cache(maxsize=1)
+def web() -> httpx.Client:
+    """The tests' HTTP client: trusts the local CA (shared/tls.py), nothing else."""
+    return httpx.Client(verify=tls.http_verify())
+
+
+def async_web(**options: object) -> httpx.AsyncClient:
+    return httpx.AsyncClient(verify=tls.http_verify(), **options)  # type: ignore[arg-type]
+
+
+async def open_tls_connection(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A raw connection to a service port (MLLP, or HTTP byte by byte), over TLS unless plain
+    HTTP is switched on."""
+    host = get_settings().web_host
+    return await asyncio.open_connection(host, port, ssl=None if tls.http_enabled_insecure() else tls.client_context())
 
 
 async def read_since(topic: str, since: dict[int, int], until_idle: float = 1.0) -> list[dict]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from shared import tls
 from shared.kafka import KafkaPublisher
 from shared.schemas import VISITS, Producer, Visit, VisitReceived
 from shared.schemas.common import utcnow
@@ -65,10 +66,11 @@ async def to_topic(visits: list[Visit], rate: float, sent: Sent) -> None:
 async def to_intake(visits: list[Visit], rate: float, sent: Sent) -> None:
     """POST /visits, one request per chunk, retried until answered 202 (a killed encounter
     answers nothing; the supervisor brings it back)."""
-    url = f"http://{get_settings().web_host}:{get_settings().encounter_port}/visits"
+    url = tls.url(get_settings().encounter_port, "/visits")
     timeout = aiohttp.ClientTimeout(total=10)
     tokens = TokenCache(ClientCredentials.read())  # as the demo sender (docs/security.md)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    connector = aiohttp.TCPConnector(ssl=tls.http_verify())  # the local CA (shared/tls.py)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
 
         async def send(chunk: list[Visit]) -> None:
             body = "[" + ",".join(v.model_dump_json() for v in chunk) + "]"

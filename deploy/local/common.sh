@@ -1,7 +1,8 @@
 # Shared by the local scripts: where things live and small helpers. Sourced, not run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-RUN_DIR="${RCM_RUN_DIR:-$ROOT/.run}"          # data, logs, pids (git-ignored)
+RUN_DIR="${RCM_RUN_DIR:-$ROOT/.run}"          # data, logs, pids, certificates, secrets (git-ignored)
+export RCM_RUN_DIR="$RUN_DIR"
 CACHE_DIR="${RCM_CACHE_DIR:-$ROOT/.cache}"     # downloaded jars (git-ignored)
 VENV="${RCM_VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"
@@ -23,7 +24,18 @@ fi
 export KAFKA_BOOTSTRAP_SERVERS
 [ "$BROKERS" -gt 1 ] && export TOPIC_REPLICATION_FACTOR="${TOPIC_REPLICATION_FACTOR:-3}"
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:$PGPORT/rcmflow}"
+# Everything under .run is private (patient data in topics, tables and logs; keys; passwords):
+# what these scripts and the processes they start create is theirs alone.
+umask 077
 mkdir -p "$RUN_DIR/logs" "$RUN_DIR/pids"
+
+private_run_dirs() { # what an older start left readable by others (make up runs this once per start)
+  local d
+  for d in "$RUN_DIR"/logs "$RUN_DIR"/pids "$RUN_DIR"/faust "$RUN_DIR"/kafka "$RUN_DIR"/kafka-* "$RUN_DIR"/prometheus "$RUN_DIR"/secrets; do
+    [ -e "$d" ] && chmod -R go-rwx "$d"
+  done
+  chmod 711 "$RUN_DIR"  # Postgres's own user passes through to its 0700 directory
+}
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 

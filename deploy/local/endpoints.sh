@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Print where the running stack can be reached (ports from the pipeline's declaration).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+S=https; [ "${RCM_INSECURE_HTTP:-0}" = 1 ] && S=http
 echo
 echo "rcmflow is running (stop it with: make down)"
 while read -r service port _ scales; do
-  [ "$service" = encounter ] && echo "  intake API      POST http://127.0.0.1:$port/visits   (-H \"Authorization: Bearer \$(.venv/bin/rcm token)\")"
-  [ "$service" = console ] && echo "  console (web)   http://127.0.0.1:$port/   (log in: .venv/bin/rcm users add NAME --role coder --role biller)"
+  [ "$service" = encounter ] && echo "  intake API      POST $S://127.0.0.1:$port/visits   (curl --cacert $RUN_DIR/tls/ca.pem -H \"Authorization: Bearer \$(.venv/bin/rcm token)\")"
+  [ "$service" = console ] && echo "  console (web)   $S://127.0.0.1:$port/   (log in: .venv/bin/rcm users add NAME --role coder --role biller)"
   for f in "$RUN_DIR"/pids/svc-"$service"*.pid; do
     [ -e "$f" ] || continue
     name="$(basename "$f" .pid)"; name="${name#svc-}"
     i=0; [ "$scales" = yes ] && i="${name##*-}"
-    printf '  %-15s http://127.0.0.1:%s/metrics\n' "$name" $((port + 10 * i))
+    printf '  %-15s %s://127.0.0.1:%s/metrics\n' "$name" "$S" $((port + 10 * i))
   done
 done < <("$PY" -m shared.cli.root pipeline --shell)
 echo "  prometheus      http://127.0.0.1:$PROMETHEUS_PORT/"

@@ -8,6 +8,7 @@ apt_pkgs=()
 command -v prometheus >/dev/null || apt_pkgs+=(prometheus)
 command -v java >/dev/null || apt_pkgs+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || apt_pkgs+=(maven)
+command -v openssl >/dev/null || apt_pkgs+=(openssl)  # the local CA and certificates (shared/tls.py)
 # the console's browser tests (tests/browser) drive a real headless Chromium
 command -v chromium >/dev/null || apt_pkgs+=(chromium)
 command -v chromedriver >/dev/null || apt_pkgs+=(chromium-driver)

@@ -60,7 +60,7 @@ start() {
     local ports=()
     for ((i = 0; i < n; i++)); do
       name="$service"; [ "$scales" = yes ] && name="$service-$i"
-      start_one "$name" $((port + 10 * i)) "$cmd" WORKER="$i" CODER_WORKER="$i"
+      start_one "$name" $((port + 10 * i)) "$cmd" WORKER="$i" CODER_WORKER="$i" KAFKA_PRINCIPAL="$service"
       started+=("$name:$((port + 10 * i))")
       ports+=("\"127.0.0.1:$((port + 10 * i))\"")
       supervisors+=("\"127.0.0.1:$((port + 10 * i + SUPERVISOR_PORT_OFFSET))\"")

@@ -23,6 +23,8 @@ from types import FrameType
 
 from prometheus_client import Counter, Gauge, start_http_server
 
+from shared import tls
+
 FIRST_DELAY, MAX_DELAY, HEALTHY_AFTER = 1.0, 30.0, 60.0
 
 restarts_total = Counter("rcm_service_restarts", "times the supervisor started the service again", ["service"])
@@ -106,7 +108,13 @@ def main() -> int:
     supervisor = Supervisor(args.name, command, args.run_dir, args.run_dir / "logs" / f"{args.name}.log")
     signal.signal(signal.SIGTERM, supervisor.stop)
     signal.signal(signal.SIGINT, supervisor.stop)
-    start_http_server(args.metrics_port, addr=os.environ.get("WEB_HOST", "127.0.0.1"))
+    # over TLS with the supervisor's certificate (shared/tls.py), plain only with RCM_INSECURE_HTTP=1
+    secure = (
+        {}
+        if tls.http_enabled_insecure()
+        else {"certfile": str(tls.cert_file("supervisor")), "keyfile": str(tls.key_file("supervisor"))}
+    )
+    start_http_server(args.metrics_port, addr=os.environ.get("WEB_HOST", "127.0.0.1"), **secure)
     restarts_total.labels(args.name)  # a series at 0 from the start, so increase() sees the first restart
     return supervisor.run()
 

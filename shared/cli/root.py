@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from shared import db, kafka
+from shared import db, db_roles, kafka, kafka_acls, tls
 from shared.cli import topics
 from shared.cli.output import console, print_json, print_table
 from shared.cli.status import print_status, read_status
@@ -20,25 +20,38 @@ from shared.migrations import migrate
 from shared.pipeline import STAGES
 from shared.pipeline import topics as pipeline_topics
 from shared.plugins import hooks, prefixed
+from shared.settings import get_settings
 
 app = typer.Typer(help="rcmflow: medical billing and coding pipeline", no_args_is_help=True, add_completion=False)
 topics.register(app)
 
 
 @app.command()
-def init() -> None:
-    """Create the database, the topics and every service's tables (safe to run again)."""
+def init(
+    rotate: list[str] = typer.Option([], "--rotate", help="a Postgres role whose password to replace (repeatable)"),
+) -> None:
+    """Create the database, the topics, the roles and every service's tables (safe to run again)."""
+
+    made = tls.ensure_certificates()  # the local CA and certificates, once (.run/tls)
+    if made:
+        console.print(f"TLS certificates made: {', '.join(made)}")
 
     async def run() -> None:
         created_db = await db.ensure_database()
         created = await kafka.ensure_topics(pipeline_topics())
+        if get_settings().kafka_sasl:
+            async with kafka.admin_client() as admin:
+                await kafka_acls.ensure_acls(admin)  # each service principal: its own topics only
         conn = await db.connect()
         try:
+            await db_roles.ensure_roles(conn, rotate=tuple(rotate))  # before migrations: they may grant to them
             migrations: list[tuple[str, Path]] = hooks("migrations")
             for schema, directory in migrations:
                 applied = await migrate(conn, schema, directory)
+                await db_roles.secure_schema(conn, schema)
                 if applied:
                     console.print(f"migrated {schema}: {', '.join(applied)}")
+            await db_roles.grant_ledger(conn)
             for _, after_init in hooks("init"):  # e.g. the demo sender (bench/demo.py)
                 await after_init(conn)
         finally:

@@ -9,7 +9,7 @@ from shared.plugins import StatusRow, hooks
 
 async def read_status(scope: list[str]) -> list[StatusRow]:
     """Every service's status lines for the visits in scope, in pipeline order."""
-    conn = await db.connect()
+    conn = await db.connect(db.reporting_url())  # read-only
     try:
         rows: list[StatusRow] = []
         for _, status_of in hooks("status"):

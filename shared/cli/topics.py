@@ -82,7 +82,7 @@ async def visit_story(visit_id: str, since: datetime | None = None) -> tuple[lis
     (`rcmflow.visit_story` hooks; one may name the patient and when the visit arrived, which
     narrows the search to the patient's partition)."""
     state: dict = {}
-    conn = await db.connect()
+    conn = await db.connect(db.reporting_url())  # read-only
     try:
         for _, story in hooks("visit_story"):
             state.update(await story(conn, visit_id))

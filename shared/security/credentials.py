@@ -6,6 +6,7 @@ and getting an access token from the token endpoint with a signed assertion. Use
 from __future__ import annotations
 
 import os
+import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import orjson
 
+from shared import tls
 from shared.security import tokens
 from shared.settings import get_settings
 
@@ -27,7 +29,7 @@ def credentials_dir() -> Path:
 
 def token_url() -> str:
     s = get_settings()
-    return os.environ.get("RCM_TOKEN_URL", f"http://{s.web_host}:{s.encounter_port}/oauth/token")
+    return os.environ.get("RCM_TOKEN_URL", tls.url(s.encounter_port, "/oauth/token", host=s.web_host))
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,9 @@ def request_token(creds: ClientCredentials, scope: str = "", url: str | None = N
         form["scope"] = scope
     request = urllib.request.Request(target, data=urllib.parse.urlencode(form).encode(), method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=30) as answer:  # our own token URL
+        verify = tls.http_verify()
+        context = verify if isinstance(verify, ssl.SSLContext) else None
+        with urllib.request.urlopen(request, timeout=30, context=context) as answer:  # our own token URL
             body = orjson.loads(answer.read())
     except urllib.error.HTTPError as exc:
         refused = orjson.loads(exc.read() or b"{}")

@@ -15,6 +15,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from shared import tls
 from shared.settings import get_settings
 from tests.helpers import TEST_PASSWORD, user_token
 
@@ -22,15 +23,22 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 def console_url(path: str) -> str:
-    return f"http://127.0.0.1:{get_settings().console_port}{path}"
+    return tls.url(get_settings().console_port, path, host="127.0.0.1")
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
     options = Options()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900"):
         options.add_argument(arg)  # a laptop screen
+    if not tls.http_enabled_insecure():
+        # Trust exactly the console's key (its certificate from the local CA), not every
+        # certificate as --ignore-certificate-errors would: Chromium reads no CA file on the
+        # command line, and adding one means writing an NSS database (certutil) the machine may
+        # lack. Chromium honours the SPKI list only with a profile directory of its own.
+        options.add_argument(f"--ignore-certificate-errors-spki-list={tls.spki_sha256('console')}")
+        options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(0)
     try:

@@ -1,7 +1,6 @@
 """The whole loop: 200 visits through POST /visits come out as posted claims (or, for the few the
 coder cannot settle, as review items), once each."""
 
-import httpx
 import orjson
 
 from bench.publish import finished
@@ -10,7 +9,7 @@ from shared.cli.status import read_status
 from shared.plugins import prefixed
 from shared.schemas import CLAIMS, CODED_ENCOUNTERS, CODING_REVIEW, REMITTANCES, VISITS
 from shared.topic_reader import end_offsets
-from tests.helpers import SENDER, intake_url, read_since, visit_ids_of, wait_for
+from tests.helpers import SENDER, async_web, intake_url, read_since, visit_ids_of, wait_for
 
 VISITS_IN_RUN = 200
 
@@ -22,7 +21,7 @@ async def test_two_hundred_visits_end_to_end(factory: VisitFactory, conn) -> Non
     before = {t: await end_offsets(t) for t in topics}
     review_before = await end_offsets(CODING_REVIEW)
 
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with async_web(timeout=60) as client:
         for start in range(0, VISITS_IN_RUN, 50):
             response = await client.post(
                 auth=SENDER, url=intake_url(), content=orjson.dumps(visits[start : start + 50])

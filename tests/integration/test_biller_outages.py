@@ -9,12 +9,10 @@ import os
 import subprocess
 from pathlib import Path
 
-import asyncpg
 import pytest
 
-from shared import kafka
+from shared import db, kafka
 from shared.schemas import CODED_ENCOUNTERS
-from shared.settings import get_settings
 from tests.helpers import wait_for
 from tests.unit.test_biller_handlers import coded
 
@@ -55,7 +53,7 @@ async def test_a_postgres_outage_leaves_the_biller_running_and_billing(run_token
         assert alive(pid), "the biller died while Postgres was away"
     finally:
         infra("start")
-    conn = await asyncpg.connect(get_settings().database_url)
+    conn = await db.connect()
     try:
 
         async def billed() -> bool:

@@ -10,14 +10,12 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
-
 from bench.synthetic import VisitFactory
 from shared import db, kafka
 from shared.schemas import VISITS, Producer, VisitReceived
 from shared.schemas.common import utcnow
 from shared.settings import get_settings
-from tests.helpers import CODER, wait_for
+from tests.helpers import CODER, service_url, wait_for, web
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = Path(os.environ.get("RCM_RUN_DIR", ROOT / ".run"))
@@ -27,7 +25,7 @@ OUTAGE_SECONDS = 12
 
 def coder_url(path: str) -> str:
     s = get_settings()
-    return f"http://{s.web_host}:{s.coder_port}{path}"
+    return service_url(s.coder_port, path)
 
 
 def coder_pid() -> int:
@@ -75,9 +73,9 @@ async def test_the_coder_survives_a_postgres_outage_and_resumes_by_itself(factor
     try:
         started = time.monotonic()
         await publish(during)  # Kafka is up: the coder takes the visit and waits for the database
-        away = httpx.get(auth=CODER, url=coder_url("/review?limit=5"), timeout=10)
+        away = web().get(auth=CODER, url=coder_url("/review?limit=5"), timeout=10)
         assert away.status_code == 503 and away.json()["errors"] and away.headers.get("Retry-After")
-        refused = httpx.post(auth=CODER, url=coder_url(f"/review/{during.visit_id}"), timeout=10,
+        refused = web().post(auth=CODER, url=coder_url(f"/review/{during.visit_id}"), timeout=10,
                              content=b'{"coder": "x", '
                              b'"diagnoses": ["I10"], "service_lines": [{"procedure_code": "99213", '
                              b'"diagnosis_pointers": [1]}]}')  # fmt: skip
@@ -91,7 +89,7 @@ async def test_the_coder_survives_a_postgres_outage_and_resumes_by_itself(factor
     assert await wait_for(lambda: coded(during.visit_id), timeout=90, every=1), "the visit of the outage was lost"
     assert await wait_for(lambda: coded(after.visit_id), timeout=60, every=1), "the coder did not resume"
     assert alive(pid) and coder_pid() == pid  # the same process: nobody restarted it
-    assert httpx.get(auth=CODER, url=coder_url("/review?limit=5"), timeout=10).status_code == 200
+    assert web().get(auth=CODER, url=coder_url("/review?limit=5"), timeout=10).status_code == 200
 
     await asyncio.sleep(11)  # the review-queue timer's next tick reports its recovery
     lines = log.read_bytes()[log_start:].decode(errors="replace").splitlines()

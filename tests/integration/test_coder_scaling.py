@@ -16,7 +16,7 @@ from shared.schemas import CODED_ENCOUNTERS, CODING_REVIEW, VISITS, Producer, Vi
 from shared.schemas.common import utcnow
 from shared.settings import get_settings
 from shared.topic_reader import end_offsets
-from tests.helpers import read_since, visit_ids_of, wait_for
+from tests.helpers import read_since, service_url, visit_ids_of, wait_for, web
 
 ROOT = Path(__file__).resolve().parents[2]
 VISITS_IN_RUN = 1000
@@ -33,7 +33,7 @@ async def test_two_workers_share_the_partitions_and_survive_losing_one(factory: 
 
         async def second_is_up() -> bool:
             try:
-                return httpx.get(f"http://{settings.web_host}:{second_port}/metrics", timeout=2).status_code == 200
+                return web().get(service_url(second_port, "/metrics"), timeout=2).status_code == 200
             except httpx.HTTPError:
                 return False
 

@@ -14,18 +14,18 @@ from bench.synthetic import VisitFactory
 from shared.schemas import DENIAL_WORK
 from shared.settings import get_settings
 from shared.topic_reader import end_offsets
-from tests.helpers import BILLER, CODER, read_since, wait_for
+from tests.helpers import BILLER, CODER, read_since, service_url, wait_for, web
 from tests.integration.test_intake_http import post
 
 
 def biller_url(path: str) -> str:
     s = get_settings()
-    return f"http://{s.web_host}:{s.biller_port}{path}"
+    return service_url(s.biller_port, path)
 
 
 def work(claim_id: str, auth: httpx.Auth | None = BILLER, **fields: Any) -> httpx.Response:
     body = {"worked_by": "Someone Else", "reason": "integration test", **fields}  # the token says who
-    return httpx.post(biller_url(f"/claims/{claim_id}/denial-work"), content=orjson.dumps(body), auth=auth, timeout=60)
+    return web().post(biller_url(f"/claims/{claim_id}/denial-work"), content=orjson.dumps(body), auth=auth, timeout=60)
 
 
 async def denied_claim(factory: VisitFactory, index: int, conn) -> str:  # type: ignore[no-untyped-def]

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
 from bench.faults import stack
 from bench.faults.faults import rows
 from bench.faults.matrix import Result, run_row
 from shared.pipeline import stage
+from tests.helpers import service_url, web
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +22,7 @@ VISITS, RATE = 200, 40
 def restarts_of(worker: str) -> float:
     """rcm_service_restarts_total from the worker's supervisor (its port + 5)."""
     port = stage("biller").port(0) + 5
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    text = web().get(service_url(port, "/metrics"), timeout=5).text
     found = re.search(rf'^rcm_service_restarts_total\{{service="{worker}"\}} (\S+)$', text, re.M)
     assert found, f"no restart counter for {worker} on :{port}"
     return float(found.group(1))

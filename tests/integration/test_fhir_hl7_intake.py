@@ -4,7 +4,6 @@ Each accepted visit comes out the far end as a remitted claim (or a self-pay sta
 import asyncio
 from datetime import date
 
-import httpx
 import orjson
 import pytest
 
@@ -13,7 +12,7 @@ from encounter.adapters.reference import load_facilities
 from shared.schemas import Visit
 from shared.schemas.visit import DiagnosisIn, Facility, Subscriber
 from shared.settings import get_settings
-from tests.helpers import SENDER, intake_url, wait_for
+from tests.helpers import SENDER, intake_url, open_tls_connection, wait_for, web
 from tests.samples.fhir import bundle
 from tests.samples.hl7 import message
 
@@ -55,7 +54,7 @@ async def finished(conn, visit_ids: list[str]) -> bool:  # type: ignore[no-untyp
 async def test_fhir_bundle_of_several_encounters_comes_out_remitted(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
     visits = varied_visits(factory)
     body = bundle(list(visits.values()), kind="transaction")
-    response = httpx.post(auth=SENDER, url=intake_url("/fhir"), content=orjson.dumps(body), timeout=30)
+    response = web().post(auth=SENDER, url=intake_url("/fhir"), content=orjson.dumps(body), timeout=30)
     assert response.status_code == 202, response.text
     ids = [v.visit_id for v in visits.values()]
     assert sorted(response.json()["accepted"]) == sorted(ids)
@@ -71,7 +70,7 @@ async def test_fhir_bundle_of_several_encounters_comes_out_remitted(factory: Vis
     )
     assert outcome == "self_pay"
     # a collection bundle is taken too, and the same encounters again are duplicates, not new visits
-    again = httpx.post(
+    again = web().post(
         auth=SENDER, url=intake_url("/fhir"), content=orjson.dumps(bundle(list(visits.values()), kind="collection"))
     )
     assert again.status_code == 202 and again.json()["accepted"] == []
@@ -95,7 +94,7 @@ async def test_bad_bundles_are_refused_with_an_operation_outcome(  # type: ignor
 ) -> None:
     visit = factory.visit(0)
     body = mutate(bundle([visit]))
-    response = httpx.post(
+    response = web().post(
         auth=SENDER, url=intake_url("/fhir"), content=body if isinstance(body, bytes) else orjson.dumps(body)
     )
     assert response.status_code == status, case
@@ -124,7 +123,7 @@ async def test_hl7_over_http_adt_and_dft(factory: VisitFactory, conn) -> None:  
     adt, dft = (hl7_ready(v) for v in factory.visits(2))
     for visit, kind, charges in ((adt, "ADT^A03", "PR1"), (dft, "DFT^P03", "FT1")):
         text = message(visit, f"{factory.token}-{kind[-3:]}", kind=kind, charges_as=charges)
-        response = httpx.post(auth=SENDER, url=intake_url("/hl7v2"), content=text.encode(), timeout=30)
+        response = web().post(auth=SENDER, url=intake_url("/hl7v2"), content=text.encode(), timeout=30)
         assert response.status_code == 200, response.text
         assert f"MSA|AA|{factory.token}-{kind[-3:]}" in response.text
     assert await wait_for(lambda: finished(conn, [adt.visit_id, dft.visit_id]), timeout=120)
@@ -145,7 +144,7 @@ async def test_hl7_errors_are_nakked(case, change, code, status, factory: VisitF
     text = change(message(visit, f"{factory.token}-E"))
     if case == "bad NPI":
         text = text.replace(visit.provider.npi, "1234567890")
-    response = httpx.post(auth=SENDER, url=intake_url("/hl7v2"), content=text.encode(), timeout=30)
+    response = web().post(auth=SENDER, url=intake_url("/hl7v2"), content=text.encode(), timeout=30)
     assert response.status_code == status, (case, response.text)
     assert f"MSA|{code}|" in response.text
     if code == "AE":
@@ -155,7 +154,7 @@ async def test_hl7_errors_are_nakked(case, change, code, status, factory: VisitF
 
 async def mllp_exchange(payloads: list[bytes]) -> list[str]:
     s = get_settings()
-    reader, writer = await asyncio.open_connection(s.web_host, s.mllp_port)
+    reader, writer = await open_tls_connection(s.mllp_port)
     replies = []
     try:
         for payload in payloads:

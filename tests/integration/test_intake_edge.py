@@ -8,7 +8,6 @@ import asyncio
 import time
 
 import asyncpg
-import httpx
 import orjson
 
 from bench.synthetic import VisitFactory
@@ -16,7 +15,7 @@ from shared import kafka
 from shared.schemas import VISITS
 from shared.settings import get_settings
 from shared.topic_reader import end_offsets
-from tests.helpers import SENDER, intake_url, read_since, visit_ids_of, wait_for
+from tests.helpers import SENDER, async_web, intake_url, open_tls_connection, read_since, visit_ids_of, wait_for, web
 from tests.samples.fhir import bundle
 
 START, END = b"\x0b", b"\x1c\x0d"
@@ -24,7 +23,7 @@ WORST_BODY = b"[" + b",".join([b"{}"] * 300_000) + b"]"  # ~900 KB
 
 
 async def test_health_answers_while_the_worst_bodies_are_in_flight() -> None:
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with async_web(timeout=60) as client:
 
         async def hostile() -> list[int]:
             bodies = [("/visits", WORST_BODY)] * 4 + [("/fhir", b'{"resourceType":"Bundle","type":"collection","entry":'
@@ -46,13 +45,13 @@ async def test_health_answers_while_the_worst_bodies_are_in_flight() -> None:
 
 
 def test_a_body_over_the_limit_is_413_and_malformed_input_is_4xx() -> None:
-    too_big = httpx.post(auth=SENDER, url=intake_url(), content=b" " * (5 * 1024 * 1024), timeout=30)
+    too_big = web().post(auth=SENDER, url=intake_url(), content=b" " * (5 * 1024 * 1024), timeout=30)
     assert too_big.status_code == 413
     odd_type = b'{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": 5}}]}'
     for path, body in [("/visits", b"\xff\xfe"), ("/fhir", odd_type), ("/fhir", b"[1]"), ("/hl7v2", b"\x00")]:
-        answer = httpx.post(auth=SENDER, url=intake_url(path), content=body, timeout=30)
+        answer = web().post(auth=SENDER, url=intake_url(path), content=body, timeout=30)
         assert 400 <= answer.status_code < 500, (path, answer.status_code)
-    outcome = httpx.post(auth=SENDER, url=intake_url("/fhir"),
+    outcome = web().post(auth=SENDER, url=intake_url("/fhir"),
                          content=b'{"resourceType": "Bundle", "type": "collection",'
                          b' "entry": [{"resource": {"resourceType": "Nope"}}]}', timeout=30).json()  # fmt: skip
     assert outcome["resourceType"] == "OperationOutcome"
@@ -66,7 +65,7 @@ async def test_mllp_answers_a_nul_in_msh10_and_keeps_the_connection(factory: Vis
     visit = hl7_ready(factory.visit(0))
     good = message(visit, f"{factory.token}-N")
     s = get_settings()
-    reader, writer = await asyncio.open_connection(s.web_host, s.mllp_port)
+    reader, writer = await open_tls_connection(s.mllp_port)
     try:
         replies = []
         for text in (good.replace(f"{factory.token}-N", "BAD\x00ID"), good):
@@ -84,7 +83,7 @@ async def test_a_name_outside_x12_is_transliterated_and_an_unknown_payer_is_name
 ) -> None:
     visit = factory.visit(0)
     visit.patient.first_name, visit.patient.last_name = "José", "Ñúñez"
-    answer = httpx.post(
+    answer = web().post(
         auth=SENDER, url=intake_url("/fhir"), content=orjson.dumps(bundle([visit], kind="collection")), timeout=30
     )
     assert answer.status_code == 202, answer.text
@@ -97,7 +96,7 @@ async def test_a_name_outside_x12_is_transliterated_and_an_unknown_payer_is_name
     assert other.coverage is not None
     other.coverage.payer_id = "ACME-HEALTH"
     before = await end_offsets(VISITS)
-    refused = httpx.post(
+    refused = web().post(
         auth=SENDER, url=intake_url("/fhir"), content=orjson.dumps(bundle([other], kind="collection")), timeout=30
     )
     assert refused.status_code == 422
@@ -111,13 +110,13 @@ async def _coded(conn: asyncpg.Connection, visit_id: str) -> bool:
 
 
 async def test_a_sender_sees_its_visit_move_down_the_pipeline_or_fail(factory: VisitFactory) -> None:
-    assert httpx.get(auth=SENDER, url=intake_url("/visits/V-NEVER-SENT-0"), timeout=10).status_code == 404
-    assert httpx.get(auth=SENDER, url=intake_url("/visits/not%20an%20id"), timeout=10).status_code == 404
+    assert web().get(auth=SENDER, url=intake_url("/visits/V-NEVER-SENT-0"), timeout=10).status_code == 404
+    assert web().get(auth=SENDER, url=intake_url("/visits/not%20an%20id"), timeout=10).status_code == 404
     visit = factory.visit(0)
-    assert httpx.post(auth=SENDER, url=intake_url(), content=visit.model_dump_json(), timeout=30).status_code == 202
+    assert web().post(auth=SENDER, url=intake_url(), content=visit.model_dump_json(), timeout=30).status_code == 202
 
     def state(visit_id: str) -> dict[str, str]:
-        answer = httpx.get(auth=SENDER, url=intake_url(f"/visits/{visit_id}"), timeout=10)
+        answer = web().get(auth=SENDER, url=intake_url(f"/visits/{visit_id}"), timeout=10)
         assert answer.status_code == 200
         return dict(answer.json())
 
@@ -139,7 +138,7 @@ async def test_a_sender_sees_its_visit_move_down_the_pipeline_or_fail(factory: V
         await producer.stop()
 
     async def failed() -> bool:
-        answer = httpx.get(auth=SENDER, url=intake_url(f"/visits/{broken_id}"), timeout=10)
+        answer = web().get(auth=SENDER, url=intake_url(f"/visits/{broken_id}"), timeout=10)
         return answer.status_code == 200 and answer.json()["state"] == "failed"
 
     assert await wait_for(failed, timeout=60)
@@ -149,7 +148,7 @@ async def test_a_sender_sees_its_visit_move_down_the_pipeline_or_fail(factory: V
 
 async def test_a_connection_that_sends_no_whole_request_is_closed() -> None:
     s = get_settings()
-    reader, writer = await asyncio.open_connection(s.web_host, s.encounter_port)
+    reader, writer = await open_tls_connection(s.encounter_port)
     writer.write(b"POST /visits HTTP/1.1\r\nHost: rcmflow\r\n")  # and never the rest
     await writer.drain()
     started = time.perf_counter()

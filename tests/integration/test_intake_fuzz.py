@@ -26,10 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import VisitFactory
+from shared import tls
 from shared.schemas import VISITS, Visit
 from shared.settings import get_settings
 from shared.topic_reader import end_offsets
-from tests.helpers import SENDER, intake_url, read_since, visit_ids_of
+from tests.helpers import SENDER, intake_url, read_since, visit_ids_of, web
 from tests.samples.fhir import bundle
 from tests.samples.hl7 import message
 
@@ -98,7 +99,7 @@ class Run:
         if visit_id is not None:
             (self.accepted if accepted else self.rejected).append(visit_id)
         if accepted and visit_id is not None:
-            seen = httpx.get(auth=SENDER, url=intake_url(f"/visits/{visit_id}"), timeout=CLIENT_TIMEOUT)
+            seen = web().get(auth=SENDER, url=intake_url(f"/visits/{visit_id}"), timeout=CLIENT_TIMEOUT)
             if seen.status_code != 200:
                 self.invisible.append(visit_id)
 
@@ -110,7 +111,7 @@ def run() -> Run:
 
 def post(run: Run, channel: str, kind: str, path: str, body: bytes) -> httpx.Response | None:
     try:
-        return httpx.post(auth=SENDER, url=intake_url(path), content=body, timeout=CLIENT_TIMEOUT)
+        return web().post(auth=SENDER, url=intake_url(path), content=body, timeout=CLIENT_TIMEOUT)
     except httpx.TimeoutException:
         run.hangs.append(f"{channel}:{kind}")
         return None
@@ -251,7 +252,9 @@ def mllp_exchange(run: Run, payload: bytes) -> str | None:
     s = get_settings()
     for _attempt in range(2):
         if run.mllp is None:
-            run.mllp = socket.create_connection((s.web_host, s.mllp_port), timeout=CLIENT_TIMEOUT)
+            plain = socket.create_connection((s.web_host, s.mllp_port), timeout=CLIENT_TIMEOUT)
+            secure = None if tls.http_enabled_insecure() else tls.client_context()  # MLLP over TLS
+            run.mllp = secure.wrap_socket(plain, server_hostname=s.web_host) if secure else plain
         try:
             run.mllp.sendall(payload)
             data = b""
@@ -299,7 +302,7 @@ def test_fuzz_mllp(run: Run, place: str, value: str, raw: bytes | None) -> None:
         (run.accepted if code == "AA" else run.rejected).append(visit_id)
         if (
             code == "AA"
-            and httpx.get(auth=SENDER, url=intake_url(f"/visits/{visit_id}"), timeout=CLIENT_TIMEOUT).status_code != 200
+            and web().get(auth=SENDER, url=intake_url(f"/visits/{visit_id}"), timeout=CLIENT_TIMEOUT).status_code != 200
         ):
             run.invisible.append(visit_id)
 

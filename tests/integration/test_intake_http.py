@@ -6,11 +6,11 @@ import orjson
 from bench.synthetic import VisitFactory
 from shared.schemas import VISITS
 from shared.topic_reader import end_offsets
-from tests.helpers import SENDER, intake_url, read_since, visit_ids_of, wait_for
+from tests.helpers import SENDER, intake_url, read_since, visit_ids_of, wait_for, web
 
 
 def post(body: bytes) -> httpx.Response:
-    return httpx.post(
+    return web().post(
         auth=SENDER, url=intake_url(), content=body, headers={"content-type": "application/json"}, timeout=30
     )
 

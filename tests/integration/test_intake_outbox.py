@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-import httpx
 import orjson
 
 from bench.synthetic import VisitFactory
@@ -16,7 +15,7 @@ from shared.kafka import encode
 from shared.schemas import VISITS, Producer, VisitReceived
 from shared.schemas.common import utcnow
 from shared.topic_reader import end_offsets
-from tests.helpers import SENDER, intake_url, read_since, visit_ids_of, wait_for
+from tests.helpers import SENDER, async_web, intake_url, read_since, visit_ids_of, wait_for, web
 
 
 async def test_a_row_committed_before_its_publish_is_published_by_the_relay(
@@ -45,7 +44,7 @@ async def test_a_row_committed_before_its_publish_is_published_by_the_relay(
     assert await wait_for(sent, timeout=30)
     assert await conn.fetchval("SELECT payload FROM encounter.outbox WHERE event_id = $1", event.event_id) is None
     # the sender's retry after the crash: told it is a duplicate, and nothing more is published
-    retry = httpx.post(auth=SENDER, url=intake_url(), content=visit.model_dump_json(), timeout=30)
+    retry = web().post(auth=SENDER, url=intake_url(), content=visit.model_dump_json(), timeout=30)
     assert retry.status_code == 202 and retry.json()["duplicates"] == [visit.visit_id]
     await asyncio.sleep(1.5)  # one idle poll of the relay
     published = visit_ids_of(await read_since(VISITS, before))
@@ -58,7 +57,7 @@ async def test_a_visit_sent_many_times_at_once_is_accepted_and_published_once(
     visit = orjson.loads(factory.visit(1).model_dump_json())
     other = orjson.loads(factory.visit(2).model_dump_json())
     before = await end_offsets(VISITS)
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with async_web(timeout=30) as client:
         answers = await asyncio.gather(
             *(
                 client.post(auth=SENDER, url=intake_url(), content=orjson.dumps([visit, other] if i % 2 else visit))

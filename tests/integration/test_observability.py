@@ -8,14 +8,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import httpx
 import orjson
 import pytest
 
 from bench.synthetic import VisitFactory
 from shared.pipeline import STAGES
-from shared.settings import get_settings
-from tests.helpers import wait_for
+from tests.helpers import service_url, wait_for, web
 from tests.integration.test_intake_http import post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,12 +21,11 @@ PROMETHEUS = f"http://127.0.0.1:{os.environ.get('PROMETHEUS_PORT', '9090')}"
 
 
 def metrics_urls() -> dict[str, str]:
-    host = get_settings().web_host
-    return {s.service: f"http://{host}:{s.port()}/metrics" for s in STAGES}
+    return {s.service: service_url(s.port(), "/metrics") for s in STAGES}
 
 
 def scrape() -> dict[str, str]:
-    return {name: httpx.get(url, timeout=10).text for name, url in metrics_urls().items()}
+    return {name: web().get(url, timeout=10).text for name, url in metrics_urls().items()}
 
 
 def sample(text: str, name: str, **labels: str) -> float:
@@ -74,7 +71,7 @@ async def test_metrics_are_served_and_move(factory: VisitFactory, conn) -> None:
 
 async def test_prometheus_scrapes_and_answers(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
     def query(q: str) -> list[dict]:
-        return httpx.get(f"{PROMETHEUS}/api/v1/query", params={"query": q}, timeout=10).json()["data"]["result"]
+        return web().get(f"{PROMETHEUS}/api/v1/query", params={"query": q}, timeout=10).json()["data"]["result"]
 
     # a rate needs two scrapes that saw the counters move: make sure the series exist, then push again
     await push_visits(factory, conn)
@@ -100,7 +97,7 @@ async def test_prometheus_scrapes_and_answers(factory: VisitFactory, conn) -> No
     assert await wait_for(answered, timeout=90, every=3), answers
     assert {r["metric"]["service"] for r in answers["stage rate"]} >= {"coder", "biller", "payer-sim"}
     assert float(answers["end-to-end p99"][0]["value"][1]) > 0
-    targets = httpx.get(f"{PROMETHEUS}/api/v1/targets", timeout=10).json()["data"]["activeTargets"]
+    targets = web().get(f"{PROMETHEUS}/api/v1/targets", timeout=10).json()["data"]["activeTargets"]
     assert {t["labels"]["component"] for t in targets if t["health"] == "up"} >= {
         "encounter",
         "coder",

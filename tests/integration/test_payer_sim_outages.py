@@ -11,7 +11,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
 import orjson
 import pytest
 
@@ -19,7 +18,7 @@ from bench.synthetic import VisitFactory, synthetic_claims
 from shared import db, kafka
 from shared.schemas import CLAIMS, ClaimSubmitted
 from shared.settings import get_settings
-from tests.helpers import wait_for
+from tests.helpers import async_web, service_url, wait_for
 from tests.integration.test_intake_http import post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,8 +56,8 @@ async def still_serving(pid: int) -> None:
     """The same process, nobody restarted it, and its web port answers."""
     assert service_pid("payer-sim") == pid and alive(pid)
     s = get_settings()
-    async with httpx.AsyncClient() as client:
-        assert (await client.get(f"http://{s.web_host}:{s.payer_sim_port}/metrics")).status_code == 200
+    async with async_web() as client:
+        assert (await client.get(service_url(s.payer_sim_port, "/metrics"))).status_code == 200
 
 
 async def hand_over_a_working_pipeline(factory: VisitFactory) -> None:

@@ -1,18 +1,17 @@
 """Review by people: an encounter the engine will not code waits in GET /review; a person's codes
 on POST /review/{visit_id} are validated and sent on as coded by a person, once."""
 
-import httpx
 import orjson
 
 from bench.synthetic import VisitFactory
 from shared.settings import get_settings
-from tests.helpers import CODER, wait_for
+from tests.helpers import CODER, service_url, wait_for, web
 from tests.integration.test_intake_http import post
 
 
 def coder_url(path: str) -> str:
     s = get_settings()
-    return f"http://{s.web_host}:{s.coder_port}{path}"
+    return service_url(s.coder_port, path)
 
 
 async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
@@ -23,13 +22,13 @@ async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: 
     assert post(orjson.dumps(visit)).status_code == 202
 
     async def queued() -> bool:
-        items = httpx.get(auth=CODER, url=coder_url(f"/review?visit_id={visit['visit_id']}"), timeout=10).json()[
-            "items"
-        ]
+        items = (
+            web().get(auth=CODER, url=coder_url(f"/review?visit_id={visit['visit_id']}"), timeout=10).json()["items"]
+        )
         return any(i["visit_id"] == visit["visit_id"] for i in items)
 
     assert await wait_for(queued, timeout=60)
-    [item] = httpx.get(auth=CODER, url=coder_url(f"/review?visit_id={visit['visit_id']}&limit=500")).json()["items"]
+    [item] = web().get(auth=CODER, url=coder_url(f"/review?visit_id={visit['visit_id']}&limit=500")).json()["items"]
     reasons = {r["code"]: r for r in item["reasons"]}
     assert set(reasons) == {"icd-not-billable", "dx-text-unsure"}
     assert "M54.50" in reasons["icd-not-billable"]["suggestions"]
@@ -37,7 +36,7 @@ async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: 
 
     bad = {"coder": "Test Coder", "diagnoses": ["M54.5"], "service_lines": [
         {"procedure_code": "99213", "diagnosis_pointers": [2]}]}  # fmt: skip
-    refused = httpx.post(
+    refused = web().post(
         auth=CODER, url=coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(bad), timeout=10
     )
     assert refused.status_code == 422
@@ -45,11 +44,11 @@ async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: 
 
     good = {"coder": "Test Coder", "diagnoses": ["M54.50", "G43.009"], "service_lines": [
         {"procedure_code": "99213", "diagnosis_pointers": [1, 2]}]}  # fmt: skip
-    accepted = httpx.post(
+    accepted = web().post(
         auth=CODER, url=coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(good), timeout=10
     )
     assert accepted.status_code == 202, accepted.text
-    again = httpx.post(
+    again = web().post(
         auth=CODER, url=coder_url(f"/review/{visit['visit_id']}"), content=orjson.dumps(good), timeout=10
     )
     assert again.status_code == 404  # coded once: the item is closed
@@ -72,11 +71,11 @@ async def test_review_round_trip(factory: VisitFactory, conn) -> None:  # type: 
 
 def test_review_input_is_refused_with_422_never_500() -> None:
     for limit in ("abc", "-1", "0", "501", "100000000", "1.5", ""):
-        answer = httpx.get(auth=CODER, url=coder_url(f"/review?limit={limit}"), timeout=10)
+        answer = web().get(auth=CODER, url=coder_url(f"/review?limit={limit}"), timeout=10)
         assert answer.status_code == 422, (limit, answer.status_code)
         assert answer.json()["errors"][0]["field"] == "limit"
-    assert httpx.get(auth=CODER, url=coder_url("/review?limit=500"), timeout=10).status_code == 200
-    assert httpx.get(auth=CODER, url=coder_url("/review?visit_id=%00x"), timeout=10).status_code == 422
+    assert web().get(auth=CODER, url=coder_url("/review?limit=500"), timeout=10).status_code == 200
+    assert web().get(auth=CODER, url=coder_url("/review?visit_id=%00x"), timeout=10).status_code == 422
     good = {"coder": "Test Coder", "diagnoses": ["M54.50"], "service_lines": [
         {"procedure_code": "99213", "diagnosis_pointers": [1]}]}  # fmt: skip
     for path, body in [
@@ -87,12 +86,12 @@ def test_review_input_is_refused_with_422_never_500() -> None:
         ("/review/V-NOT-QUEUED", b"[]"),
         ("/review/V-NOT-QUEUED", orjson.dumps({**good, "service_lines": [{"procedure_code": "x"}]})),
     ]:
-        answer = httpx.post(auth=CODER, url=coder_url(path), content=body, timeout=10)
+        answer = web().post(auth=CODER, url=coder_url(path), content=body, timeout=10)
         assert answer.status_code == 422, (path, body, answer.status_code, answer.text)
         assert answer.json()["errors"]
     assert (
-        httpx.post(
-            auth=CODER, url=coder_url("/review/V-NOT-QUEUED"), content=orjson.dumps(good), timeout=10
-        ).status_code
+        web()
+        .post(auth=CODER, url=coder_url("/review/V-NOT-QUEUED"), content=orjson.dumps(good), timeout=10)
+        .status_code
         == 404
     )

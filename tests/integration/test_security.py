@@ -9,7 +9,6 @@ import time
 import uuid
 
 import asyncpg
-import httpx
 import orjson
 import pytest
 
@@ -21,7 +20,19 @@ from shared.security.credentials import ClientCredentials, TokenRefused, request
 from shared.security.policy import SENDER_SCOPES
 from shared.settings import get_settings
 from shared.topic_reader import end_offsets
-from tests.helpers import AUDITOR, BILLER, CODER, SENDER, as_person, intake_url, read_since, visit_ids_of, wait_for
+from tests.helpers import (
+    AUDITOR,
+    BILLER,
+    CODER,
+    SENDER,
+    as_person,
+    intake_url,
+    read_since,
+    service_url,
+    visit_ids_of,
+    wait_for,
+    web,
+)
 from tests.integration.test_review import coder_url
 
 
@@ -40,16 +51,16 @@ async def nothing_published(before: dict[int, int], visit_id: str) -> bool:
 async def test_no_token_is_401_on_every_channel_and_nothing_is_published(factory: VisitFactory) -> None:
     visit = factory.visit(0)
     before = await end_offsets(VISITS)
-    answer = httpx.post(intake_url(), content=visit.model_dump_json(), timeout=30)
+    answer = web().post(intake_url(), content=visit.model_dump_json(), timeout=30)
     assert answer.status_code == 401 and answer.headers["WWW-Authenticate"].startswith("Bearer")
     assert visit.patient.last_name not in answer.text
-    fhir = httpx.post(intake_url("/fhir"), content=b"{}", timeout=30)
+    fhir = web().post(intake_url("/fhir"), content=b"{}", timeout=30)
     assert fhir.status_code == 401 and fhir.json()["resourceType"] == "OperationOutcome"
-    hl7 = httpx.post(intake_url("/hl7v2"), content=b"MSH|^~\\&|EHR|SPRINGFIELD|", timeout=30)
+    hl7 = web().post(intake_url("/hl7v2"), content=b"MSH|^~\\&|EHR|SPRINGFIELD|", timeout=30)
     assert hl7.status_code == 401 and "MSA|AR|" in hl7.text
-    assert httpx.get(intake_url(f"/visits/{visit.visit_id}"), timeout=30).status_code == 401
-    assert httpx.get(coder_url("/review"), timeout=30).status_code == 401
-    garbage = httpx.post(intake_url(), content=visit.model_dump_json(), headers=bearer("not.a.jwt"), timeout=30)
+    assert web().get(intake_url(f"/visits/{visit.visit_id}"), timeout=30).status_code == 401
+    assert web().get(coder_url("/review"), timeout=30).status_code == 401
+    garbage = web().post(intake_url(), content=visit.model_dump_json(), headers=bearer("not.a.jwt"), timeout=30)
     assert garbage.status_code == 401
     assert await nothing_published(before, visit.visit_id)
 
@@ -59,12 +70,12 @@ async def test_a_sender_cannot_submit_for_another_facility(factory: VisitFactory
     creds = await client_for(conn, ["1234567893"])  # another practice's NPI
     token, _ = request_token(creds)
     before = await end_offsets(VISITS)
-    answer = httpx.post(intake_url(), content=visit.model_dump_json(), headers=bearer(token), timeout=30)
+    answer = web().post(intake_url(), content=visit.model_dump_json(), headers=bearer(token), timeout=30)
     assert answer.status_code == 403, answer.text
     assert "facility" in answer.text and visit.facility.npi not in answer.text
     # its own facility (by TIN) is fine
     mine = await client_for(conn, [visit.facility.tax_id])
-    accepted = httpx.post(intake_url(), content=visit.model_dump_json(), headers=bearer(request_token(mine)[0]))
+    accepted = web().post(intake_url(), content=visit.model_dump_json(), headers=bearer(request_token(mine)[0]))
     assert accepted.status_code == 202, accepted.text
     assert await nothing_published(before, "never") and visit.visit_id in visit_ids_of(await read_since(VISITS, before))
 
@@ -76,18 +87,18 @@ async def test_hl7_over_http_needs_the_bound_msh4(factory: VisitFactory, conn: a
     springfield = load_facilities()["SPRINGFIELD"]
     creds = await client_for(conn, [str(springfield["npi"])])  # the facility, but not bound to MSH-4
     text = message(factory.visit(0), f"SEC{uuid.uuid4().hex[:8]}")
-    answer = httpx.post(intake_url("/hl7v2"), content=text.encode(), headers=bearer(request_token(creds)[0]))
+    answer = web().post(intake_url("/hl7v2"), content=text.encode(), headers=bearer(request_token(creds)[0]))
     assert answer.status_code == 403 and "MSA|AR|" in answer.text and "MSH-4" in answer.text
 
 
 def test_the_wrong_role_is_403() -> None:
-    assert httpx.get(coder_url("/review?limit=1"), auth=BILLER, timeout=30).status_code == 403
-    assert httpx.get(coder_url("/review?limit=1"), auth=SENDER, timeout=30).status_code == 403
+    assert web().get(coder_url("/review?limit=1"), auth=BILLER, timeout=30).status_code == 403
+    assert web().get(coder_url("/review?limit=1"), auth=SENDER, timeout=30).status_code == 403
     decision = {"coder": "x", "diagnoses": ["I10"], "service_lines": [{"procedure_code": "99213"}]}
-    refused = httpx.post(coder_url("/review/V-ANY"), auth=AUDITOR, content=orjson.dumps(decision), timeout=30)
+    refused = web().post(coder_url("/review/V-ANY"), auth=AUDITOR, content=orjson.dumps(decision), timeout=30)
     assert refused.status_code == 403  # an auditor reads the queue but does not code
-    assert httpx.post(intake_url(), auth=CODER, content=b"[]", timeout=30).status_code == 403
-    assert httpx.get(coder_url("/review?limit=1"), auth=CODER, timeout=30).status_code == 200
+    assert web().post(intake_url(), auth=CODER, content=b"[]", timeout=30).status_code == 403
+    assert web().get(coder_url("/review?limit=1"), auth=CODER, timeout=30).status_code == 200
 
 
 async def test_forged_expired_and_foreign_tokens_are_401(conn: asyncpg.Connection) -> None:
@@ -97,12 +108,12 @@ async def test_forged_expired_and_foreign_tokens_are_401(conn: asyncpg.Connectio
     expired, _ = tokens.issue(real, "test-coder", "user", ["review.read"], ["coder"], -120)
     claims = ("test-coder", "user", ["review.read"], ["coder"], 300)
     for token in (tokens.issue(forged, *claims)[0], tokens.issue(foreign, *claims)[0], expired):
-        answer = httpx.get(coder_url("/review?limit=1"), headers=bearer(token), timeout=30)
+        answer = web().get(coder_url("/review?limit=1"), headers=bearer(token), timeout=30)
         assert answer.status_code == 401, answer.text
     # the same claims, signed by the issuer, pass: the refusals above are the signature and the expiry
     good, _ = tokens.issue(real, "test-coder", "user", ["review.read"], ["coder"], 300)
     CODER.token()  # makes sure test-coder exists
-    assert httpx.get(coder_url("/review?limit=1"), headers=bearer(good), timeout=30).status_code == 200
+    assert web().get(coder_url("/review?limit=1"), headers=bearer(good), timeout=30).status_code == 200
 
 
 async def test_a_revoked_client_is_refused(factory: VisitFactory, conn: asyncpg.Connection) -> None:
@@ -110,11 +121,11 @@ async def test_a_revoked_client_is_refused(factory: VisitFactory, conn: asyncpg.
     creds = await client_for(conn, [visit.facility.npi])
     token, _ = request_token(creds)
     status = intake_url(f"/visits/{visit.visit_id}")
-    assert httpx.get(status, headers=bearer(token), timeout=30).status_code == 404  # let in; no such visit
+    assert web().get(status, headers=bearer(token), timeout=30).status_code == 404  # let in; no such visit
     assert await store.revoke(conn, "clients", creds.client_id)
 
     async def refused() -> bool:
-        return httpx.get(status, headers=bearer(token), timeout=30).status_code == 401
+        return web().get(status, headers=bearer(token), timeout=30).status_code == 401
 
     assert await wait_for(refused, timeout=30)  # identities are re-read every few seconds
     with pytest.raises(TokenRefused, match="invalid_client"):
@@ -126,15 +137,15 @@ async def test_an_assertion_is_used_once(conn: asyncpg.Connection) -> None:
     assertion = tokens.client_assertion(creds.client_id, creds.private_pem, creds.kid, creds.token_url)
     form = {"grant_type": "client_credentials", "client_assertion_type": tokens.CLIENT_ASSERTION_TYPE,
             "client_assertion": assertion}  # fmt: skip
-    assert httpx.post(creds.token_url, data=form, timeout=30).status_code == 200
-    replay = httpx.post(creds.token_url, data=form, timeout=30)
+    assert web().post(creds.token_url, data=form, timeout=30).status_code == 200
+    replay = web().post(creds.token_url, data=form, timeout=30)
     assert replay.status_code == 401 and replay.json()["error"] == "invalid_client"
 
 
 async def test_rate_limit_is_429_with_retry_after(conn: asyncpg.Connection) -> None:
     creds = await client_for(conn, ["1234567893"], rate=0.2, burst=2)
     headers = bearer(request_token(creds)[0])
-    answers = [httpx.get(intake_url("/visits/V-RATE-0"), headers=headers, timeout=30) for _ in range(4)]
+    answers = [web().get(intake_url("/visits/V-RATE-0"), headers=headers, timeout=30) for _ in range(4)]
     assert [a.status_code for a in answers[:2]] == [404, 404]
     assert answers[-1].status_code == 429 and int(answers[-1].headers["Retry-After"]) >= 1
 
@@ -142,11 +153,11 @@ async def test_rate_limit_is_429_with_retry_after(conn: asyncpg.Connection) -> N
 def test_health_and_metrics_stay_open_and_faust_debug_views_are_off() -> None:
     s = get_settings()
     for port in (s.encounter_port, s.coder_port):
-        assert httpx.get(f"http://{s.web_host}:{port}/metrics", timeout=30).status_code == 200
+        assert web().get(service_url(port, "/metrics"), timeout=30).status_code == 200
         for path in ("/router/", "/table/", "/graph/", "/stats/"):
-            assert httpx.get(f"http://{s.web_host}:{port}{path}", timeout=30).status_code == 404, path
-    assert httpx.get(intake_url("/health"), timeout=30).status_code == 200
-    assert httpx.get(intake_url("/.well-known/jwks.json"), timeout=30).json()["keys"]
+            assert web().get(service_url(port, path), timeout=30).status_code == 404, path
+    assert web().get(intake_url("/health"), timeout=30).status_code == 200
+    assert web().get(intake_url("/.well-known/jwks.json"), timeout=30).json()["keys"]
 
 
 async def test_reads_and_changes_are_on_the_access_log_and_the_chain_verifies(
@@ -158,17 +169,17 @@ async def test_reads_and_changes_are_on_the_access_log_and_the_chain_verifies(
     visit = orjson.loads(factory.visit(0).model_dump_json())
     visit["diagnoses"], visit["procedures"] = [{"code": "M54.5"}], []  # not billable: waits for a person
     since = time.time()
-    assert httpx.post(intake_url(), auth=SENDER, content=orjson.dumps(visit), timeout=30).status_code == 202
+    assert web().post(intake_url(), auth=SENDER, content=orjson.dumps(visit), timeout=30).status_code == 202
     patient = visit["patient"]["id"]
 
     async def queued() -> bool:
-        answer = httpx.get(coder_url(f"/review?visit_id={visit['visit_id']}"), auth=CODER, timeout=30)
+        answer = web().get(coder_url(f"/review?visit_id={visit['visit_id']}"), auth=CODER, timeout=30)
         return bool(answer.json()["items"])
 
     assert await wait_for(queued, timeout=60)
     decision = {"coder": "someone else", "diagnoses": ["M54.50"],
                 "service_lines": [{"procedure_code": "99213", "diagnosis_pointers": [1]}]}  # fmt: skip
-    decided = httpx.post(coder_url(f"/review/{visit['visit_id']}"), auth=CODER, content=orjson.dumps(decision))
+    decided = web().post(coder_url(f"/review/{visit['visit_id']}"), auth=CODER, content=orjson.dumps(decision))
     assert decided.status_code == 202, decided.text
     rcm = [sys.executable, "-m", "shared.cli.root"]
     audit = subprocess.run([*rcm, "audit", "visit", visit["visit_id"], "--json"], capture_output=True, timeout=300,
@@ -223,17 +234,17 @@ def test_console_pages_need_a_logged_in_person_with_the_role() -> None:
     from tests.helpers import user_token
 
     s = get_settings()
-    base = f"http://127.0.0.1:{s.console_port}"
-    away = httpx.get(f"{base}/review-queue", timeout=30)
+    base = service_url(s.console_port)
+    away = web().get(f"{base}/review-queue", timeout=30)
     assert away.status_code == 303 and away.headers["Location"].startswith("/login")
     biller = {"rcm_session": user_token("biller")}
-    assert httpx.get(f"{base}/review-queue", cookies=biller, timeout=30).status_code == 403
-    assert httpx.get(f"{base}/denials", cookies=biller, timeout=30).status_code == 200
+    assert web().get(f"{base}/review-queue", cookies=biller, timeout=30).status_code == 403
+    assert web().get(f"{base}/denials", cookies=biller, timeout=30).status_code == 200
     assert (
-        httpx.get(f"{base}/review-queue", cookies={"rcm_session": user_token("coder")}, timeout=30).status_code == 200
+        web().get(f"{base}/review-queue", cookies={"rcm_session": user_token("coder")}, timeout=30).status_code == 200
     )
-    assert httpx.get(f"{base}/denials", cookies={"rcm_session": "forged"}, timeout=30).status_code == 303
-    wrong = httpx.post(f"{base}/login", data={"username": "test-biller", "password": "not it"}, timeout=30)
+    assert web().get(f"{base}/denials", cookies={"rcm_session": "forged"}, timeout=30).status_code == 303
+    wrong = web().post(f"{base}/login", data={"username": "test-biller", "password": "not it"}, timeout=30)
     assert wrong.status_code == 401 and "rcm_session" not in wrong.cookies
 
 

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections import defaultdict
 
-import httpx
 import orjson
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -19,14 +18,14 @@ from shared.schemas.common import utcnow
 from shared.settings import get_settings
 from shared.topic_reader import end_offsets
 from shared.unit_of_work import Outgoing
-from tests.helpers import read_since, wait_for
+from tests.helpers import read_since, service_url, wait_for, web
 
 VISITS_IN_RUN = 300
 
 
 def metric(port: int, name: str, **labels: str) -> float:
     """A counter of the worker listening on `port` (0 when it has not counted yet)."""
-    text = httpx.get(f"http://{get_settings().web_host}:{port}/metrics", timeout=5).text
+    text = web().get(service_url(port, "/metrics"), timeout=5).text
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from console.adapters import MIGRATIONS_DIR
 from console.service_layer.unit_of_work import ConsoleUnitOfWork
+from shared import tls
 from shared.db import Database
 from shared.pipeline import stage
 from shared.settings import get_settings
@@ -23,12 +24,12 @@ def web_port() -> int:
 
 def coder_url() -> str:
     """The coder's first worker: the review queue lives in the coder's tables, any worker answers."""
-    return f"http://127.0.0.1:{stage('coder').port()}"
+    return tls.url(stage("coder").port(), host="127.0.0.1")
 
 
 def biller_url() -> str:
     """The biller's first worker: denial work reads and writes the biller's tables, any worker answers."""
-    return f"http://127.0.0.1:{stage('biller').port()}"
+    return tls.url(stage("biller").port(), host="127.0.0.1")
 
 
 def bind_host() -> str:

@@ -9,6 +9,7 @@ import aiohttp
 import asyncpg
 
 from biller.adapters.posting_repository import columns
+from shared import tls
 from shared.pipeline import stage
 from shared.schemas import CodedEncounter
 from shared.schemas.eligibility import EligibilityChecked
@@ -22,12 +23,12 @@ async def ask_payer(payer_id: str, inquiry: str) -> str | None:
     """The payer's 271 for a 270, or None when it cannot be asked now (the visits are billed
     unverified rather than held: a payer's outage must not stop billing)."""
     s = get_settings()
-    url = f"http://{s.web_host}:{stage('payer-sim').port(0)}/x12/270"
+    url = tls.url(stage("payer-sim").port(0), "/x12/270", host=s.web_host)
     try:
         timeout = aiohttp.ClientTimeout(total=ASK_TIMEOUT_SECONDS)
         async with (
             aiohttp.ClientSession(timeout=timeout) as session,
-            session.post(url, params={"payer": payer_id}, data=inquiry.encode()) as response,
+            session.post(url, params={"payer": payer_id}, data=inquiry.encode(), ssl=tls.http_verify()) as response,
         ):
             if response.status != 200:
                 log.warning("eligibility: payer %s answered HTTP %s", payer_id, response.status)

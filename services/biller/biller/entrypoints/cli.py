@@ -28,7 +28,7 @@ OWED_KINDS = ("deductible", "coinsurance", "copay", "other", "self_pay")
 
 
 async def _fetch(sql: str, *args: object) -> list[dict[str, Any]]:
-    conn = await db.connect()
+    conn = await db.connect(db.reporting_url())  # read-only
     try:
         return await queries.rows(conn, sql, *args)
     finally:

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import asyncpg
 import typer
 from rich.console import Console
 
@@ -168,7 +167,7 @@ async def rebuild_into(url: str) -> int:
 
 async def compare(live_url: str, rebuilt_url: str) -> dict[str, list[str]]:
     differences: dict[str, list[str]] = {}
-    live, rebuilt = await asyncpg.connect(live_url), await asyncpg.connect(rebuilt_url)
+    live, rebuilt = await db.connect(live_url), await db.connect(rebuilt_url)
     try:
         for table, (sql, key) in COMPARED.items():
             a = {str(r[key]): dict(r) for r in await live.fetch(sql)}

@@ -64,7 +64,7 @@ async def recode_changes(
             except ValueError:
                 continue  # not a visit (it went to the dead-letter topic)
             visits.setdefault(received.visit_id, received)
-    conn = await db.connect()
+    conn = await db.connect(db.reporting_url())  # read-only
     try:
         recorded = await EncounterRepository(conn).recorded(list(visits))
     finally:

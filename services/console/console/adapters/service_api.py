@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from shared import tls
+
 TIMEOUT = aiohttp.ClientTimeout(total=40)  # the services wait up to 30 s for Kafka's acknowledgement
 
 
@@ -26,7 +28,7 @@ async def _post(url: str, body: dict[str, Any], token: str, service: str) -> Ans
     try:
         async with (
             aiohttp.ClientSession(timeout=TIMEOUT) as session,
-            session.post(url, json=body, headers=headers) as response,
+            session.post(url, json=body, headers=headers, ssl=tls.http_verify()) as response,
         ):
             answer = await response.json(content_type=None)
     except (aiohttp.ClientError, TimeoutError, ValueError):

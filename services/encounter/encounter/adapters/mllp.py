@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 
 START, END, CR = b"\x0b", b"\x1c", b"\x0d"
@@ -31,9 +32,9 @@ class MllpServer:
         self.broken_frame_ack = broken_frame_ack
         self.server: asyncio.base_events.Server | None = None
 
-    async def start(self, host: str, port: int) -> None:
-        self.server = await asyncio.start_server(self._connection, host, port)
-        log.info("MLLP listening on %s:%d", host, port)
+    async def start(self, host: str, port: int, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.server = await asyncio.start_server(self._connection, host, port, ssl=ssl_context)
+        log.info("MLLP listening on %s:%d (%s)", host, port, "TLS" if ssl_context else "plain, development only")
 
     async def stop(self) -> None:
         if self.server is not None:

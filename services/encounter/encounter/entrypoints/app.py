@@ -21,6 +21,7 @@ from encounter.entrypoints.intake import Intake
 from encounter.entrypoints.security import FrontDoor, add_oauth_views
 from encounter.entrypoints.web import add_views, no_tracebacks
 from encounter.service_layer import handlers
+from shared import tls
 from shared.security import access_log, store
 from shared.streaming import make_app, run_worker
 from shared.unit_of_work import run_in_unit_of_work
@@ -61,7 +62,9 @@ mllp = MllpServer(mllp_message, broken_frame_ack=lambda reason: ack("", "AR", ""
 
 @app.task
 async def start_mllp() -> None:
-    await mllp.start(boot.settings.web_host, boot.settings.mllp_port)
+    # MLLP over TLS; a sender's client certificate is checked when RCM_MLLP_CLIENT_CERT asks for one
+    context = tls.server_context(SERVICE, client_certs=boot.settings.mllp_client_cert)
+    await mllp.start(boot.settings.web_host, boot.settings.mllp_port, context)
 
 
 @app.task

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         from shared.cli.output import print_json, print_table
 
         async def read() -> dict[str, int]:
-            conn = await db.connect()
+            conn = await db.connect(db.reporting_url())  # read-only
             try:
                 escaped = (batch or "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 return await repository.intake_counts(conn, [escaped + "%"])
