@@ -125,19 +125,15 @@ class FaustPublisher:
         self._topics: dict[str, faust.TopicT] = {}
 
     def _topic(self, name: str) -> faust.TopicT:
-        topic = self._topics.get(name)
-        if topic is None:
-            topic = self._topics[name] = raw_topic(self._app, name)
-        return topic
+        return self._topics.get(name) or self._topics.setdefault(name, raw_topic(self._app, name))
 
     async def publish(self, outgoing: list[Outgoing]) -> None:
         for item in outgoing:
             await emit(self._topic(item.topic), item.event)
 
     async def publish_acknowledged(self, outgoing: list[Outgoing], timeout: float, suffix: str = "") -> None:
-        """Each event on the broker (acknowledged) before returning, within `timeout` seconds. For
-        what a person did over HTTP: a request is not redelivered, so its events must be on their
-        topics before the change commits."""
+        """Each event acknowledged by the broker within `timeout` s: what a person did over HTTP
+        (not redelivered) is on its topics before the change commits."""
 
         async def send(item: Outgoing) -> None:
             await (await self._topic(item.topic + suffix).send(key=item.event.key, value=encode(item.event)))

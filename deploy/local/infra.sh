@@ -116,8 +116,13 @@ pg_options() {
   echo "-p $PGPORT -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" \
     "-k $PG_DIR/socket -c unix_socket_permissions=0700 -c hba_file=$PG_DIR/pg_hba.conf" \
     "-c password_encryption=scram-sha-256 -c ssl=on -c ssl_min_protocol_version=TLSv1.2" \
-    "-c ssl_cert_file=$PG_DIR/tls/server.pem -c ssl_key_file=$PG_DIR/tls/server.key -c ssl_ca_file=$PG_DIR/tls/ca.pem"
+    "-c ssl_cert_file=$PG_DIR/tls/server.pem -c ssl_key_file=$PG_DIR/tls/server.key -c ssl_ca_file=$PG_DIR/tls/ca.pem" \
+    "$PG_LOG_OPTIONS"
 }
+# The server's log carries no patient data (issue 12): an error is logged by its message alone —
+# no DETAIL, CONTEXT or QUERY lines (they quote the rows and JSON that failed), no statement text
+# and no bind parameters.
+PG_LOG_OPTIONS="-c log_error_verbosity=terse -c log_min_error_statement=panic -c log_parameter_max_length_on_error=0"
 
 start_postgres() {
   if port_open "$PGPORT"; then say "postgres already listening on :$PGPORT"; return; fi

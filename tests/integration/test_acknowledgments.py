@@ -12,9 +12,10 @@ import orjson
 
 from bench.synthetic import VisitFactory
 from shared import x12
+from shared.security.credentials import request_token
 from shared.x12_structure import check_277
-from tests.helpers import intake_url, wait_for
-from tests.integration.test_intake_http import post
+from tests.helpers import intake_url, wait_for, web
+from tests.integration.test_security import bearer, client_for
 
 UNENROLLED_NPI = "1234567893"  # payers.yaml: BluePeak has not enrolled this billing provider
 
@@ -36,7 +37,15 @@ async def test_a_front_end_rejection_reaches_the_rejected_queue_and_is_never_adj
     rejected = office_visit(factory, 0, f"M{factory.token}")
     rejected["facility"]["npi"] = UNENROLLED_NPI
     accepted = office_visit(factory, 1, f"N{factory.token}")
-    assert post(orjson.dumps([rejected, accepted])).status_code == 202, intake_url()
+    # a sender registered for both billing providers (the demo sender's practices are all enrolled)
+    sender = await client_for(conn, [UNENROLLED_NPI, accepted["facility"]["npi"]])
+    answer = web().post(
+        intake_url(),
+        content=orjson.dumps([rejected, accepted]),
+        headers={**bearer(request_token(sender)[0]), "content-type": "application/json"},
+        timeout=30,
+    )
+    assert answer.status_code == 202, answer.text
 
     async def settled() -> bool:
         statuses = await conn.fetch(

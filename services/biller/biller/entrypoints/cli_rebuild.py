@@ -20,11 +20,15 @@ from shared.cli.output import progress_bar
 from shared.kafka import decode
 from shared.schemas import (
     ACKNOWLEDGMENTS,
+    CLAIMS,
     CODED_ENCOUNTERS,
+    DENIAL_WORK,
     ELIGIBILITY,
     REMITTANCES,
     ClaimAcknowledged,
+    ClaimSubmitted,
     CodedEncounter,
+    DenialWorked,
     EligibilityChecked,
     RemittanceIssued,
 )
@@ -104,7 +108,27 @@ async def rebuild_into(url: str) -> int:
         # the eligibility answers each visit was billed with: the biller asked the payer then and
         # will not ask again; the first answer kept for a visit is the one it decided on
         answers: dict[str, EligibilityChecked] = {}
+        replacements: dict[Any, ClaimSubmitted] = {}
         with progress_bar() as progress:
+            # people's actions on denials, with the replacement claims the corrections sent
+            worked_ids: set[Any] = set()
+            async for record in read_range(DENIAL_WORK, None, progress=progress):
+                records.append((record.timestamp, 3, record.partition, record.offset, DENIAL_WORK, record.value))
+                try:
+                    worked_ids.add(decode(DenialWorked, record.value).replacement_claim_event_id)
+                except ValueError:
+                    continue
+            worked_ids.discard(None)
+            if worked_ids:
+                async for record in read_range(CLAIMS, None, progress=progress):
+                    if not record.value or b'"frequency_code":"7"' not in record.value:  # only replacements
+                        continue
+                    try:
+                        claim = decode(ClaimSubmitted, record.value)
+                    except ValueError:
+                        continue
+                    if claim.event_id in worked_ids:
+                        replacements[claim.event_id] = claim
             for rank, topic in enumerate((CODED_ENCOUNTERS, REMITTANCES, ACKNOWLEDGMENTS)):
                 async for record in read_range(topic, None, progress=progress):
                     records.append((record.timestamp, rank, record.partition, record.offset, topic, record.value))
@@ -136,21 +160,28 @@ async def rebuild_into(url: str) -> int:
                 make_uow, lambda uow: handlers.post_remittances(batch, uow, reference, at), discard
             )
 
+        async def work(batch: list[DenialWorked], at: datetime) -> object:
+            return await run_in_unit_of_work(
+                make_uow, lambda uow: handlers.replay_denial_work(batch, replacements, uow), discard
+            )
+
         runs: dict[str, Callable[[list[Any], datetime], Awaitable[object]]] = {
             CODED_ENCOUNTERS: bill,
             REMITTANCES: post,
             ACKNOWLEDGMENTS: acknowledge,
+            DENIAL_WORK: work,
         }
-        models: dict[str, type[CodedEncounter] | type[RemittanceIssued] | type[ClaimAcknowledged]] = {
+        models: dict[str, type[Any]] = {
             CODED_ENCOUNTERS: CodedEncounter,
             REMITTANCES: RemittanceIssued,
             ACKNOWLEDGMENTS: ClaimAcknowledged,
+            DENIAL_WORK: DenialWorked,
         }
         batch: list[Any] = []
         batch_topic, at = CODED_ENCOUNTERS, datetime.min
         for timestamp, _, _, _, topic, value in records:
             try:
-                event: CodedEncounter | RemittanceIssued | ClaimAcknowledged = decode(models[topic], value)
+                event = decode(models[topic], value)
             except ValueError:
                 continue  # unreadable: the live stage dead-lettered it too
             if batch and (topic != batch_topic or len(batch) >= BATCH):

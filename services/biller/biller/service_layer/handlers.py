@@ -5,6 +5,7 @@ work, which commits and then publishes what they emitted. They never open a tran
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +17,15 @@ from biller.domain.denials import correct
 from biller.domain.model import BillingDecision, Posting, Reference
 from biller.domain.posting import PostingError, post
 from biller.service_layer.ports import BillerWork, PostingToRecord
-from shared.schemas import CLAIMS, DENIAL_WORK, ClaimSubmitted, CodedEncounter, Producer, RemittanceIssued
+from shared.schemas import (
+    CLAIMS,
+    DENIAL_WORK,
+    ClaimSubmitted,
+    CodedEncounter,
+    DenialWorked,
+    Producer,
+    RemittanceIssued,
+)
 
 PRODUCER = Producer(service="biller")
 
@@ -163,3 +172,24 @@ async def work_denial(claim_id: str, request: DenialWork, uow: BillerWork, refer
     if work.replacement is not None:
         uow.emit(CLAIMS, work.replacement)
     return work
+
+
+async def replay_denial_work(
+    batch: list[DenialWorked], replacements: dict[uuid.UUID, ClaimSubmitted], uow: BillerWork
+) -> list[str]:
+    """`rcm rebuild`: book people's actions again as the live biller booked them (the replacement
+    claims from `claims`); an action already booked is left as it is."""
+    outcomes = []
+    for worked in batch:
+        standing = await uow.denial_work.standing(worked.claim_id)
+        replacement = replacements.get(worked.replacement_claim_event_id) if worked.replacement_claim_event_id else None
+        if standing is None or (worked.replacement_claim_event_id and replacement is None):
+            outcomes.append("skipped")
+            continue
+        try:
+            await uow.denial_work.record(Work(worked, replacement), standing.claim.event_id)
+        except WorkRefused:
+            outcomes.append("duplicate")
+            continue
+        outcomes.append(worked.action)
+    return outcomes
