@@ -18,7 +18,7 @@ from shared.schemas import CLAIMS, CODED_ENCOUNTERS, REMITTANCES, VISITS, Produc
 from shared.schemas.common import utcnow
 from shared.settings import get_settings
 from shared.topic_reader import end_offsets
-from tests.helpers import intake_url, read_since, visit_ids_of, wait_for, web
+from tests.helpers import SENDER, intake_url, read_since, visit_ids_of, wait_for, web
 
 pytestmark = pytest.mark.skipif(not get_settings().kafka_sasl, reason="KAFKA_SASL=0: Kafka without SASL")
 
@@ -61,7 +61,7 @@ async def test_a_forged_visit_is_refused_and_never_coded_while_the_intake_s_visi
     visits_before, coded_before = await end_offsets(VISITS), await end_offsets(CODED_ENCOUNTERS)
     with pytest.raises(TopicAuthorizationFailedError):
         await produce_as("coder", VISITS, forged)  # a stolen coder credential
-    answer = web().post(intake_url(), content=real.visit.model_dump_json(), timeout=30)
+    answer = web().post(intake_url(), auth=SENDER, content=real.visit.model_dump_json(), timeout=30)
     assert answer.status_code == 202, answer.text
 
     async def real_one_coded() -> bool:

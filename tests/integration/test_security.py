@@ -27,6 +27,7 @@ from tests.helpers import (
     SENDER,
     as_person,
     intake_url,
+    open_tls_connection,
     read_since,
     service_url,
     visit_ids_of,
@@ -260,7 +261,7 @@ async def test_mllp_takes_a_message_only_from_the_one_sender_bound_to_its_msh4(
     s = get_settings()
 
     async def send(text: str) -> str:
-        reader, writer = await asyncio.open_connection(s.web_host, s.mllp_port)
+        reader, writer = await open_tls_connection(s.mllp_port)
         try:
             writer.write(START + text.encode() + END)
             await writer.drain()
