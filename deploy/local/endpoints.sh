@@ -4,9 +4,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 S=https; [ "${RCM_INSECURE_HTTP:-0}" = 1 ] && S=http
 echo
 echo "rcmflow is running (stop it with: make down)"
+# the demo person's password (rcm init made it; a local demo credential, shown to whoever ran make)
+demo_password="$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["password"])' \
+  "$RUN_DIR/credentials/demo-person.json" 2>/dev/null || echo "see $RUN_DIR/credentials/demo-person.json")"
 while read -r service port _ scales; do
   [ "$service" = encounter ] && echo "  intake API      POST $S://127.0.0.1:$port/visits   (curl --cacert $RUN_DIR/tls/ca.pem -H \"Authorization: Bearer \$(.venv/bin/rcm token)\")"
-  [ "$service" = console ] && echo "  console (web)   $S://127.0.0.1:$port/   (log in: .venv/bin/rcm users add NAME --role coder --role biller)"
+  [ "$service" = console ] && echo "  console (web)   $S://127.0.0.1:$port/   (log in as demo, password $demo_password; the browser must trust $RUN_DIR/tls/ca.pem)"
   for f in "$RUN_DIR"/pids/svc-"$service"*.pid; do
     [ -e "$f" ] || continue
     name="$(basename "$f" .pid)"; name="${name#svc-}"
