@@ -6,35 +6,19 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-import aiohttp
 import asyncpg
 
+from biller.adapters.eligibility import post_to_payer
 from biller.adapters.posting_repository import columns
 from biller.domain.claim_status import StatusAnswer
-from shared import tls
-from shared.pipeline import stage
 from shared.schemas import ClaimSubmitted
-from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 
 async def ask_payer_status(payer_id: str, inquiry: str) -> str | None:
     """The payer's 277 for a 276, or None when it cannot be asked now."""
-    s = get_settings()
-    url = tls.url(stage("payer-sim").port(0), "/x12/276", host=s.web_host)
-    try:
-        async with (
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10.0)) as session,
-            session.post(url, params={"payer": payer_id}, data=inquiry.encode(), ssl=tls.http_verify()) as response,
-        ):
-            if response.status != 200:
-                log.warning("claim status: payer %s answered HTTP %s", payer_id, response.status)
-                return None
-            return await response.text()
-    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-        log.warning("claim status: payer %s could not be asked (%s)", payer_id, type(exc).__name__)
-        return None
+    return await post_to_payer("/x12/276", payer_id, inquiry, "claim status", 10.0)
 
 
 class ClaimStatusRepository:

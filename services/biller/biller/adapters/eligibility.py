@@ -22,20 +22,25 @@ ASK_TIMEOUT_SECONDS = 10.0
 async def ask_payer(payer_id: str, inquiry: str) -> str | None:
     """The payer's 271 for a 270, or None when it cannot be asked now (the visits are billed
     unverified rather than held: a payer's outage must not stop billing)."""
+    return await post_to_payer("/x12/270", payer_id, inquiry, "eligibility", ASK_TIMEOUT_SECONDS)
+
+
+async def post_to_payer(path: str, payer_id: str, x12_text: str, what: str, timeout_seconds: float) -> str | None:
+    """A real-time X12 request to the payer-sim's endpoint (over TLS with the local CA); its
+    answer, or None when the payer cannot be asked now (logged by kind, never the text)."""
     s = get_settings()
-    url = tls.url(stage("payer-sim").port(0), "/x12/270", host=s.web_host)
+    url = tls.url(stage("payer-sim").port(0), path, host=s.web_host)
     try:
-        timeout = aiohttp.ClientTimeout(total=ASK_TIMEOUT_SECONDS)
         async with (
-            aiohttp.ClientSession(timeout=timeout) as session,
-            session.post(url, params={"payer": payer_id}, data=inquiry.encode(), ssl=tls.http_verify()) as response,
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_seconds)) as session,
+            session.post(url, params={"payer": payer_id}, data=x12_text.encode(), ssl=tls.http_verify()) as response,
         ):
             if response.status != 200:
-                log.warning("eligibility: payer %s answered HTTP %s", payer_id, response.status)
+                log.warning("%s: payer %s answered HTTP %s", what, payer_id, response.status)
                 return None
             return await response.text()
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-        log.warning("eligibility: payer %s could not be asked (%s)", payer_id, type(exc).__name__)
+        log.warning("%s: payer %s could not be asked (%s)", what, payer_id, type(exc).__name__)
         return None
 
 
