@@ -23,7 +23,7 @@ def hash_password(password: str) -> str:
 
 
 async def signing_key(conn: asyncpg.Connection) -> tokens.KeyPair:
-    """The key that signs new tokens; made on first use."""
+    """The key that signs new tokens; made on first use (by `rcm init`, or an admin's command)."""
     row = await conn.fetchrow(
         "SELECT kid, private_pem, public_jwk FROM security.signing_keys WHERE retired_at IS NULL "
         "ORDER BY created_at DESC LIMIT 1"
@@ -31,6 +31,12 @@ async def signing_key(conn: asyncpg.Connection) -> tokens.KeyPair:
     if row is None:
         return await rotate_signing_key(conn)
     return tokens.KeyPair(row["kid"], row["private_pem"], row["public_jwk"])
+
+
+async def ensure_signing_key(conn: asyncpg.Connection) -> None:
+    """`rcm init` (as the admin): the first signing key exists before any service issues a token —
+    the services' own roles may read keys, not make them (shared/security/migrations/002)."""
+    await signing_key(conn)
 
 
 async def rotate_signing_key(conn: asyncpg.Connection) -> tokens.KeyPair:
