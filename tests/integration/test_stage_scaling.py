@@ -7,6 +7,9 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import orjson
 import pytest
@@ -40,21 +43,34 @@ def submitted(port: int) -> float:
     return metric(port, "rcm_claims_total", status="submitted")
 
 
+@asynccontextmanager
+async def second_worker(module: str, tmp_path: Path, topic: str) -> AsyncIterator[None]:
+    """Worker 1 of a stage's consumer group (port + 10), from when it holds partitions of `topic`
+    (faust logs each assignment as a table: "| topic | {0-5} |") until the test ends."""
+    env = {**os.environ, "WORKER": "1", "RCM_DATA_DIR": str(tmp_path / "faust")}
+    log_path = tmp_path / f"{module}-1.log"
+    with log_path.open("w") as log:
+        worker = subprocess.Popen([sys.executable, "-m", f"{module}.entrypoints.app"], env=env, stdout=log,
+                                  stderr=subprocess.STDOUT)  # fmt: skip
+        try:
+
+            async def has_partitions() -> bool:
+                return f"| {topic} | {{" in log_path.read_text()
+
+            assert await wait_for(has_partitions, timeout=120, every=1), f"the second {module} never got partitions"
+            yield
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
 async def test_two_billers_share_the_work_and_claim_each_visit_once(factory: VisitFactory, conn, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = get_settings()
     first_port, second_port = settings.biller_port, settings.biller_port + 10
-    env = {**os.environ, "WORKER": "1", "RCM_DATA_DIR": str(tmp_path / "faust")}
-    log_path = tmp_path / "biller-1.log"
-    log = log_path.open("w")
-    worker = subprocess.Popen([sys.executable, "-m", "biller.entrypoints.app"], env=env, stdout=log,
-                              stderr=subprocess.STDOUT)  # fmt: skip
-    try:
-
-        async def second_has_partitions() -> bool:
-            # faust logs each assignment as a table: "| coded-encounters | {0-5} |"
-            return "| coded-encounters | {" in log_path.read_text()
-
-        assert await wait_for(second_has_partitions, timeout=120, every=1), "the second biller never got partitions"
+    async with second_worker("biller", tmp_path, "coded-encounters"):
         first_before = submitted(first_port)
         since = await end_offsets(CLAIMS)
         visits = list(factory.visits(VISITS_IN_RUN))
@@ -88,13 +104,6 @@ async def test_two_billers_share_the_work_and_claim_each_visit_once(factory: Vis
         assert all(len(events) == 1 for events in originals.values()), "a claim was submitted twice"
         first, second = submitted(first_port) - first_before, submitted(second_port)
         assert first > 0 and second > 0, f"one biller did all the work ({first} / {second} claims)"
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        log.close()
 
 
 # Known bug (issue 15): in a full `make test` run the second payer-sim takes partitions but answers
@@ -108,17 +117,7 @@ async def test_two_payer_sims_share_the_claims_and_answer_each_once(factory: Vis
     settings = get_settings()
     first_port, second_port = settings.payer_sim_port, settings.payer_sim_port + 10
     answered = {"name": "rcm_events_total", "service": "payer-sim", "topic": CLAIMS, "outcome": "processed"}
-    env = {**os.environ, "WORKER": "1", "RCM_DATA_DIR": str(tmp_path / "faust")}
-    log_path = tmp_path / "payer-sim-1.log"
-    log = log_path.open("w")
-    worker = subprocess.Popen([sys.executable, "-m", "payer_sim.entrypoints.app"], env=env, stdout=log,
-                              stderr=subprocess.STDOUT)  # fmt: skip
-    try:
-
-        async def second_has_partitions() -> bool:
-            return "| claims | {" in log_path.read_text()
-
-        assert await wait_for(second_has_partitions, timeout=120, every=1), "the second payer-sim never got partitions"
+    async with second_worker("payer_sim", tmp_path, "claims"):
         first_before = metric(first_port, **answered)
         sent: set[str] = set()  # claim event ids on `claims` for this run's visits
         answers: dict[str, set[str]] = defaultdict(set)  # claim event id -> answers (not reversals)
@@ -152,10 +151,3 @@ async def test_two_payer_sims_share_the_claims_and_answer_each_once(factory: Vis
             if first > 0 and second > 0:
                 break
         assert first > 0 and second > 0, f"one payer-sim answered every claim ({first} / {second})"
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        log.close()
