@@ -130,6 +130,8 @@ def test_a_biller_corrects_a_denial_resubmits_and_sees_it_paid(
     type_into(browser, "prior_authorization", "AUTH-BROWSER-1")
     screenshot(browser, "denial-work")
     browser.find_element(By.CSS_SELECTOR, "button[value=correct]").click()
+    # the click navigates (POST, then the redirect): wait for the answer page, taken or refused
+    until(lambda: "was taken by the biller" in browser.page_source or "Not done:" in browser.page_source, timeout=60)
     assert "was taken by the biller" in browser.page_source, "the biller refused the correction"
 
     def paid() -> bool:
