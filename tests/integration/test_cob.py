@@ -5,7 +5,10 @@ secondary 837P and its 835 valid under pyx12 and openx12."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -15,10 +18,13 @@ from biller.domain.claim_validation import validate_837
 from payer_sim.adapters.reference import load_reference
 from payer_sim.domain.remittance_advice import remittance_advice
 from shared import kafka, x12
-from shared.schemas import REMITTANCES, ClaimSubmitted, RemittanceIssued
-from tests.helpers import intake_url, wait_for
+from shared.schemas import REMITTANCES, ClaimSubmitted, RemittanceIssued, Visit
+from tests.helpers import SENDER, as_person, intake_url, wait_for, web
+from tests.integration.test_fhir_hl7_intake import hl7_ready
 from tests.integration.test_intake_http import post
 from tests.property import readers
+from tests.samples.fhir import bundle
+from tests.samples.hl7 import message
 
 COVERED_BY_PLAN_G = {"2", "3"}  # Medigap plan G pays Part B coinsurance and copays, not the deductible
 
@@ -148,7 +154,8 @@ async def test_medicare_and_medigap_both_pay_and_the_patient_owes_the_rest(facto
     )
 
 
-async def test_tertiary_after_two_employer_plans(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
+async def test_tertiary_after_two_employer_plans(factory: VisitFactory, conn, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    since = datetime.now(UTC).isoformat()
     coverages = [
         {"payer_id": "MEDICAID", "member_id": f"MC{factory.token}", "order": 3, "insurance_kind": "medicaid"},
         {"payer_id": "BLUEPEAK", "plan_id": "BP-PPO", "member_id": f"BP{factory.token}", "order": 1},
@@ -169,3 +176,50 @@ async def test_tertiary_after_two_employer_plans(factory: VisitFactory, conn) ->
     assert answers["T"].patient_responsibility_cents == left_by_secondary - answers["T"].paid_cents
     assert await ledger(conn, visit["visit_id"]) == answers["T"].patient_responsibility_cents
     check_files(tertiary, answers["T"])
+
+    # `rcm export 837` writes the secondary and the tertiary claims with the primary, each to its payer
+    command = [sys.executable, "-m", "shared.cli.root", "export", "837", "--out", str(tmp_path), "--since", since]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=as_person("biller"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    for sequence, payer in (("S", "NORTHSTAR"), ("T", "MEDICAID")):
+        texts = [p.read_text() for p in tmp_path.glob(f"{payer}-*.837")]
+        claim_id = claims[sequence][0].claim_id
+        assert any(f"CLM*{claim_id}*" in t and f"SBR*{sequence}*" in t for t in texts), payer
+
+
+def medicare_and_medigap(visit: Visit, token: str) -> Visit:
+    # an office visit: a Medicare preventive visit without its wellness history goes to a person
+    fields = {**visit.model_dump(exclude={"coverage"}), "visit_type": "office"}
+    return Visit.model_validate({**fields, "coverages": [
+        {"payer_id": "MEDICARE", "member_id": f"1EG{token}"[:11], "insurance_kind": "medicare", "order": 1},
+        {"payer_id": "MEDIGAP", "plan_id": "MG-F", "member_id": f"MG{token}", "insurance_kind": "medigap",
+         "order": 2},
+    ]})  # fmt: skip
+
+
+async def primary_names_medigap(conn, visit_id: str) -> bool:  # type: ignore[no-untyped-def]
+    rows = await claims_of(conn, visit_id)
+    claims = [ClaimSubmitted.model_validate_json(r["claim"]) for r in rows]
+    return any(c.payer_sequence == "P" and [p.payer_id for p in c.later_payers] == ["MEDIGAP"] for c in claims)
+
+
+async def test_fhir_and_hl7_carry_both_coverages_in_order(factory: VisitFactory, conn) -> None:  # type: ignore[no-untyped-def]
+    """Both channels' visits reach the biller with Medigap named on the primary claim."""
+    fhir_visit, hl7_visit = (medicare_and_medigap(hl7_ready(v), factory.token) for v in factory.visits(2))
+    response = web().post(auth=SENDER, url=intake_url("/fhir"), content=orjson.dumps(bundle([fhir_visit])), timeout=30)
+    assert response.status_code in (200, 202), response.text
+    text = message(hl7_visit, f"{factory.token}-COB")
+    response = web().post(auth=SENDER, url=intake_url("/hl7v2"), content=text.encode(), timeout=30)
+    assert response.status_code == 200 and f"MSA|AA|{factory.token}-COB" in response.text, response.text
+    for visit in (fhir_visit, hl7_visit):
+        assert await wait_for(lambda v=visit: primary_names_medigap(conn, v.visit_id), timeout=120), visit.visit_id
+
+    # two IN1 with the same coordination of benefits priority: refused, naming IN1-22
+    twice = medicare_and_medigap(hl7_ready(factory.visit(2)), factory.token)
+    segments = [seg.split("|") for seg in message(twice, f"{factory.token}-DUP").split("\r")]
+    for fields in segments:
+        if fields[0] == "IN1":
+            fields[22] = "1"
+    bad = "\r".join("|".join(fields) for fields in segments)
+    response = web().post(auth=SENDER, url=intake_url("/hl7v2"), content=bad.encode(), timeout=30)
+    assert f"MSA|AE|{factory.token}-DUP" in response.text and "IN1-22" in response.text, response.text

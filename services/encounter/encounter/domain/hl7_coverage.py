@@ -9,6 +9,7 @@ naming coverages[n].order (IN1-22, or IN1-1)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -51,3 +52,8 @@ def coverages(
         for coverage, order in zip(out, chosen, strict=True):
             coverage["order"] = int(order) if order.isdigit() else None
     return out, []
+
+
+def order_named(problem: str) -> str:
+    """A contract problem about the coverages' order, naming the HL7 field it came from."""
+    return re.sub(r"coverages(\[\d+\])?\.order", lambda m: f"IN1-22 ({m.group(0)})", problem)

@@ -26,7 +26,7 @@ import hl7
 from pydantic import ValidationError
 
 from encounter.domain import text_policy
-from encounter.domain.hl7_coverage import coverages
+from encounter.domain.hl7_coverage import coverages, order_named
 from encounter.domain.intake import MAX_ERRORS, MAX_HL7_BYTES, MAX_HL7_SEGMENTS
 from encounter.domain.payers import PayerDirectory
 from shared.schemas import Visit
@@ -155,7 +155,8 @@ def parse_message(text: str, facilities: dict[str, dict[str, Any]], payers: Paye
     try:
         parsed = Visit.model_validate(visit)
     except ValidationError as exc:
-        found = [f"{_named('.'.join(str(p) for p in e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False)]
+        found = [f"{_named('.'.join(str(p) for p in e['loc']))}: {order_named(e['msg'])}"
+                 for e in exc.errors(include_input=False)]  # fmt: skip
         raise Hl7Error("AE", "; ".join(found), control_id, found[:MAX_ERRORS]) from None
     return Hl7Message(control_id, "^".join(kind), _get(msh, 3), facility_id, [parsed])
 
