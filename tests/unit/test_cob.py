@@ -159,3 +159,23 @@ def test_next_payer_claim_follows_the_answer_once_with_its_own_id() -> None:
     assert made.prior_payers[0].paid_cents == 6_400 and made.prior_payers[0].remaining_patient_cents == 3_600
     denied = dataclasses.replace(posting, status="denied")
     assert next_payer_claim(claim, remit, denied, payers, datetime(2026, 11, 22, tzinfo=UTC)) is None
+
+
+def test_a_secondary_answer_is_no_denial_for_the_biller_or_the_console() -> None:
+    from biller.domain.posting import post
+    from console.domain.remittance import outcome
+
+    claim = make_claim([("99214", 20_000)], payer_id="MEDIGAP")
+    remit = _remittance(claim)
+    [line] = remit.service_lines
+    # Medigap's answer: $36 paid of the $36 Medicare left; OA-23 the $164 Medicare paid and adjusted
+    secondary = remit.model_copy(update={
+        "payer_id": "MEDIGAP", "claim_status_code": "2", "paid_cents": 3_600, "patient_responsibility_cents": 0,
+        "service_lines": [line.model_copy(update={"paid_cents": 3_600, "allowed_cents": 3_600, "adjustments": [
+            Adjustment(group="OA", carc="23", amount_cents=16_400)]})],
+    })  # fmt: skip
+    assert secondary.balances
+    posting = post(claim, secondary)
+    assert (posting.status, posting.denials, posting.patient_cents) == ("paid", [], 0)
+    seen = outcome(secondary)
+    assert (seen.status, seen.denied, seen.written_off_cents) == ("paid", False, 0)
