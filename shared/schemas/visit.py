@@ -138,13 +138,18 @@ class Visit(Model):
 
     @model_validator(mode="after")
     def _coverages_in_order(self) -> Visit:
-        if not self.coverages:
-            if self.coverage is not None:  # schema 1: one coverage, the primary
-                self.coverage = self.coverage.model_copy(update={"order": 1})
-                self.coverages = [self.coverage]
-            return self
-        self.coverages = order_coverages(self.coverages)
-        self.coverage = self.coverages[0]
+        ordered = order_coverages(self.coverages)
+        if "coverage" in self.model_fields_set and ordered:
+            # A sender that sets `coverage` on a schema 2 document (one it read back and edited)
+            # means it: no coverage is self-pay, another coverage is the new primary.
+            if self.coverage is None:
+                ordered = []
+            elif self.coverage.model_dump(exclude={"order"}) != ordered[0].model_dump(exclude={"order"}):
+                ordered = [self.coverage, *ordered[1:]]
+        elif not ordered and self.coverage is not None:  # schema 1: one coverage, the primary
+            ordered = [self.coverage]
+        self.coverages = [c.model_copy(update={"order": n}) for n, c in enumerate(ordered, start=1)]
+        self.coverage = self.coverages[0] if self.coverages else None
         return self
 
     @property

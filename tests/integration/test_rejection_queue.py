@@ -1,6 +1,6 @@
 """The rejected work queue closes on the running stack: a claim the payer's front end rejected is
 sent again corrected (an enrolled billing provider) and accepted, which closes its item; another
-is written off by a person (`rcm rejection-write-off`), which closes its item; `rcm rejections`
+is written off by a person (denial work, action write_off), which closes its item; `rcm rejections`
 lists open items only unless --all."""
 
 import subprocess
@@ -17,6 +17,7 @@ from shared.schemas.common import utcnow
 from shared.security.credentials import request_token
 from tests.helpers import as_person, intake_url, wait_for, web
 from tests.integration.test_acknowledgments import UNENROLLED_NPI, office_visit
+from tests.integration.test_denial_work import work
 from tests.integration.test_security import bearer, client_for
 
 
@@ -79,14 +80,14 @@ async def test_accepted_resubmission_and_write_off_close_rejected_items(factory:
 
     assert await wait_for(lambda: closed(stored.claim_id, "accepted resubmission"), timeout=90)
 
-    # the other is written off by a person
-    result = rcm("rejection-write-off", other_row["claim_id"], "--reason", "provider not enrolled; not billable")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert await closed(other_row["claim_id"], "write-off by")
+    # the other is written off by a person (denial work, as the console does it)
+    done = work(other_row["claim_id"], action="write_off", worked_by="test-biller", reason="provider not enrolled")
+    assert done.status_code in (200, 201), done.text
+    assert await closed(other_row["claim_id"], "write-off by test-biller")
     status = await conn.fetchval("SELECT status FROM biller.claims WHERE claim_id = $1", other_row["claim_id"])
     assert status == "written_off"
-    again = rcm("rejection-write-off", other_row["claim_id"], "--reason", "twice")
-    assert again.returncode != 0  # nothing open any more
+    again = work(other_row["claim_id"], action="write_off", worked_by="test-biller", reason="twice")
+    assert again.status_code == 409  # nothing open any more
 
     open_now = rcm("rejections", "--json")
     assert other_row["claim_id"] not in open_now.stdout and stored.claim_id not in open_now.stdout

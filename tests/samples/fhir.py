@@ -68,7 +68,8 @@ def entries_for(visit: Visit, n: int, text_only: bool = False) -> list[dict]:
             "text": proc.text}  # fmt: skip
         entries.append({"resource": {"resourceType": "Procedure", "status": "completed", "code": concept,
                                      "subject": {"reference": pat}, "encounter": {"reference": enc}}})  # fmt: skip
-    for cov in visit.coverages:  # one Coverage each, Coverage.order the COB order
+    # one Coverage each, Coverage.order the COB order (`coverage`, which tests set, is the primary)
+    for cov in [visit.coverage, *visit.coverages[1:]] if visit.coverage else []:
         payer_url = f"urn:uuid:payer-{tag}-{cov.order}"
         relationship = {"self": "self", "spouse": "spouse", "child": "child", "other": "other"}[cov.relationship]
         coverage = {"resourceType": "Coverage", "status": "active", "beneficiary": {"reference": pat}, "order": cov.order,

@@ -34,7 +34,8 @@ def message(
         f"PID|1||{p.id}^^^EHR^MR||{p.last_name}^{p.first_name}||{p.birth_date:%Y%m%d}|{p.sex}|||{address}",
         "|".join(pv1),
     ]
-    for c in visit.coverages:  # one IN1 each, IN1-1 the set id, IN1-22 the COB priority
+    # one IN1 each, IN1-1 the set id, IN1-22 the COB priority (`coverage`, which tests set, is the primary)
+    for c in [visit.coverage, *visit.coverages[1:]] if visit.coverage else []:
         sub = c.subscriber
         insured = f"{sub.last_name}^{sub.first_name}" if sub else f"{p.last_name}^{p.first_name}"
         insured_dob = f"{sub.birth_date:%Y%m%d}" if sub and sub.birth_date else f"{p.birth_date:%Y%m%d}"

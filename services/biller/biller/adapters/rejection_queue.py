@@ -1,13 +1,13 @@
 """Closing items of the rejected work queue (biller.front_end_rejections): a corrected submission
 of the claim that the payer's front end accepted closes them, and so does a person's write-off of
-a claim that will not be sent again. Closed items stay, with when and by what they closed."""
+a claim that will not be sent again (POST /claims/{claim_id}/denial-work, action write_off, which
+`rcm rebuild` replays from topic denial-work). Closed items stay, with when and by what they closed."""
 
 from __future__ import annotations
 
 import asyncpg
 
 from biller.adapters.posting_repository import columns
-from shared import ids
 from shared.schemas import ClaimAcknowledged
 
 ACCEPTED_RESUBMISSION = "accepted resubmission"
@@ -27,25 +27,12 @@ async def close_on_accepted(conn: asyncpg.Connection, accepted: list[ClaimAcknow
     return len(found)
 
 
-async def write_off(conn: asyncpg.Connection, claim_id: str, person: str, reason: str) -> bool:
-    """A person writes off a claim rejected at the front end: the claim is written off and its
-    open items close. False when the claim has no open item."""
+async def close_on_write_off(conn: asyncpg.Connection, claim_id: str, person: str) -> int:
+    """A person wrote the claim off (denial work, action write_off): its open items close."""
     closed = await conn.fetch(
         """UPDATE biller.front_end_rejections SET status = 'closed', closed_at = now(), closed_by = $2
            WHERE claim_id = $1 AND status = 'open' RETURNING id""",
         claim_id,
         f"write-off by {person}",
     )
-    if not closed:
-        return False
-    await conn.execute(
-        "UPDATE biller.claims SET status = 'written_off', updated_at = now() WHERE claim_id = $1", claim_id
-    )
-    await conn.execute(
-        """INSERT INTO biller.claim_status_history (claim_id, status, reason, source_event_id)
-           VALUES ($1, 'written_off', $2, $3)""",
-        claim_id,
-        f"front-end rejection written off by {person}: {reason}",
-        ids.event_id("rejection-write-off", claim_id, *[r["id"] for r in closed]),
-    )
-    return True
+    return len(closed)

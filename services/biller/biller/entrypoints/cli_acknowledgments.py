@@ -8,11 +8,9 @@ from typing import Any
 
 import typer
 
-from biller.adapters import rejection_queue
 from biller.adapters.acknowledgments import AcknowledgmentRepository
 from shared import db
 from shared.cli.output import print_json, print_table
-from shared.security import session
 
 
 async def _open(limit: int, closed_too: bool) -> list[dict[str, Any]]:
@@ -41,27 +39,5 @@ def rejections(
     )  # fmt: skip
 
 
-def rejection_write_off(
-    claim_id: str = typer.Argument(..., help="the rejected claim (CLM01)"),
-    reason: str = typer.Option(..., "--reason", help="why it is not sent again"),
-) -> None:
-    """Write off a claim rejected at the payer's front end: its rejected work queue items close."""
-    person = session.require("claims.write")
-
-    async def run() -> bool:
-        conn = await db.connect()
-        try:
-            async with conn.transaction():
-                return await rejection_queue.write_off(conn, claim_id, person.name, reason)
-        finally:
-            await conn.close()
-
-    if not asyncio.run(run()):
-        raise typer.BadParameter("has no open item in the rejected work queue", param_hint="CLAIM_ID")
-    session.recorded(person, "biller", "rcm rejection-write-off", [])
-    typer.echo(f"{claim_id}: written off; its rejected work queue items are closed")
-
-
 def register(app: typer.Typer) -> None:
     app.command("rejections")(rejections)
-    app.command("rejection-write-off")(rejection_write_off)

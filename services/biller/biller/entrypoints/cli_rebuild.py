@@ -157,7 +157,7 @@ async def rebuild_into(url: str) -> int:
 
         async def post(batch: list[RemittanceIssued], at: datetime) -> object:
             return await run_in_unit_of_work(
-                make_uow, lambda uow: cob.post_and_coordinate(batch, uow, reference, at), discard
+                make_uow, lambda uow: cob.post_and_coordinate(batch, uow, reference, at, staged=True), discard
             )
 
         async def work(batch: list[DenialWorked], at: datetime) -> object:

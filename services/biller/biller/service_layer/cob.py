@@ -38,9 +38,34 @@ async def post_and_coordinate(
     reference: Reference,
     now: datetime,
     check_837s: Check837s = check_here,
+    *,
+    staged: bool = False,
 ) -> Posted:
     """Post the remittances (handlers.post_remittances), then coordinate benefits. A remittance
-    posted before (a redelivery) sends again the later payer's claim it caused, as stored."""
+    posted before (a redelivery) sends again the later payer's claim it caused, as stored.
+
+    staged (`rcm rebuild`, which replays a whole topic in large batches): a remittance to a claim
+    not stored yet waits until the rest of the batch is posted and coordinated, since the claim it
+    answers may be the secondary that posting makes. Live, a later payer's answer can never share a
+    batch with the answer that made its claim (the claim is sent only after that batch commits)."""
+    if not staged:
+        return await _post_and_coordinate(batch, uow, reference, now, check_837s)
+    pending, by_event, total = list(batch), {}, Posted()
+    while pending:
+        known = await uow.claims.find_claims([r.claim_id for r in pending])
+        ready = [r for r in pending if r.claim_id in known] or pending  # the rest match no claim
+        part = await _post_and_coordinate(ready, uow, reference, now, check_837s)
+        by_event.update({id(r): outcome for r, outcome in zip(ready, part.outcomes, strict=True)})
+        total.postings += part.postings
+        total.sent += part.sent
+        pending = [r for r in pending if not any(r is x for x in ready)]
+    total.outcomes = [by_event[id(r)] for r in batch]
+    return total
+
+
+async def _post_and_coordinate(
+    batch: list[RemittanceIssued], uow: BillerCobWork, reference: Reference, now: datetime, check_837s: Check837s
+) -> Posted:
     posted = await post_remittances(batch, uow, reference, now)
     posted.sent += await coordinate(posted, uow, reference, now, check_837s)
     new = {r.event_id for r, _ in posted.postings}
