@@ -37,6 +37,27 @@ def rows(seed: int = SEED, as_of_year: int = 2026) -> list[dict[str, str]]:
     return out
 
 
+DUAL = 6  # members enrolled in Medicare and a Medigap supplement (coordination of benefits)
+
+
+def dual_rows(seed: int = SEED + 1, as_of_year: int = 2026) -> list[dict[str, str]]:
+    """Pairs of rows for one person each: Medicare Part B (D<n>M...) and its Medigap plan (D<n>G...),
+    the same number after the letters, so a reader sees which rows belong together. Their own seed:
+    the rows above stay as they were."""
+    rng = random.Random(seed)
+    out = []
+    for n in range(DUAL):
+        number = f"{rng.randrange(10**8):08d}"
+        effective = date(as_of_year - rng.randint(1, 5), rng.randint(1, 12), 1).isoformat()
+        out += [
+            {"payer_id": "MEDICARE", "member_id": f"D{n}M{number}", "plan_id": "MCR-B", "effective_date": effective,
+             "termination_date": "", "kind": "dual"},
+            {"payer_id": "MEDIGAP", "member_id": f"D{n}G{number}", "plan_id": ("MG-G", "MG-F")[n % 2],
+             "effective_date": effective, "termination_date": "", "kind": "dual"},
+        ]  # fmt: skip
+    return out
+
+
 def lapsed_member(rng: random.Random, payer: str) -> dict[str, str]:
     """A member of the roster whose coverage lapsed, for the synthetic factory's lapsed_rate."""
     chosen = rng.choice([r for r in rows() if r["payer_id"] == payer and r["kind"] == "lapsed"])
@@ -47,7 +68,7 @@ def main() -> None:
     fields = ["payer_id", "member_id", "plan_id", "effective_date", "termination_date", "kind"]
     writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows())
+    writer.writerows(rows() + dual_rows())
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ SYNTHETIC_PRACTICES: list[dict[str, str]] = yaml.safe_load(
 
 class VisitFactory:
     def __init__(self, seed: int | None = None, as_of: date | None = None, self_pay_rate: float = 0.0,
-                 lapsed_rate: float = 0.0) -> None:  # fmt: skip
+                 lapsed_rate: float = 0.0, cob_rate: float = 0.0) -> None:  # fmt: skip
         self.token = f"S{seed}" if seed is not None else secrets.token_hex(4).upper()
         self.rng = random.Random(seed if seed is not None else secrets.randbits(32))
         self.fake = Faker("en_US")
@@ -86,6 +86,7 @@ class VisitFactory:
         self.as_of = as_of or date.today()
         self.self_pay_rate = self_pay_rate
         self.lapsed_rate = lapsed_rate  # insured patients given a lapsed roster member (0: draws as before)
+        self.cob_rate = cob_rate  # insured patients with a second coverage (bench.coverages; 0: draws as before)
         self.providers = [self._provider() for _ in range(8)]
         self.facilities = [self._facility() for _ in range(3)]
         self.patients: list[dict] = []
@@ -161,6 +162,10 @@ class VisitFactory:
                     "sex": self.rng.choice("FM"),
                     "address": person["address"],
                 }
+        if coverage is not None and self.cob_rate > 0 and self.rng.random() < self.cob_rate:
+            from bench.coverages import with_second_coverage
+
+            return {"patient": person, "coverages": with_second_coverage(self.rng, coverage, self._member_id)}
         return {"patient": person, "coverage": coverage}
 
     def visit(self, index: int) -> Visit:

@@ -34,3 +34,9 @@ def line_control_number(patient_control_number: str, line_number: int) -> str:
 def payer_claim_control_number(payer_id: str, remittance_event_id: uuid.UUID | str) -> str:
     """CLP07: the payer's own number for one answer (derived from the remittance it is sent in)."""
     return payer_id[:3].upper() + _short_hash(f"{payer_id}|{remittance_event_id}", 14)
+
+
+def later_payer_claim_number(primary_claim_id: str, sequence: str) -> str:
+    """CLM01 of the secondary (S) or tertiary (T) claim that follows a primary claim: derived from
+    it, so however often the primary's answer arrives, there is one such claim."""
+    return "RC" + _short_hash(f"{primary_claim_id}#{sequence}", 18)

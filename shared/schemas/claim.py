@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from shared.schemas.cob import OtherPayer, PayerSequence, PriorPayer
 from shared.schemas.common import Cents, Envelope, Model, PlaceOfService
 from shared.schemas.visit import Coverage, Facility, Patient, Provider
 
@@ -43,6 +44,13 @@ class ClaimSubmitted(Envelope):
     prior_authorization: str | None = Field(default=None, description="REF*G1")
     coded_encounter_event_id: uuid.UUID
     x12_837: str | None = None
+    # Coordination of benefits: which payer this claim is to (2000B SBR01), the primary claim a
+    # secondary or tertiary claim follows, the earlier payers' answers (2320/2330/2430) and the
+    # coverages still to be billed after this payer (2320/2330 without an adjudication).
+    payer_sequence: PayerSequence = "P"
+    primary_claim_id: str | None = None
+    prior_payers: list[PriorPayer] = Field(default_factory=list, max_length=2)
+    later_payers: list[OtherPayer] = Field(default_factory=list, max_length=2)
 
     @model_validator(mode="after")
     def _total_is_sum_of_lines(self) -> ClaimSubmitted:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from shared import ids
 from shared.schemas.common import NPI, Address, Envelope, IdStr, Model, PlaceOfService, Producer, TaxId
+from shared.schemas.coverage_order import MAX_COVERAGES, order_coverages
 
 TOPIC = "visits"
 
 Sex = Literal["F", "M", "U"]
 Relationship = Literal["self", "spouse", "child", "other"]
+# What kind of coverage it is, for the Medicare secondary payer rules (shared.schemas.coverage_order)
+InsuranceKind = Literal["medicare", "medigap", "medicaid", "employer_group", "retiree", "individual", "other"]
 MDM = Literal["straightforward", "low", "moderate", "high"]
 
 
@@ -51,6 +54,12 @@ class Coverage(Model):
     subscriber: Subscriber | None = None
     effective_date: date | None = None
     termination_date: date | None = None
+    # Coordination of benefits (visit schema 2): 1 primary, 2 secondary, 3 tertiary; without it the
+    # order is worked out only where the data settles it (coverage_order.py)
+    order: int | None = Field(default=None, ge=1, le=3)
+    insurance_kind: InsuranceKind | None = None
+    employer_size: int | None = Field(default=None, ge=0, description="employees of the subscriber's employer")
+    subscriber_actively_employed: bool | None = None
 
 
 class Provider(Model):
@@ -101,7 +110,10 @@ class Visit(Model):
 
     visit_id: IdStr
     patient: Patient
-    coverage: Coverage | None = None  # None: self-pay
+    coverage: Coverage | None = None  # the primary (schema 1: the only one); None: self-pay
+    # Schema 2: every coverage in paying order (primary, secondary, tertiary); `coverage` is then
+    # the first of them, so readers of schema 1 still find the primary where they look for it.
+    coverages: list[Coverage] = Field(default_factory=list, max_length=MAX_COVERAGES)
     provider: Provider
     facility: Facility
     service_date: date
@@ -124,10 +136,34 @@ class Visit(Model):
     notes: str | None = Field(default=None, max_length=20000)
     prior_authorization: str | None = Field(default=None, max_length=50, description="payer's authorization number")
 
+    @model_validator(mode="after")
+    def _coverages_in_order(self) -> Visit:
+        ordered = order_coverages(self.coverages)
+        if "coverage" in self.model_fields_set and ordered:
+            # A sender that sets `coverage` on a schema 2 document (one it read back and edited)
+            # means it: no coverage is self-pay, another coverage is the new primary.
+            if self.coverage is None:
+                ordered = []
+            elif self.coverage.model_dump(exclude={"order"}) != ordered[0].model_dump(exclude={"order"}):
+                ordered = [self.coverage, *ordered[1:]]
+        elif not ordered and self.coverage is not None:  # schema 1: one coverage, the primary
+            ordered = [self.coverage]
+        self.coverages = [c.model_copy(update={"order": n}) for n, c in enumerate(ordered, start=1)]
+        self.coverage = self.coverages[0] if self.coverages else None
+        return self
+
+    @property
+    def later_coverages(self) -> list[Coverage]:
+        """The coverages after the primary, in paying order."""
+        return self.coverages[1:]
+
 
 class VisitReceived(Envelope):
-    """What the `visits` topic carries."""
+    """What the `visits` topic carries. Schema 2 added the visit's `coverages` (coordination of
+    benefits); a schema 1 event (one `coverage`) still reads, as a visit with that one coverage."""
 
+    SCHEMA_VERSION: ClassVar[int] = 2
+    schema_version: int = 2
     visit: Visit
 
     @classmethod

@@ -151,3 +151,44 @@ def examples(count: int) -> int:
 
 def cents() -> st.SearchStrategy[int]:
     return st.integers(min_value=0, max_value=10**9)
+
+
+@st.composite
+def cob(draw: st.DrawFn, lines: list[dict[str, Any]], coverage: dict[str, Any]) -> dict[str, Any]:
+    """Coordination of benefits for a claim's lines: nothing (a primary claim alone), a primary
+    claim naming a later payer, or a secondary claim carrying the primary's answer (each line's
+    paid amount, CO-45 and PR by kind, balancing to the charge) and maybe a tertiary payer."""
+    shape = draw(st.sampled_from(["none", "primary", "secondary", "secondary"]))
+    if shape == "none":
+        return {}
+    payers = ["MEDICARE", "MEDICAID", "BLUEPEAK", "NORTHSTAR", "MEDIGAP"]
+    names = {"MEDICARE": ("Medicare Part B (simulated)", "00999", "MB"), "MEDIGAP": ("Liberty Medigap", "MGS07", "16"),
+             "MEDICAID": ("State Medicaid", "77027", "MC"), "BLUEPEAK": ("BluePeak", "BPK01", "12"),
+             "NORTHSTAR": ("Northstar", "NST42", "HM")}  # fmt: skip
+
+    def other(sequence: str) -> dict[str, Any]:
+        payer = draw(st.sampled_from(payers))
+        name, x12_id, filing = names[payer]
+        member = {**coverage, "payer_id": payer, "member_id": draw(identifier(80)), "order": "PST".index(sequence) + 1}
+        return {"sequence": sequence, "payer_id": payer, "payer_name": name, "x12_payer_id": x12_id,
+                "claim_filing_indicator": filing, "coverage": member}  # fmt: skip
+
+    if shape == "primary":
+        return {"later_payers": [other("S")]}
+    answered = []
+    for line in lines:
+        charge = line["charge_cents"]
+        paid = draw(st.integers(0, charge))
+        left = draw(st.integers(0, charge - paid))
+        deductible = draw(st.integers(0, left))
+        adjustments = [{"group": g, "carc": c, "amount_cents": a}
+                       for g, c, a in (("CO", "45", charge - paid - left), ("PR", "1", deductible),
+                                       ("PR", "2", left - deductible)) if a]  # fmt: skip
+        answered.append({"line_control_number": line["line_control_number"], "procedure_code": line["procedure_code"],
+                         "modifiers": line["modifiers"], "units": line["units"], "paid_cents": paid,
+                         "adjustments": adjustments, "remaining_patient_cents": left})  # fmt: skip
+    primary = {**other("P"), "payer_claim_control_number": draw(identifier(50)), "adjudicated_on": TODAY,
+               "paid_cents": sum(a["paid_cents"] for a in answered), "lines": answered,
+               "remaining_patient_cents": sum(a["remaining_patient_cents"] for a in answered)}  # fmt: skip
+    later = [other("T")] if draw(st.booleans()) else []
+    return {"payer_sequence": "S", "prior_payers": [primary], "later_payers": later}

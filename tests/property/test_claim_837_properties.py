@@ -25,6 +25,7 @@ from tests.property.strategies import (
     PROCEDURE_CODES,
     TODAY,
     cents,
+    cob,
     examples,
     identifier,
     visit_parts,
@@ -75,6 +76,7 @@ def claims(draw: st.DrawFn) -> tuple[ClaimSubmitted, dict[str, Any]]:
         "place_of_service": parts["facility"]["place_of_service"], "service_date": TODAY, "diagnoses": diagnoses,
         "service_lines": lines, "total_charge_cents": sum(ln["charge_cents"] for ln in lines),
         "prior_authorization": parts["prior_authorization"], "coded_encounter_event_id": ids.event_id("c", pcn),
+        **draw(cob(lines, parts["coverage"])),  # other payers: loops 2320/2330A/2330B/2430
     })  # fmt: skip
     claim_ids = {"patient_control_number": pcn, "payer_claim_control_number": claim.payer_claim_control_number}
     return claim, {**parts, "claim": {k: v for k, v in claim_ids.items() if v}}
@@ -108,6 +110,15 @@ def test_every_837p_written_is_valid_and_reads_back(case: tuple[ClaimSubmitted, 
     assert [readers.cents(s["charge"]) for s in read["services"]] == [ln.charge_cents for ln in claim.service_lines]
     assert [s["cpt_code"] for s in read["services"]] == [ln.procedure_code for ln in claim.service_lines]
     assert [d["diagnosis_code"] for d in read["diagnoses"]] == [d.replace(".", "") for d in claim.diagnoses]
+    segs = readers.segments(text)
+    # one 2320 (SBR after the claim) per other payer, one 2430 (SVD) per line per payer that answered
+    assert sum(1 for s in segs if s[0] == "SBR") == 1 + len(claim.prior_payers) + len(claim.later_payers)
+    assert sum(1 for s in segs if s[0] == "SVD") == len(claim.service_lines) * len(claim.prior_payers)
+    for prior in claim.prior_payers:
+        event("secondary claim with the primary's answer")
+        assert ["AMT", "D", x12.money(prior.paid_cents)] in segs
+        paid = [readers.cents(float(s[2])) for s in segs if s[0] == "SVD"]
+        assert paid == [ln.paid_cents for ln in prior.lines]
     if claim.coverage.relationship == "self":
         subscriber = readers.read_837(text).patients[0]
         assert subscriber["last_name"] == x12.element(claim.patient.last_name, "NM103", 60, truncate=True)

@@ -68,11 +68,11 @@ def entries_for(visit: Visit, n: int, text_only: bool = False) -> list[dict]:
             "text": proc.text}  # fmt: skip
         entries.append({"resource": {"resourceType": "Procedure", "status": "completed", "code": concept,
                                      "subject": {"reference": pat}, "encounter": {"reference": enc}}})  # fmt: skip
-    cov = visit.coverage
-    if cov is not None:
-        payer_url = f"urn:uuid:payer-{tag}"
+    # one Coverage each, Coverage.order the COB order (`coverage`, which tests set, is the primary)
+    for cov in [visit.coverage, *visit.coverages[1:]] if visit.coverage else []:
+        payer_url = f"urn:uuid:payer-{tag}-{cov.order}"
         relationship = {"self": "self", "spouse": "spouse", "child": "child", "other": "other"}[cov.relationship]
-        coverage = {"resourceType": "Coverage", "status": "active", "beneficiary": {"reference": pat},
+        coverage = {"resourceType": "Coverage", "status": "active", "beneficiary": {"reference": pat}, "order": cov.order,
                     "subscriberId": cov.member_id, "payor": [{"reference": payer_url}],
                     "relationship": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/subscriber-relationship",
                                                  "code": relationship}]},
@@ -80,7 +80,7 @@ def entries_for(visit: Visit, n: int, text_only: bool = False) -> list[dict]:
                     "class": [{"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/coverage-class",
                                                     "code": "plan"}]}, "value": cov.plan_id}] if cov.plan_id else None}  # fmt: skip
         if cov.subscriber is not None:
-            sub_url = f"urn:uuid:subscriber-{tag}"
+            sub_url = f"urn:uuid:subscriber-{tag}-{cov.order}"
             coverage["subscriber"] = {"reference": sub_url}
             entries.append({"fullUrl": sub_url, "resource": {"resourceType": "RelatedPerson", "patient": {"reference": pat},
                 "name": [{"family": cov.subscriber.last_name, "given": [cov.subscriber.first_name]}],

@@ -34,18 +34,19 @@ def message(
         f"PID|1||{p.id}^^^EHR^MR||{p.last_name}^{p.first_name}||{p.birth_date:%Y%m%d}|{p.sex}|||{address}",
         "|".join(pv1),
     ]
-    c = visit.coverage
-    if c is not None:
+    # one IN1 each, IN1-1 the set id, IN1-22 the COB priority (`coverage`, which tests set, is the primary)
+    for c in [visit.coverage, *visit.coverages[1:]] if visit.coverage else []:
         sub = c.subscriber
         insured = f"{sub.last_name}^{sub.first_name}" if sub else f"{p.last_name}^{p.first_name}"
         insured_dob = f"{sub.birth_date:%Y%m%d}" if sub and sub.birth_date else f"{p.birth_date:%Y%m%d}"
         eff = f"{c.effective_date:%Y%m%d}" if c.effective_date else ""
         in1 = (
-            ["IN1", "1", c.plan_id or "", c.payer_id, c.payer_id]
+            ["IN1", str(c.order or 1), c.plan_id or "", c.payer_id, c.payer_id]
             + [""] * 7
             + [eff, "", "", "", insured, REL[c.relationship], insured_dob]
         )
-        in1 += [""] * 17 + [c.member_id] + [""] * 6 + [(sub.sex if sub and sub.sex else p.sex)]
+        in1 += [""] * 3 + [str(c.order or 1)] + [""] * 13 + [c.member_id] + [""] * 6
+        in1 += [(sub.sex if sub and sub.sex else p.sex)]
         segments.append("|".join(in1))
     for n, dx in enumerate(visit.diagnoses, start=1):
         field = f"{dx.code}^^I10" if dx.code else f"^{dx.text}^I10"

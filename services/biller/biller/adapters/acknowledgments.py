@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncpg
 
 from biller.adapters.posting_repository import columns
+from biller.adapters.rejection_queue import close_on_accepted
 from shared.schemas import ClaimAcknowledged
 
 REJECTED = "front_end_rejected"  # the claim status of a claim turned back before adjudication
@@ -50,6 +51,7 @@ class AcknowledgmentRepository:
         ]
         if rejected:
             await self._reject(rejected)
+        await close_on_accepted(self._conn, [a for a in ours if a.event_id in inserted and a.accepted])
         rejected_ids = {a.event_id for a in rejected}
         return [(a, a.event_id in rejected_ids) for a in ours]
 
@@ -73,12 +75,14 @@ class AcknowledgmentRepository:
             *columns(rows, 5),
         )
 
-    async def open_rejections(self, limit: int = 100) -> list[asyncpg.Record]:
+    async def open_rejections(self, limit: int = 100, closed_too: bool = False) -> list[asyncpg.Record]:
         return list(
             await self._conn.fetch(
-                """SELECT r.claim_id, c.visit_id, c.payer_id, r.source, r.reason, r.created_at
+                """SELECT r.claim_id, c.visit_id, c.payer_id, r.source, r.reason, r.created_at, r.status,
+                          r.closed_by
                    FROM biller.front_end_rejections r JOIN biller.claims c USING (claim_id)
-                   WHERE r.status = 'open' ORDER BY r.created_at DESC LIMIT $1""",
+                   WHERE r.status = 'open' OR $2 ORDER BY r.created_at DESC LIMIT $1""",
                 limit,
+                closed_too,
             )
         )

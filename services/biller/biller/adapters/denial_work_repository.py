@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncpg
 
 from biller.adapters.posting_repository import store_replacements
+from biller.adapters.rejection_queue import close_on_write_off
 from biller.domain.denial_work import StandingClaim, Work, WorkRefused
 from shared.schemas import ClaimSubmitted
 
@@ -59,6 +60,7 @@ class DenialWorkRepository:
             return
         status = "written_off" if w.action == "write_off" else None
         if status is not None:
+            await close_on_write_off(self._conn, w.claim_id, w.worked_by)  # the rejected work queue too
             await self._conn.execute(
                 "UPDATE biller.claims SET status = $2, updated_at = now() WHERE claim_id = $1", w.claim_id, status
             )

@@ -10,7 +10,9 @@ import asyncpg
 
 STATUS_SQL = """
 WITH bil AS (SELECT outcome FROM biller.encounters WHERE visit_id LIKE ANY($1::text[])),
-     clm AS (SELECT * FROM biller.claims WHERE visit_id LIKE ANY($1::text[]))
+     clm AS (SELECT * FROM biller.claims WHERE visit_id LIKE ANY($1::text[])),
+     -- the charges are billed once per visit: secondary and tertiary claims re-bill the primary's
+     pri AS (SELECT * FROM clm WHERE coalesce(claim->>'payer_sequence', 'P') = 'P')
 SELECT
   (SELECT count(*) FROM bil WHERE outcome = 'self_pay')        AS self_pay,
   (SELECT count(*) FROM bil WHERE outcome = 'not_billable')    AS not_billable,
@@ -29,11 +31,16 @@ SELECT
   (SELECT count(*) FROM biller.remittance_exceptions r
      JOIN biller.claims c ON c.claim_id = r.patient_control_number
      WHERE c.visit_id LIKE ANY($1::text[]))                   AS remittance_exceptions,
-  (SELECT coalesce(sum(total_charge_cents), 0) FROM clm)            AS billed_cents,
-  (SELECT coalesce(sum(allowed_cents), 0) FROM clm)                 AS allowed_cents,
+  (SELECT count(*) FROM clm WHERE claim->>'payer_sequence' = 'S') AS secondary_claims,
+  (SELECT count(*) FROM clm WHERE claim->>'payer_sequence' = 'T') AS tertiary_claims,
+  (SELECT coalesce(sum(total_charge_cents), 0) FROM pri)            AS billed_cents,
+  (SELECT coalesce(sum(allowed_cents), 0) FROM pri)                 AS allowed_cents,
   (SELECT coalesce(sum(paid_cents), 0) FROM clm)                    AS paid_cents,
-  (SELECT coalesce(sum(patient_responsibility_cents), 0) FROM clm)  AS patient_cents,
-  (SELECT coalesce(sum(adjustment_cents), 0) FROM clm)              AS adjustment_cents,
+  (SELECT coalesce(sum(paid_cents), 0) FROM clm WHERE claim->>'payer_sequence' IN ('S', 'T')) AS cob_paid_cents,
+  -- what every payer left the patient: the ledger (a later payer's answer restates the earlier's)
+  (SELECT coalesce(sum(amount_cents), 0) FROM biller.patient_ledger
+     WHERE kind <> 'self_pay' AND visit_id LIKE ANY($1::text[]))   AS patient_cents,
+  (SELECT coalesce(sum(adjustment_cents), 0) FROM pri)              AS adjustment_cents,
   -- visits the biller is done with: not billed (self-pay, not billable), or no claim still awaiting an answer
   (SELECT count(*) FROM biller.encounters e WHERE e.visit_id LIKE ANY($1::text[])
      AND (e.outcome <> 'claimed' OR NOT EXISTS

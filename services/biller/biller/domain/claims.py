@@ -7,6 +7,7 @@ import hashlib
 from datetime import date
 
 from biller.domain.claim_validation import validate_837
+from biller.domain.cob import later_payers
 from biller.domain.model import BillingDecision, ChargeMaster, PayerInfo, Submitter
 from biller.domain.scrubber import ScrubContext, scrub
 from biller.domain.x12_837 import claim_interchange
@@ -152,7 +153,9 @@ def decide(
         return BillingDecision(self_pay_cents=sum(charges))
     payer = payers.get(visit.coverage.payer_id)
     decision = BillingDecision()
+    others = later_payers(visit, payers)  # COB: the coverages after the primary (837P 2320/2330)
     for draft in draft_claims(coded, charges, producer):
+        draft.later_payers = others
         errors = scrub(draft, ScrubContext(today=today, payer=payer))
         if errors or payer is None:
             decision.rejected.append((draft, [f"{e.code} {e.message}" for e in errors]))

@@ -20,6 +20,7 @@ from shared.schemas import ClaimSubmitted, DenialAction, DenialWorked, Producer
 
 # Claim statuses a person can work: the payer answered and some of it is denied.
 WORKABLE_STATUSES = frozenset({"denied", "partially_paid"})
+FRONT_END_REJECTED = "front_end_rejected"
 ICD10_SHAPE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 MODIFIER_SHAPE = re.compile(r"^[0-9A-Z]{2}$")
 AUTHORIZATION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{0,49}$")  # REF*G1, X12 basic characters
@@ -113,7 +114,9 @@ def plan_work(
     """What the action makes, or WorkRefused. One action of a kind per submission of the claim:
     the event id follows from the submission it works, so a second click is the same action."""
     claim = standing.claim
-    if standing.status not in WORKABLE_STATUSES or standing.denied_cents <= 0:
+    # a claim the payer's front end turned back (rejected work queue) may be written off whole
+    front_end_write_off = standing.status == FRONT_END_REJECTED and request.action == "write_off"
+    if not front_end_write_off and (standing.status not in WORKABLE_STATUSES or standing.denied_cents <= 0):
         raise WorkRefused("claim", "has no open denial to work", status=409)
     if request.action != "correct" and request.changes_claim:
         raise WorkRefused("action", "only a correction changes the claim")
@@ -133,7 +136,9 @@ def plan_work(
         worked_by=request.worked_by,
         reason=request.reason,
         denied_cents=standing.denied_cents,
-        written_off_cents=standing.denied_cents if request.action == "write_off" else 0,
+        written_off_cents=(claim.total_charge_cents if front_end_write_off else standing.denied_cents)
+        if request.action == "write_off"
+        else 0,
         replacement_claim_event_id=replacement.event_id if replacement else None,
     )
     return Work(worked, replacement)

@@ -16,6 +16,8 @@ def is_denial(adjustment: Adjustment) -> bool:
     """A denial is any reason other than the contractual fee-schedule write-off or cost sharing."""
     if adjustment.group == "PR":
         return adjustment.carc not in PATIENT_KIND
+    if adjustment.group == "OA" and adjustment.carc == "23":
+        return False  # a later payer's note of what earlier payers paid and adjusted (COB)
     return adjustment.carc != "45"
 
 

@@ -3,7 +3,8 @@
 Loops: 1000A submitter, 1000B receiver, 2000A/2010AA billing provider, 2000B/2010BA/2010BB
 subscriber and payer, 2000C/2010CA patient when the patient is not the subscriber, 2300 claim
 (CLM, REF*F8 on replacements and voids, REF*G1 prior authorisation, HI diagnoses), 2310B
-rendering provider, 2400 service lines (LX, SV1, DTP*472, REF*6R).
+rendering provider, 2320/2330A/2330B other payers and 2430 their line answers (x12_837_cob), 2400
+service lines (LX, SV1, DTP*472, REF*6R).
 
 Valid by construction: every element goes through the X12 text policy (shared/x12_text.py)
 with the guide's minimum and maximum length; what cannot be written raises `X12ElementError`
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from biller.domain.model import PayerInfo, Submitter
+from biller.domain.x12_837_cob import line_adjudication_loops, other_payer_loops
 from shared import x12
 from shared.schemas import ClaimSubmitted
 from shared.schemas.common import Address
@@ -66,7 +68,7 @@ def _claim_loops(claim: ClaimSubmitted, payer: PayerInfo, hl: int, parent: int) 
     subscriber_hl = hl
     segments: list[x12.Segment] = [
         ["HL", subscriber_hl, parent, "22", "0" if is_self else "1"],
-        ["SBR", "P", "18" if is_self else "",
+        ["SBR", claim.payer_sequence, "18" if is_self else "",
          element(coverage.group_number, "2000B SBR03 group number", 50, required=False), "", "", "", "", "",
          code(payer.claim_filing_indicator, "2000B SBR09 claim filing indicator", 2)],
     ]  # fmt: skip
@@ -122,6 +124,7 @@ def _claim(claim: ClaimSubmitted) -> list[x12.Segment]:
                      "", "", "", "XX", code(rendering.npi, "2310B NM109 NPI", 10, 10)])  # fmt: skip
     if rendering.taxonomy:
         segments.append(["PRV", "PE", "PXC", code(rendering.taxonomy, "2310B PRV03 taxonomy", 10, 10)])
+    segments += other_payer_loops(claim)  # 2320/2330A/2330B when the visit has other coverage
     for line in claim.service_lines:
         where = f"2400 line {line.line_number}"
         modifiers = [code(m, f"{where} SV101 modifier", 2, 2) for m in line.modifiers[:4]]
@@ -132,6 +135,7 @@ def _claim(claim: ClaimSubmitted) -> list[x12.Segment]:
             ["SV1", procedure, money(line.charge_cents), "UN", line.units, "", "", pointers],
             ["DTP", "472", "D8", _date(line.service_date)],
             ["REF", "6R", element(line.line_control_number, f"{where} REF02 line item control number", 50)],
+            *line_adjudication_loops(claim, line),  # 2430: earlier payers' answers to the line
         ]
     return segments
 

@@ -11,7 +11,7 @@ from biller import bootstrap
 from biller.adapters import x12_check
 from biller.adapters.eligibility import ask_payer
 from biller.entrypoints import cli_claim_status, denial_work
-from biller.service_layer import acknowledgments, eligibility, handlers
+from biller.service_layer import acknowledgments, cob, eligibility, handlers
 from shared import metrics
 from shared.outages import guarded_timer
 from shared.pipeline import stage
@@ -41,7 +41,10 @@ acknowledgment_topic = raw_topic(app, ACKNOWLEDGMENTS)
 def count_sent(claims: list[ClaimSubmitted]) -> None:
     for claim in claims:
         metrics.claims_total.labels(status="submitted").inc()
-        metrics.dollars_total.labels(kind="billed").inc(claim.total_charge_cents / 100)
+        if claim.payer_sequence == "P":  # a secondary or tertiary claim bills the same charges again
+            metrics.dollars_total.labels(kind="billed").inc(claim.total_charge_cents / 100)
+        else:
+            metrics.claims_total.labels(status=f"cob_{claim.payer_sequence}").inc()
 
 
 async def bill(batch: list[CodedEncounter]) -> list[str]:
@@ -67,7 +70,7 @@ async def post(batch: list[RemittanceIssued]) -> list[str]:
     make_uow = await bootstrap.unit_of_work()
     reference, now = bootstrap.reference(), datetime.now(UTC)
     posted = await run_in_unit_of_work(
-        make_uow, lambda uow: handlers.post_remittances(batch, uow, reference, now), publisher
+        make_uow, lambda uow: cob.post_and_coordinate(batch, uow, reference, now, x12_check.check_837s), publisher
     )
     count_sent(posted.sent)
     for remittance, posting in posted.postings:
@@ -76,6 +79,8 @@ async def post(batch: list[RemittanceIssued]) -> list[str]:
             metrics.denials_total.labels(carc=carc).inc()
         metrics.dollars_total.labels(kind="allowed").inc(posting.allowed_cents / 100)
         metrics.dollars_total.labels(kind="paid").inc(posting.paid_cents / 100)
+        if remittance.claim_status_code in ("2", "3"):  # paid as the secondary or tertiary payer
+            metrics.dollars_total.labels(kind="cob_paid").inc(posting.paid_cents / 100)
         metrics.dollars_total.labels(kind="patient").inc(posting.patient_cents / 100)
         metrics.end_to_end_seconds.observe((datetime.now(UTC) - remittance.received_at).total_seconds())
     return posted.outcomes

@@ -13,17 +13,21 @@ from shared import db
 from shared.cli.output import print_json, print_table
 
 
-async def _open(limit: int) -> list[dict[str, Any]]:
+async def _open(limit: int, closed_too: bool) -> list[dict[str, Any]]:
     conn = await db.connect()
     try:
-        return [dict(r) for r in await AcknowledgmentRepository(conn).open_rejections(limit)]
+        return [dict(r) for r in await AcknowledgmentRepository(conn).open_rejections(limit, closed_too)]
     finally:
         await conn.close()
 
 
-def rejections(limit: int = typer.Option(50, "--limit"), as_json: bool = typer.Option(False, "--json")) -> None:
-    """Claims rejected at the payer's front end (999/277CA), newest first: fix and send again."""
-    found = asyncio.run(_open(limit))
+def rejections(
+    limit: int = typer.Option(50, "--limit"),
+    closed_too: bool = typer.Option(False, "--all", help="closed items too (resubmitted and accepted, written off)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Open claims rejected at the payer's front end (999/277CA), newest first: fix and send again."""
+    found = asyncio.run(_open(limit, closed_too))
     if as_json:
         print_json(found)
         return

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from biller import bootstrap
 from biller.adapters import MIGRATIONS_DIR
-from biller.service_layer import acknowledgments, eligibility, handlers
+from biller.service_layer import acknowledgments, cob, eligibility, handlers
 from shared import db
 from shared.cli.output import progress_bar
 from shared.kafka import decode
@@ -157,7 +157,7 @@ async def rebuild_into(url: str) -> int:
 
         async def post(batch: list[RemittanceIssued], at: datetime) -> object:
             return await run_in_unit_of_work(
-                make_uow, lambda uow: handlers.post_remittances(batch, uow, reference, at), discard
+                make_uow, lambda uow: cob.post_and_coordinate(batch, uow, reference, at, staged=True), discard
             )
 
         async def work(batch: list[DenialWorked], at: datetime) -> object:

@@ -30,13 +30,16 @@ COUNTS: tuple[tuple[str, str, bool], ...] = (
     ("rejected", "rejected by scrubber", False),
     ("front_end_rejected", "rejected at the payer's front end (999/277CA)", False),
     ("remittance_exceptions", "remittance exceptions", False),
+    ("secondary_claims", "secondary claims (coordination of benefits)", False),
+    ("tertiary_claims", "tertiary claims", False),
     ("billing_done", "visits billing is done with", True),
 )
 MONEY: tuple[tuple[str, str], ...] = (
     ("billed_cents", "billed"),
     ("allowed_cents", "allowed"),
     ("paid_cents", "paid"),
-    ("patient_cents", "patient responsibility"),
+    ("cob_paid_cents", "  of it by secondary and tertiary payers"),
+    ("patient_cents", "patient responsibility (what every payer left)"),
     ("adjustment_cents", "adjusted (write-offs, denials)"),
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from biller.adapters.acknowledgments import AcknowledgmentRepository
+from biller.adapters.cob_repository import CobRepository
 from biller.adapters.denial_work_repository import DenialWorkRepository
 from biller.adapters.eligibility import EligibilityRepository
 from biller.adapters.posting_repository import PostingRepository
@@ -18,6 +19,7 @@ class BillerUnitOfWork(PostgresUnitOfWork):
     denial_work: DenialWorkRepository
     acknowledgments: AcknowledgmentRepository
     eligibility: EligibilityRepository
+    cob: CobRepository
 
     def open_repositories(self, conn: asyncpg.Connection) -> None:
         self.claims = ClaimRepository(conn)
@@ -25,3 +27,4 @@ class BillerUnitOfWork(PostgresUnitOfWork):
         self.denial_work = DenialWorkRepository(conn)
         self.acknowledgments = AcknowledgmentRepository(conn)
         self.eligibility = EligibilityRepository(conn)
+        self.cob = CobRepository(conn)

@@ -81,13 +81,12 @@ def _visit_dict(
             FieldError(f"{where}.serviceProvider", "does not resolve to an Organization (the billing provider)")
         )
     resources: list[Any] = [e.resource for e in bundle.entry or [] if e.resource is not None]
-    coverage = next((r for r in resources if r.get_resource_type() == "Coverage"
-                     and index.get(r.beneficiary) is patient), None)  # fmt: skip
-    covered: dict[str, Any] | None = None
-    if coverage is not None:
-        covered, problem = _coverage(coverage, index, patient, payers)
-        if problem is not None:
-            errors.append(problem)
+    covered: list[dict[str, Any]] = []  # every active Coverage of the patient; Coverage.order: 1 primary ...
+    for coverage in (r for r in resources if r.get_resource_type() == "Coverage" and r.status in (None, "active")
+                     and index.get(r.beneficiary) is patient):  # fmt: skip
+        one, problem = _coverage(coverage, index, patient, payers)
+        errors += [problem] if problem is not None else []
+        covered.append({**one, "order": coverage.order})
     if errors:
         return {}, errors
     start, end = (encounter.period.start, encounter.period.end) if encounter.period else (None, None)
@@ -123,7 +122,7 @@ def _visit_dict(
         "total_minutes": minutes(start, end),
         "diagnoses": diagnoses,
         "procedures": procedures,
-        "coverage": covered,
+        "coverages": covered,
     }  # fmt: skip
     return visit, errors
 

@@ -9,13 +9,15 @@ Field conventions (what an interface engine sends us):
   IN1-2 plan, IN1-3 payer id (id^^^assigning authority), IN1-4 payer name (IN1-3 and IN1-4 are
   resolved to rcmflow's payer id through data/payers.yaml), IN1-12/13 effective/expiry,
   IN1-16 insured name, IN1-17 relationship (SEL, SPO, CHD, OTH), IN1-18 insured birth date,
-  IN1-36 policy (member) number, IN1-43 insured sex
+  IN1-36 policy (member) number, IN1-43 insured sex; IN1 repeats for each coverage, in the order
+  IN1-22 (coordination of benefits priority) gives, else IN1-1 (hl7_coverage)
   DG1-3 diagnosis code^text^I10 (text alone when the code is empty)
   PR1-3 or FT1-25 / FT1-7 procedure code^text^C4 (CPT) or HCPCS; FT1-10 quantity
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,12 +26,12 @@ import hl7
 from pydantic import ValidationError
 
 from encounter.domain import text_policy
+from encounter.domain.hl7_coverage import coverages, order_named
 from encounter.domain.intake import MAX_ERRORS, MAX_HL7_BYTES, MAX_HL7_SEGMENTS
-from encounter.domain.payers import Identifier, PayerDirectory, looked_for
+from encounter.domain.payers import PayerDirectory
 from shared.schemas import Visit
 
 SUPPORTED = {("ADT", "A03"), ("DFT", "P03")}
-RELATIONSHIP = {"SEL": "self", "SPO": "spouse", "CHD": "child", "OTH": "other", "": "self"}
 VISIT_TYPE = {"OFFICE": "office", "TELEHEALTH": "telehealth", "PREVENTIVE": "preventive", "": "office"}
 DIAGNOSIS_SYSTEMS = {"I10", "ICD10", "ICD-10-CM", ""}
 # Where a visit field comes from, so a problem names the HL7 field the sender can fix.
@@ -39,7 +41,7 @@ HL7_FIELD = {
     "patient.address.city": "PID-11.3", "patient.address.state": "PID-11.4", "patient.address.zip": "PID-11.5",
     "provider.npi": "PV1-7.1", "provider.last_name": "PV1-7.2", "provider.first_name": "PV1-7.3",
     "coverage.plan_id": "IN1-2", "coverage.member_id": "IN1-36", "coverage.subscriber.last_name": "IN1-16.1",
-    "coverage.subscriber.first_name": "IN1-16.2", "service_date": "PV1-44",
+    "coverage.subscriber.first_name": "IN1-16.2", "service_date": "PV1-44", "coverages.order": "IN1-22",
 }  # fmt: skip
 
 
@@ -99,7 +101,8 @@ def normalise(text: str) -> str:
 
 
 def _named(path: str) -> str:
-    return f"{HL7_FIELD[path]} ({path})" if path in HL7_FIELD else path
+    key = re.sub(r"^coverages\.\d+\.", "coverage.", path)  # each IN1 has the same fields
+    return f"{HL7_FIELD[key]} ({path})" if key in HL7_FIELD else path
 
 
 def control_problems(text: str) -> list[str]:
@@ -152,7 +155,8 @@ def parse_message(text: str, facilities: dict[str, dict[str, Any]], payers: Paye
     try:
         parsed = Visit.model_validate(visit)
     except ValidationError as exc:
-        found = [f"{_named('.'.join(str(p) for p in e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False)]
+        found = [f"{_named('.'.join(str(p) for p in e['loc']))}: {order_named(e['msg'])}"
+                 for e in exc.errors(include_input=False)]  # fmt: skip
         raise Hl7Error("AE", "; ".join(found), control_id, found[:MAX_ERRORS]) from None
     return Hl7Message(control_id, "^".join(kind), _get(msh, 3), facility_id, [parsed])
 
@@ -193,21 +197,10 @@ def _visit(
                 code, text = _get(seg, 7, 0), _get(seg, 7, 1)
             units = int(_get(seg, 10) or 1) if name == "FT1" and _get(seg, 10).isdigit() else 1
             procedures.append({"code": code, "units": units} if code else {"text": text, "units": units})
-    in1 = _segment(message, "IN1")
-    coverage: dict[str, Any] | None = None
-    if in1 is not None and (_get(in1, 3) or _get(in1, 4)):
-        identifiers = [Identifier(_get(in1, 3, 3) or None, _get(in1, 3, 0))] if _get(in1, 3, 0) else []
-        names = [_get(in1, 4, 0)] if _get(in1, 4, 0) else []
-        payer_id = payers.resolve(identifiers, names)
-        if payer_id is None:
-            return {}, [f"IN1-3/IN1-4 payer: no payer in the payer directory matches {looked_for(identifiers, names)}"]
-        relationship = RELATIONSHIP.get(_get(in1, 17).upper(), "other")
-        coverage = {"payer_id": payer_id, "plan_id": _get(in1, 2) or None, "member_id": _get(in1, 36),
-                    "relationship": relationship, "effective_date": _date(_get(in1, 12)),
-                    "termination_date": _date(_get(in1, 13))}  # fmt: skip
-        if relationship != "self":
-            coverage["subscriber"] = {"last_name": _get(in1, 16, 0), "first_name": _get(in1, 16, 1),
-                                      "birth_date": _date(_get(in1, 18)), "sex": _get(in1, 43) or None}  # fmt: skip
+    in1s = list(message.segments("IN1")) if _segment(message, "IN1") is not None else []
+    covered, problems = coverages(in1s, payers, _get, _date)
+    if problems:
+        return {}, problems
     visit = {
         "visit_id": _get(pv1, 19),
         "patient": {"id": _get(pid, 3, 0), "last_name": _get(pid, 5, 0), "first_name": _get(pid, 5, 1),
@@ -221,7 +214,7 @@ def _visit(
         "total_minutes": int((end - start).total_seconds() // 60) if start and end else None,
         "diagnoses": diagnoses,
         "procedures": procedures,
-        "coverage": coverage,
+        "coverages": covered,  # in paying order (IN1-22, else IN1-1): hl7_coverage
     }  # fmt: skip
     return visit, []
 

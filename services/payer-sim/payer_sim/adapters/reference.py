@@ -42,6 +42,8 @@ def _plan(payer_id: str, plan_id: str, t: dict) -> Plan:
         timely_filing_days=int(t["timely_filing_days"]),
         prior_authorization=frozenset(t.get("prior_authorization", [])),
         excluded=frozenset(t.get("excluded", [])),
+        cob_method=str(t.get("cob_method", "standard")),
+        supplement_covers=frozenset(str(c) for c in t.get("supplement_covers", [])),
     )
 
 

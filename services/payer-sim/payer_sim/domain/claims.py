@@ -10,12 +10,12 @@ from functools import partial
 from payer_sim.domain.adjudication import (
     Adjudication,
     Denial,
-    adjudicate,
     denied_line,
     random_denial,
     reversal_lines,
     reverse_accumulator,
 )
+from payer_sim.domain.cob import adjudicate_later
 from payer_sim.domain.model import Accumulator, ClaimHistory, PriorAdjudication, ReferenceData
 from shared import ids
 from shared.schemas import ClaimSubmitted, Producer, RemittanceIssued
@@ -112,7 +112,7 @@ def answer(
             remittances.append(remittance(claim, nothing, kind="answer"))
         return Answer(remittances, acc, None, prior)
     forced = random_denial(knobs.seed, knobs.random_denial_rate, str(claim.event_id))
-    result = adjudicate(claim, terms, ref, acc, history, forced=forced)
+    result = adjudicate_later(claim, terms, ref, acc, history, forced=forced)  # as primary without prior payers
     new = remittance(claim, result, kind="answer")
     remittances.append(new)
     if claim.frequency_code == "1" and history.prior is not None:

@@ -27,6 +27,11 @@ class Plan:
     timely_filing_days: int
     prior_authorization: frozenset[str] = frozenset()
     excluded: frozenset[str] = frozenset()
+    # How the plan pays as a secondary or tertiary payer (payer_sim.domain.cob): "standard" (its own
+    # benefit, up to the balance), "non_duplication" (its own benefit less what earlier payers paid)
+    # or "supplement" (Medigap: the earlier payer's cost sharing of the kinds it covers, by CARC)
+    cob_method: str = "standard"
+    supplement_covers: frozenset[str] = frozenset()  # CARCs of cost sharing a supplement pays: 1, 2, 3
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,13 @@ from payer_sim.service_layer.unit_of_work import AbstractPayerUnitOfWork
 from shared.schemas import ACKNOWLEDGMENTS, REMITTANCES, ClaimAcknowledged, ClaimSubmitted, Producer, RemittanceIssued
 
 PRODUCER = Producer(service="payer-sim")
-OUTCOMES = {"1": "processed", "4": "denied", "22": "reversed"}  # by CLP02 of the last remittance sent
+OUTCOMES = {
+    "1": "processed",
+    "2": "processed",
+    "3": "processed",
+    "4": "denied",
+    "22": "reversed",
+}  # by CLP02 of the last remittance sent
 # acknowledged: outcome "rejected" when the 999 or 277CA turned the claim back before adjudication
 
 
