@@ -65,6 +65,7 @@ def test_us_is_ultrasound_only_before_guided() -> None:
         ("R thumb CMC joint injection, kenalog 10 mg", ["20600-F5", "J3301"]),
         ("L thumb joint injection, kenalog 10 mg", ["20600-FA", "J3301"]),
         ("partial nail avulsion R great toe", ["11730-T5"]),
+        ("partial avulsion nail plate L great toe", ["11730-TA"]),  # "of" or not, one service
         ("avulsion of nail plate L great toe and L second toe", ["11730-TA", "11732-T1"]),
         ("avulsion of nail plate R great toe and L 2nd toe", ["11730-T5", "11732-T1"]),
     ],

@@ -73,6 +73,7 @@ _NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve 
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(_NUMBERS.split())}
 
 
+FILLER = frozenset({"of", "the"})  # "avulsion of nail plate" and "avulsion nail plate" name one service
 SIDE_LETTERS = {"rt": "right", "lt": "left", "r": "right", "l": "left"}
 
 
@@ -107,7 +108,7 @@ def tokens(text: str, words: Words | None = None) -> list[str]:
 
 def phrase_key(phrase: str, words: Words | None = None) -> tuple[str, ...]:
     """What a phrase is matched on: its words without the side (the side becomes a modifier)."""
-    return tuple(w for w in tokens(phrase, words) if w not in SIDES)
+    return tuple(w for w in tokens(phrase, words) if w not in SIDES and w not in FILLER)
 
 
 def _matches(words: list[str], terms: dict[tuple[str, ...], Term], longest: int) -> list[Term]:
@@ -182,7 +183,7 @@ def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int, read_as: 
     lines: list[TextLine] = []
     drugs: list[Term] = []
     repair_cm = 0.0
-    for term in _matches([w for w in words if w not in SIDES], terms, longest):
+    for term in _matches([w for w in words if w not in SIDES and w not in FILLER], terms, longest):
         if term.kind in ("bundled", "flu-unnamed"):
             flags.add(term.kind)
         elif term.kind == "destruction":
