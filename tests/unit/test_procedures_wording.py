@@ -8,7 +8,7 @@ import pytest
 from coder.adapters.reference import load_tables
 from coder.domain.coding import code_visit
 from coder.domain.model import CodingResult
-from tests.unit.diagnosis_helpers import dx
+from tests.unit.diagnosis_helpers import code, dx
 from tests.unit.sample import make_visit
 
 TABLES = load_tables()
@@ -116,3 +116,10 @@ def test_a_follow_up_after_a_resolved_condition_codes_also_its_history() -> None
 def test_a_side_is_read_without_when_the_code_has_no_side() -> None:
     assert dx("abscess of left buttock") == ["L02.31"]
     assert dx("abscess of left axilla") == ["L02.412"]  # a code with a side keeps it
+
+
+def test_a_match_whose_title_names_another_side_goes_to_a_person() -> None:
+    wrong_side = code("primary osteoarthritis of right first carpometacarpal joint")  # M18.0 is bilateral
+    assert not wrong_side.diagnoses and [r.code for r in wrong_side.review_reasons] == ["dx-text-unsure"]
+    assert dx("primary osteoarthritis of first carpometacarpal joint of both hands") == ["M18.0"]
+    assert dx("left knee oa") == ["M17.12"]

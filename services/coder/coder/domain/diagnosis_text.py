@@ -155,9 +155,25 @@ def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
         found = index.lookup(plain)  # "htn well controlled": how the condition is doing is not a code
     if isinstance(found, Unsure):
         found = without_acuity(norm, index) or without_side(norm, index) or found
+    if isinstance(found, TextMatch) and (wrong := side_conflict(norm, found.codes)):
+        message = f"diagnosis {position}: the side written is not the side of {wrong} (best match): a person chooses"
+        return Entry(reasons=[reason("dx-text-unsure", message, list(found.codes))])
     if isinstance(found, TextMatch):
         return Entry(codes=_coded(found, []))
     return Entry(reasons=[_unsure(position, found)])
+
+
+def side_conflict(norm: str, codes: tuple[str, ...]) -> str | None:
+    """A code whose title names another side than the text ("right ... joint" matched to a bilateral code)."""
+    words = set(norm.split())
+    said = words & {"right", "left"}
+    if not said or words & {"bilateral", "both", "bilat"}:
+        return None
+    for code in codes:
+        title = set(normalise(icd.get_description(code)).split())
+        if "bilateral" in title or (title & {"right", "left"} and not title & said):
+            return code
+    return None
 
 
 def _unsure(position: int, found: Unsure) -> ReviewReason:
