@@ -24,7 +24,7 @@ from coder.domain.model import (
     ReferenceTables,
     UnitLimit,
 )
-from coder.domain.procedure_text import Term, phrase_key
+from coder.domain.procedure_text import Term, phrase_key, tokens
 from coder.domain.text_index import normalise_text
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -83,14 +83,24 @@ def unit_limits(data_dir: Path) -> dict[str, UnitLimit]:
     }
 
 
+def procedure_words(data_dir: Path) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """How notes write procedure words ("inj", "bx", "US guided") -> the words the catalog's phrases use."""
+    return {tuple(tokens(r["written"])): tuple(tokens(r["reads_as"])) for r in _rows(data_dir, "procedure_words.csv")}
+
+
+def digit_modifiers(data_dir: Path) -> dict[tuple[str, str], str]:
+    return {(" ".join(tokens(r["digit"])), r["side"]): r["modifier"] for r in _rows(data_dir, "digit_modifiers.csv")}
+
+
 def procedure_terms(data_dir: Path) -> dict[tuple[str, ...], Term]:
     """Procedure text words -> what they name: the catalog's phrases, then drugs and other terms."""
     terms: dict[tuple[str, ...], Term] = {}
+    words = procedure_words(data_dir)
     for row in _rows(data_dir, "procedure_catalog.csv"):
         for phrase in filter(None, row["phrases"].split("|")):
-            terms[phrase_key(phrase)] = Term("code", row["code"])
+            terms[phrase_key(phrase, words)] = Term("code", row["code"])
     for row in _rows(data_dir, "procedure_terms.csv"):
-        terms[phrase_key(row["term"])] = Term(row["kind"], row["code"], float(row["unit_amount"] or 0),
+        terms[phrase_key(row["term"], words)] = Term(row["kind"], row["code"], float(row["unit_amount"] or 0),
                                               row["unit_uom"], int(row.get("without_dose") or 0))  # fmt: skip
     terms.pop((), None)
     return terms
@@ -187,4 +197,6 @@ def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
         procedure_terms=terms,
         icd_changes=icd_changes(data_dir),
         longest_term=max((len(k) for k in terms), default=1),
+        procedure_words=procedure_words(data_dir),
+        digit_modifiers=digit_modifiers(data_dir),
     )

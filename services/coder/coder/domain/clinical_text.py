@@ -18,7 +18,8 @@ Assertion = Literal["present", "absent", "uncertain", "history", "status", "fami
 _SIGNS = (
     (r"\br\s*/\s*o\b", " rule out "), (r"\bh\s*/\s*o\b", " history of "), (r"\bs\s*/\s*p\b", " status post "),
     (r"\bb\s*/\s*l\b", " bilateral "), (r"\bw\s*/\s*o\b", " without "), (r"\bw\s*/", " with "),
-    (r"\bc\s*/\s*o\b", " complains of "), (r"\bf\s*/\s*h\b", " family history of "), (r"\bp\s*/\s*w\b", " with "),
+    (r"\bc\s*/\s*o\b", " complains of "), (r"\bc\s*/\s*w\b", " consistent with "),
+    (r"\bf\s*/\s*h\b", " family history of "), (r"\bp\s*/\s*w\b", " with "),
     (r"\bddx\b", " differential diagnosis "), (r"\bdx\b", " diagnosis "), (r"\bd\s*/\s*t\b", " due to "),
     (r"\b2\s*/\s*2\b", " due to "),
     # a duration or a measurement says how long or how much, not what: "x 3 days", "EF 30%"

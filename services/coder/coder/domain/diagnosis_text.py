@@ -15,7 +15,12 @@ import simple_icd_10_cm as icd
 
 from coder.domain.clinical_text import COMPLAINT, normalise, only_qualifies, read_statement, spell_out_signs
 from coder.domain.diagnosis_rules import Coded
-from coder.domain.plain_reading import without_acuity, without_leading_qualifiers, without_status_words
+from coder.domain.plain_reading import (
+    without_acuity,
+    without_leading_qualifiers,
+    without_side,
+    without_status_words,
+)
 from coder.domain.text_index import DiagnosisIndex, TextMatch, Unsure, normalise_text
 from shared.schemas import ReviewReason
 
@@ -123,7 +128,11 @@ def _uncertain(position: int, concept: str, signs: tuple[str, ...], cue: str, in
 def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
     statement = read_statement(text)
     if statement.assertion == "absent" and statement.cue == "resolved" and _FOLLOW_UP.match(normalise(text)):
-        return Entry(codes=[Coded("Z09", PHRASE_CONFIDENCE, "text", ["follow-up, treatment completed (I.C.21.c.8)"])])
+        follow_up = Coded("Z09", PHRASE_CONFIDENCE, "text", ["follow-up, treatment completed (I.C.21.c.8)"])
+        healed = _FOLLOW_UP.sub("", normalise(statement.concept)).strip()
+        # Z09 "code also any applicable history of disease code (Z86.-, Z87.-)": when the index has one
+        history = _not_active(position, "history", healed, "resolved", index).codes if healed else []
+        return Entry(codes=[follow_up, *history])
     if statement.assertion == "absent":
         return Entry(negated=statement.cue)  # documented as absent or ruled out: nothing to code
     if statement.assertion in KIND_RANGE:
@@ -145,10 +154,26 @@ def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
     if isinstance(found, Unsure) and (plain := without_status_words(norm)) != norm:
         found = index.lookup(plain)  # "htn well controlled": how the condition is doing is not a code
     if isinstance(found, Unsure):
-        found = without_acuity(norm, index) or found
+        found = without_acuity(norm, index) or without_side(norm, index) or found
+    if isinstance(found, TextMatch) and (wrong := side_conflict(norm, found.codes)):
+        message = f"diagnosis {position}: the side written is not the side of {wrong} (best match): a person chooses"
+        return Entry(reasons=[reason("dx-text-unsure", message, list(found.codes))])
     if isinstance(found, TextMatch):
         return Entry(codes=_coded(found, []))
     return Entry(reasons=[_unsure(position, found)])
+
+
+def side_conflict(norm: str, codes: tuple[str, ...]) -> str | None:
+    """A code whose title names another side than the text ("right ... joint" matched to a bilateral code)."""
+    words = set(norm.split())
+    said = words & {"right", "left"}
+    if not said or words & {"bilateral", "both", "bilat"}:
+        return None
+    for code in codes:
+        title = set(normalise(icd.get_description(code)).split())
+        if "bilateral" in title or (title & {"right", "left"} and not title & said):
+            return code
+    return None
 
 
 def _unsure(position: int, found: Unsure) -> ReviewReason:

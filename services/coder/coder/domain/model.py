@@ -145,6 +145,8 @@ class ReferenceTables:
     procedure_terms: dict[tuple[str, ...], Term] = field(default_factory=dict)  # procedure text words -> term
     icd_changes: dict[str, tuple[IcdChange, ...]] = field(default_factory=dict)  # code -> its addenda entries
     longest_term: int = 1
+    procedure_words: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # "inj" -> injection
+    digit_modifiers: dict[tuple[str, str], str] = field(default_factory=dict)  # (great toe, LT) -> TA
 
     def payer(self, payer_id: str | None) -> PayerRules:
         found = self.payers.get(payer_id or "") or self.payers.get("*")

@@ -1,6 +1,8 @@
 """Second readings of a documented diagnosis the index did not understand whole: without the words that say
 how the condition is doing ("htn well controlled"), without a leading qualifier ("new onset afib"), and
-without an acuity word where the code's category has no acuity axis ("acute low back pain" is M54.50)."""
+without an acuity word where the code's category has no acuity axis ("acute low back pain" is M54.50), and
+without a side where the code's subcategory has no side ("abscess of left buttock" is L02.31, I.B.13 applies only
+to codes that have laterality)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,19 @@ def without_acuity(norm: str, index: DiagnosisIndex) -> TextMatch | None:
             continue
         found = index.lookup(" ".join(w for w in norm.split() if w != word))
         if isinstance(found, TextMatch) and not any(word in titles_of(c[:3]) for c in found.codes):
+            return found
+    return None
+
+
+def without_side(norm: str, index: DiagnosisIndex) -> TextMatch | None:
+    """'abscess of left buttock': the side read without, when no code beside the match has a side."""
+    for word in ("left", "right"):
+        if f" {word} " not in f" {norm} ":
+            continue
+        found = index.lookup(" ".join(w for w in norm.split() if w != word))
+        if isinstance(found, TextMatch) and not any(
+            side in titles_of(icd.get_parent(c)) for c in found.codes for side in ("left", "right", "bilateral")
+        ):
             return found
     return None
 

@@ -13,7 +13,8 @@ SIDES = {"left": "LT", "right": "RT", "bilateral": "50", "both": "50"}
 SITES = frozenset((
     "scalp", "face", "cheek", "forehead", "nose", "lip", "ear", "neck", "shoulder", "arm", "forearm", "elbow",
     "wrist", "hand", "finger", "thumb", "chest", "back", "abdomen", "axilla", "axillae", "flank", "buttock",
-    "gluteal", "hip", "thigh", "knee", "leg", "ankle", "foot", "toe", "deltoid", "trunk"))  # fmt: skip
+    "gluteal", "glute", "gluteus", "ventrogluteal", "buttocks", "hip", "thigh", "knee", "leg", "ankle", "foot", "toe",
+    "deltoid", "trunk"))  # fmt: skip
 INJECTION_ROUTES = frozenset({"im", "intramuscular", "intramuscularly", "subcut", "subcutaneous", "subcutaneously",
                               "sc", "sq", "injection", "injections", "injected", "shot"})  # fmt: skip
 JOINT_PROCEDURE = frozenset({"injection", "injections", "injected", "aspiration", "aspirated", "arthrocentesis"})
@@ -23,6 +24,7 @@ JOINTS = {"knee": ("20610", "20611"), "shoulder": ("20610", "20611"), "hip": ("2
           "ankle": ("20605", "20606"), "finger": ("20600", "20604"), "thumb": ("20600", "20604"),
           "toe": ("20600", "20604"), "olecranon": ("20605", "20606"), "prepatellar": ("20610", "20611"),
           "trochanteric": ("20610", "20611")}  # fmt: skip  # bursae by the joint they lie on (CPT: joint or bursa)
+JOINT_CODES = frozenset(code for pair in JOINTS.values() for code in pair)
 POINT_OF_CARE = re.compile(r"\b(point of care|poc|clia waived|waived|fingerstick|coaguchek|analyzer)\b")
 COUNSELLED = re.compile(r"\b(counsel(l)?ed|counsel(l)?ing)\b")
 NOT_COUNSELLED = re.compile(r"\bno (physician )?counsel")
@@ -71,20 +73,42 @@ _NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve 
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(_NUMBERS.split())}
 
 
+FILLER = frozenset({"of", "the"})  # "avulsion of nail plate" and "avulsion nail plate" name one service
 SIDE_LETTERS = {"rt": "right", "lt": "left", "r": "right", "l": "left"}
 
 
-def tokens(text: str) -> list[str]:
+Words = dict[tuple[str, ...], tuple[str, ...]]  # how notes write it -> the catalog's words (procedure_words.csv)
+
+
+def _read_as(found: list[str], words: Words) -> list[str]:
+    """Abbreviations replaced by the words they stand for: single words, then two-word forms ("tangential bx")."""
+    found = [w for word in found for w in words.get((word,), (word,))]
+    out: list[str] = []
+    i = 0
+    while i < len(found):
+        pair = words.get(tuple(found[i : i + 2])) if i + 1 < len(found) else None
+        if pair is not None:
+            out.extend(pair)
+            i += 2
+            continue
+        out.append(found[i])
+        i += 1
+    return out
+
+
+def tokens(text: str, words: Words | None = None) -> list[str]:
     low = text.lower().replace("i&d", " incision and drainage ").replace("w/", "with ").replace("-", " ")
     found = [NUMBER_WORDS.get(w, SYNONYMS.get(w, w)) for w in TOKEN.findall(low)]
+    if words:
+        found = _read_as(found, words)
     if any(w in SITES for w in found):  # "knee injection L", "R knee": a lone letter beside a body site is a side
         found = [SIDE_LETTERS.get(w, w) for w in found]
     return found
 
 
-def phrase_key(phrase: str) -> tuple[str, ...]:
+def phrase_key(phrase: str, words: Words | None = None) -> tuple[str, ...]:
     """What a phrase is matched on: its words without the side (the side becomes a modifier)."""
-    return tuple(w for w in tokens(phrase) if w not in SIDES)
+    return tuple(w for w in tokens(phrase, words) if w not in SIDES and w not in FILLER)
 
 
 def _matches(words: list[str], terms: dict[tuple[str, ...], Term], longest: int) -> list[Term]:
@@ -145,8 +169,8 @@ def _drug_units(term: Term, text: str, bilateral_each: bool) -> int:
     return units * (2 if bilateral_each else 1)
 
 
-def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int) -> ParsedText:
-    words = tokens(text)
+def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int, read_as: Words | None = None) -> ParsedText:
+    words = tokens(text, read_as)
     joined = " ".join(words)
     side = next((SIDES[w] for w in words if w in SIDES), None)
     site_word = next((w for w in words if w in SITES), None)
@@ -159,7 +183,7 @@ def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int) -> Parsed
     lines: list[TextLine] = []
     drugs: list[Term] = []
     repair_cm = 0.0
-    for term in _matches([w for w in words if w not in SIDES], terms, longest):
+    for term in _matches([w for w in words if w not in SIDES and w not in FILLER], terms, longest):
         if term.kind in ("bundled", "flu-unnamed"):
             flags.add(term.kind)
         elif term.kind == "destruction":
@@ -175,8 +199,11 @@ def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int) -> Parsed
             lines.extend(_lesions(term.code, _count(joined)))
     if "destruction" in flags and not any(line.code in DESTRUCTION for line in lines):
         lines.extend(_lesions("17110", _count(joined)))  # a destruction without its lesion type: benign lesions
+    joint = _joint(words)
+    if joint and any(line.code in JOINT_CODES for line in lines):
+        # a generic phrase ("joint injection") read as the joint the text names: "thumb joint injection" is 20600
+        lines = [joint if line.code in JOINT_CODES else line for line in lines]
     if not lines:
-        joint = _joint(words)
         lines.extend([joint] if joint else [])
     if drugs:
         bilateral_each = side == "50" and " each " in f" {joined} "

@@ -13,7 +13,6 @@ from shared.schemas import CodedServiceLine, ReviewReason, Visit
 
 __all__ = ["assign_pointers", "code_procedures", "code_services", "place_of_service"]
 
-TOE_DIGITS = {"LT": "TA", "RT": "T5"}  # great toe: the digit modifier takes the place of LT/RT
 EM_ADD_ONS = ("99417", "G2212", "G2211")  # listed right after the E/M they extend
 _PARSED: dict[tuple[int, str], procedure_text.ParsedText] = {}
 
@@ -28,7 +27,26 @@ def parsed(text: str, tables: ReferenceTables) -> procedure_text.ParsedText:
     if found is None:
         if len(_PARSED) > 50_000:
             _PARSED.clear()
-        found = _PARSED[key] = procedure_text.parse(text, tables.procedure_terms, tables.longest_term)
+        found = _PARSED[key] = procedure_text.parse(
+            text, tables.procedure_terms, tables.longest_term, tables.procedure_words
+        )
+    return found
+
+
+def digits(words: str, side: str | None, tables: ReferenceTables) -> list[str]:
+    """The digit modifiers of the fingers and toes a text names, in order, each with the side written before it
+    ("L great toe and L second toe" -> TA, T1); none when a digit's side is not written."""
+    found: list[str] = []
+    current = side if side in ("LT", "RT") else None
+    ws = words.split()
+    for i, w in enumerate(ws):
+        current = {"left": "LT", "right": "RT"}.get(w, current)
+        for size in (3, 2, 1):  # "2nd toe" is three tokens (2, nd, toe)
+            digit = " ".join(ws[i : i + size])
+            modifier = tables.digit_modifiers.get((digit, current or ""))
+            if modifier:
+                found.append(modifier)
+                break
     return found
 
 
@@ -36,7 +54,15 @@ def _side_modifier(code: str, side: str | None, words: str, tables: ReferenceTab
     entry = tables.catalog.get(code)
     if side is None or entry is None or not entry.sided:
         return None
-    return TOE_DIGITS.get(side, side) if "great toe" in words else side
+    named = digits(words, side, tables)
+    return named[0] if named else side
+
+
+def _per_digit_add_on(code: str, tables: ReferenceTables) -> str | None:
+    """The add-on billed for each further digit of a sided per-digit code (11730 -> 11732), from the add-on table."""
+    found = [a.code for a in tables.add_ons.values() if a.primaries == (code,) and tables.catalog.get(a.code)
+             and tables.catalog[a.code].sided and tables.catalog[code].sided]  # fmt: skip
+    return found[0] if len(found) == 1 else None
 
 
 def code_procedures(visit: Visit, tables: ReferenceTables, result: CodingResult) -> list[Draft]:
@@ -81,6 +107,11 @@ def code_procedures(visit: Visit, tables: ReferenceTables, result: CodingResult)
             if side and side not in d.line.modifiers:
                 d.line.modifiers.append(side)
             drafts.append(d)
+            further = _per_digit_add_on(found.code, tables) or ""
+            for digit in digits(text.words, text.side, tables)[1:] if further else []:
+                drafts.append(draft(further, 1, "text", position, [*evidence, f"further digit ({digit})"],
+                                    site=text.site))  # fmt: skip
+                drafts[-1].line.modifiers.append(digit)
     return drafts
 
 
@@ -122,7 +153,7 @@ def _em_first(lines: list[CodedServiceLine]) -> list[CodedServiceLine]:
     return sorted(lines, key=rank)  # stable: documented order within each rank
 
 
-VISIT_KINDS = ("em", "preventive", "wellness")
+VISIT_KINDS = ("em", "preventive", "wellness", "prolonged")  # prolonged: only when the documented time reaches it
 
 
 def supplied_visits(
@@ -139,10 +170,19 @@ def supplied_visits(
         return procedures
     found = {ln.procedure_code for ln in ems}
     duplicates = {id(ln) for ln in sent if ln.procedure_code in found}
+    for line in sent:
+        same = next((ln for ln in ems if ln.procedure_code == line.procedure_code), None)
+        if same is not None and line.units > same.units:
+            message = (f"the EHR sent {line.procedure_code} x{line.units}; the documentation supports {same.units} "
+                       "unit(s) (one visit code a day, MUE): a person checks the units")  # fmt: skip
+            result.review_reasons.append(reason("mue", message, [f"{same.procedure_code}x{same.units}"]))
     kept = [ln for ln in procedures if id(ln) not in duplicates]
     for line in sent:
         if line.procedure_code in found:
             continue
+        primaries = tables.add_ons[line.procedure_code].primaries if line.procedure_code in tables.add_ons else ()
+        if primaries and not found & set(primaries):
+            continue  # a prolonged-time add-on without its level-5 E/M: the add-on edit says so
         if not ems and visit.visit_type == "nurse" and line.procedure_code == "99211":
             if len(kept) > 1:  # the injection, vaccine or test is the service: no 99211 beside it (CPT, NCCI)
                 kept = [ln for ln in kept if ln is not line]

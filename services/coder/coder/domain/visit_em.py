@@ -92,6 +92,6 @@ def code_em(
             "(99211 is billed only for a clinical-staff visit)"),
             _level_suggestions(visit.patient_status)))  # fmt: skip
         return []
-    if separate and diagnoses and all(d.startswith("Z23") for d in diagnoses):
-        return []  # an immunization visit: the time is the vaccine's, no separate problem to bill an E/M for
+    if separate and not problems(diagnoses):
+        return []  # an immunization or injection visit without a problem: the time is the service's, no E/M
     return [_line(line) for line in found]
