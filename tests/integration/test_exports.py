@@ -13,6 +13,7 @@ from bench.synthetic import VisitFactory
 from shared import x12
 from tests.helpers import as_person, wait_for
 from tests.integration.test_intake_http import post
+from tests.property import readers
 
 
 @pytest.fixture
@@ -62,6 +63,10 @@ async def test_export_writes_valid_files(
         text = path.read_text()
         assert text.startswith("ISA*") and transaction in text
         assert x12.validate(text) == [], path.name
+        # a second, independent reader (openx12) reads back every claim or remittance in the file
+        loops = [seg for seg in readers.segments(text) if seg[0] == ("CLM" if kind == "837" else "CLP")]
+        read = readers.read_837(text) if kind == "837" else readers.read_835(text)
+        assert loops and len(read.claims) == len(loops), path.name
     # the access log names every patient whose claim or remittance went into the files (issue 13)
     remitted = {r["patient_id"] for r in await conn.fetch(
         "SELECT c.patient_id FROM biller.postings p JOIN biller.claims c USING (claim_id) WHERE c.visit_id LIKE $1",
