@@ -5,6 +5,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import orjson
 import pytest
 
@@ -12,6 +13,7 @@ from bench.synthetic import VisitFactory
 from shared import x12
 from tests.helpers import as_person, wait_for
 from tests.integration.test_intake_http import post
+from tests.property import readers
 
 
 @pytest.fixture
@@ -33,7 +35,14 @@ async def some_billed_visits(factory: VisitFactory, conn) -> str:  # type: ignor
 
 
 @pytest.mark.parametrize(("kind", "transaction"), [("837", "ST*837*"), ("835", "ST*835*")])
-def test_export_writes_valid_files(kind: str, transaction: str, tmp_path: Path, some_billed_visits: str) -> None:
+async def test_export_writes_valid_files(
+    kind: str,
+    transaction: str,
+    tmp_path: Path,
+    some_billed_visits: str,
+    factory: VisitFactory,
+    conn: asyncpg.Connection,
+) -> None:
     since = some_billed_visits
     command = [
         sys.executable,
@@ -54,6 +63,18 @@ def test_export_writes_valid_files(kind: str, transaction: str, tmp_path: Path, 
         text = path.read_text()
         assert text.startswith("ISA*") and transaction in text
         assert x12.validate(text) == [], path.name
+        # a second, independent reader (openx12) reads back every claim or remittance in the file
+        loops = [seg for seg in readers.segments(text) if seg[0] == ("CLM" if kind == "837" else "CLP")]
+        read = readers.read_837(text) if kind == "837" else readers.read_835(text)
+        assert loops and len(read.claims) == len(loops), path.name
+    # the access log names every patient whose claim or remittance went into the files (issue 13)
+    remitted = {r["patient_id"] for r in await conn.fetch(
+        "SELECT c.patient_id FROM biller.postings p JOIN biller.claims c USING (claim_id) WHERE c.visit_id LIKE $1",
+        f"V-{factory.token}-%")}  # fmt: skip
+    recorded = await conn.fetchval(
+        "SELECT patients FROM security.access_log WHERE what = $1 ORDER BY seq DESC LIMIT 1", f"rcm export {kind}"
+    )
+    assert remitted and remitted <= set(recorded)
 
 
 def test_export_fhir_writes_valid_claims_and_explanations(tmp_path: Path, some_billed_visits: str) -> None:

@@ -5,13 +5,20 @@ per test (default 30), and no new input after FUZZ_SECONDS (default 50) shared b
 
 Asserted: no 5xx; no hang (every answer within the client timeout); an MLLP connection survives
 every message; nothing from a rejected request is published; every accepted visit is published
-exactly once and answers GET /visits/{id}. The figures go to .run/intake-fuzz.json."""
+exactly once and answers GET /visits/{id}; no value the fuzz sent as patient data (names, member
+ids, birth dates, the longer hostile values) appears in a service log or the Postgres log written
+during the run. The figures go to .run/intake-fuzz.json.
+
+Hostile text may hold lone surrogates (hypothesis' `characters()` draws them): they are sent the
+way a sender's encoder would put them on the wire — JSON as `\\udXXX` escapes, HL7 as the bytes
+"surrogatepass" gives (not UTF-8) — rather than failing in the harness's own encoder."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import re
 import socket
 import time
 from collections import Counter
@@ -38,7 +45,9 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 BUDGET_SECONDS = float(os.environ.get("FUZZ_SECONDS", "50"))
 CLIENT_TIMEOUT = 10.0
 START, END = b"\x0b", b"\x1c\x0d"
-FIGURES_FILE = Path(os.environ.get("RCM_RUN_DIR", ".run")) / "intake-fuzz.json"
+RUN_DIR = Path(os.environ.get("RCM_RUN_DIR", ".run"))
+FIGURES_FILE = RUN_DIR / "intake-fuzz.json"
+LOGS = [*sorted((RUN_DIR / "logs").glob("*.log")), RUN_DIR / "postgres" / "postgres.log"]
 
 HOSTILE_PIECES = ["\x00", "\x01", "\x0b", "\x1c", "\x7f", "\x85", "\r", "\n", "\t", "|", "^", "~", "\\", "&", "*",
                   ":", "é", "Ñ", "ß", "ŉ", "😀", "\u200b", "\u202e", "\ufeff", "\ue000", "\uffff", "'", '"', "<", "%",
@@ -78,6 +87,18 @@ class Run:
         self.factory = VisitFactory(seed=int.from_bytes(os.urandom(4), "big"))
         self.mllp: socket.socket | None = None
         self.test_started: dict[str, float] = {}
+        self.log_sizes = {path: _size(path) for path in LOGS}  # what was logged before the run is not ours
+        self.sent: set[str] = set()  # patient values sent: none may reach a log
+
+    def sending(self, visit: Visit, value: Any = None) -> None:
+        """Remember the patient values a request carries, to look for them in the logs afterwards."""
+        p, c = visit.patient, visit.coverage
+        self.sent.update(
+            v for v in (p.first_name, p.last_name, p.birth_date.isoformat(), c.member_id if c else None)
+            if v is not None and len(v) >= 5
+        )  # fmt: skip
+        if isinstance(value, str) and len(re.findall(r"\w", value)) >= 6:  # short or symbol-only values match anything
+            self.sent.add(value.strip())
 
     def out_of_time(self, test: str) -> bool:
         """Each of the five fuzz tests gets a fifth of the time budget, from its first input."""
@@ -107,6 +128,39 @@ class Run:
 @pytest.fixture(scope="module")
 def run() -> Run:
     return Run()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def logged_since(run: Run) -> str:
+    """What every service and Postgres logged since the run started."""
+    text = []
+    for path in LOGS:
+        try:
+            with path.open("rb") as f:
+                f.seek(run.log_sizes.get(path, 0))
+                text.append(f.read().decode(errors="replace"))
+        except OSError:
+            continue
+    return "\n".join(text)
+
+
+def dumps(doc: Any) -> bytes:
+    """JSON as a sender's encoder writes it: orjson refuses lone surrogates (a TypeError, the
+    flaky failure once seen in test_fuzz_json), the standard library escapes them."""
+    try:
+        return orjson.dumps(doc)
+    except orjson.JSONEncodeError:
+        return json.dumps(doc).encode()
+
+
+def hl7_bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 def post(run: Run, channel: str, kind: str, path: str, body: bytes) -> httpx.Response | None:
@@ -144,15 +198,16 @@ def test_fuzz_json(run: Run, field: tuple[str | int, ...], value: Any, many: boo
     visit = run.visit()
     doc = orjson.loads(visit.model_dump_json())
     set_path(doc, field, value)
+    run.sending(visit, value)
     kind = "field-text" if isinstance(value, str) else "field-json"
-    answer = post(run, "json", kind, "/visits", orjson.dumps([doc] if many else doc))
+    answer = post(run, "json", kind, "/visits", dumps([doc] if many else doc))
     if answer is not None:
         ok = answer.status_code == 202 and visit.visit_id in answer.json()["accepted"]
         run.answered("json", kind, answer.status_code, visit.visit_id, ok)
 
 
 @FUZZ
-@given(body=st.one_of(json_values.map(orjson.dumps), st.binary(max_size=300)))
+@given(body=st.one_of(json_values.map(dumps), st.binary(max_size=300)))
 def test_fuzz_json_bodies(run: Run, body: bytes) -> None:
     if run.out_of_time("test_fuzz_json_bodies"):
         return
@@ -200,7 +255,8 @@ def test_fuzz_fhir(run: Run, mutation: tuple[str, Callable[[dict[str, Any]], Non
     visit = run.visit()
     doc = bundle([visit], kind="collection")
     change(doc)
-    answer = post(run, "fhir", kind, "/fhir", orjson.dumps(doc))
+    run.sending(visit)
+    answer = post(run, "fhir", kind, "/fhir", dumps(doc))
     if answer is not None:
         ok = answer.status_code == 202 and visit.visit_id in answer.json().get("accepted", [])
         run.answered("fhir", kind, answer.status_code, visit.visit_id, ok)
@@ -227,6 +283,7 @@ def hl7_text(run: Run, place: str, value: str) -> tuple[str, Visit, str]:
                    "PAYER_NAME": "PAYERNAME", "CITY_NAME": "CITYNAME"}[place]  # fmt: skip
     if place == "CONTROL_ID":  # kept unique: a control id seen before is rightly answered with its first ACK
         value = control + value
+    run.sending(visit, value)
     return text.replace(placeholder, value), visit, place
 
 
@@ -236,7 +293,7 @@ def test_fuzz_hl7_http(run: Run, place: str, value: str) -> None:
     if run.out_of_time("test_fuzz_hl7_http"):
         return
     text, visit, place = hl7_text(run, place, value)
-    answer = post(run, "hl7v2", place.lower(), "/hl7v2", text.encode())
+    answer = post(run, "hl7v2", place.lower(), "/hl7v2", hl7_bytes(text))
     if answer is not None:
         ok = answer.status_code == 200 and "MSA|AA|" in answer.text
         run.answered("hl7v2", place.lower(), answer.status_code, visit.visit_id, ok)
@@ -286,7 +343,7 @@ def test_fuzz_mllp(run: Run, place: str, value: str, raw: bytes | None) -> None:
     else:
         text, visit, place = hl7_text(run, place, value)
         kind, visit_id = place.lower(), visit.visit_id
-        reply = mllp_exchange(run, START + unframed(text.encode()) + END)
+        reply = mllp_exchange(run, START + unframed(hl7_bytes(text)) + END)
     if reply is None:
         run.hangs.append(f"mllp:{kind}")
         return
@@ -332,6 +389,8 @@ def test_fuzz_outcome(run: Run) -> None:
         time.sleep(0.5)
     published_rejected = [v for v in run.rejected if published[v]]
     twice = [v for v in run.accepted if published[v] > 1]
+    logged = logged_since(run)
+    in_logs = sorted(v for v in run.sent if v in logged)
     figures = {
         "inputs": sum(run.kinds.values()),
         "inputs_by_kind": dict(sorted(run.kinds.items())),
@@ -345,6 +404,9 @@ def test_fuzz_outcome(run: Run) -> None:
         "accepted_not_published": len(missing),
         "published_twice": len(twice),
         "accepted_not_visible": len(run.invisible),
+        "patient_values_sent": len(run.sent),
+        "patient_values_in_logs": len(in_logs),
+        "log_bytes_read": len(logged),
         "seconds": round(time.monotonic() - run.started, 1),
         "encounter_rss_mb": encounter_rss_mb(),
     }
@@ -354,3 +416,4 @@ def test_fuzz_outcome(run: Run) -> None:
     assert run.kinds, "no input was tried"
     assert run.server_errors == [] and run.hangs == [] and run.mllp_drops == 0
     assert published_rejected == [] and missing == [] and twice == [] and run.invisible == []
+    assert run.sent and not in_logs, f"{len(in_logs)} patient value(s) in the logs"  # counted, not quoted

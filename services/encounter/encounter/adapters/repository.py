@@ -21,8 +21,9 @@ class AcceptedVisits:
         """Record the events; return the visit ids not seen before."""
         rows = await self.conn.fetch(
             """INSERT INTO encounter.accepted_visits
-                   (visit_id, patient_id, event_id, channel, content_hash, received_at)
-               SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[])
+                   (visit_id, patient_id, event_id, channel, content_hash, received_at, billing_npi, billing_tin)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[],
+                                    $7::text[], $8::text[])
                ON CONFLICT (visit_id) DO NOTHING RETURNING visit_id""",
             [e.visit_id for e in events],
             [e.patient_id for e in events],
@@ -30,6 +31,8 @@ class AcceptedVisits:
             [channel] * len(events),
             hashes,
             [e.received_at for e in events],
+            [e.visit.facility.npi for e in events],  # who may read the visit back (its senders' facilities)
+            [e.visit.facility.tax_id for e in events],
         )
         return {r["visit_id"] for r in rows}
 

@@ -14,14 +14,18 @@ import faust
 
 from encounter.adapters.mllp import MllpServer
 from encounter.bootstrap import SERVICE, Bootstrap
+from encounter.domain.fhir_claim import claim_summary, remittance_summary
 from encounter.domain.hl7_in import Hl7Message, ack
 from encounter.domain.intake import MAX_BODY_BYTES
 from encounter.domain.visit_state import DEAD_LETTER_TOPICS, TRACKED_TOPICS, StateChange, state_change
+from encounter.entrypoints.fhir_claims import add_fhir_claim_views
 from encounter.entrypoints.intake import Intake
 from encounter.entrypoints.security import FrontDoor, add_oauth_views
 from encounter.entrypoints.web import add_views, no_tracebacks
 from encounter.service_layer import handlers
+from encounter.service_layer.unit_of_work import EncounterUnitOfWork
 from shared import tls
+from shared.schemas import CLAIMS, REMITTANCES
 from shared.security import access_log, store
 from shared.streaming import make_app, run_worker
 from shared.unit_of_work import run_in_unit_of_work
@@ -43,6 +47,7 @@ app = make_app(
 intake = Intake(boot)
 door = FrontDoor(boot)
 add_views(app, intake, door)
+add_fhir_claim_views(app, intake, door)
 add_oauth_views(app, door)
 
 
@@ -77,8 +82,9 @@ async def relay_outbox() -> None:
     await boot.relay.run()
 
 
-# Raw envelopes of the topics that tell where a visit went; only visit id, claim status and the
-# dead-letter headers are read.
+# Raw envelopes of the topics that tell where a visit went: visit id, claim status and the
+# dead-letter headers for the visit states; claims and remittances also feed the claims read model
+# (without names or addresses) for the FHIR Claim and ClaimResponse lookups.
 state_topics = app.topic(
     *TRACKED_TOPICS, *DEAD_LETTER_TOPICS, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
 )
@@ -90,14 +96,18 @@ def _headers(message: Any) -> dict[str, bytes]:
     return {str(k): bytes(v or b"") for k, v in pairs}
 
 
-async def _record(changes: list[StateChange]) -> None:
-    """Advance the projection; a Postgres outage is waited out (one line), never skipped."""
+async def _record(changes: list[StateChange], claims: list[dict[str, Any]], remittances: list[dict[str, Any]]) -> None:
+    """Advance the projection and the claims read model in one transaction; a Postgres outage is
+    waited out (one line), never skipped."""
+
+    async def use_case(uow: EncounterUnitOfWork) -> None:
+        await handlers.record_visit_states(changes, uow)
+        await handlers.record_claim_views(claims, remittances, uow)
+
     delay, warned = 0.5, False
     while True:
         try:
-            await run_in_unit_of_work(
-                await boot.unit_of_work(), lambda uow: handlers.record_visit_states(changes, uow), boot.relay
-            )
+            await run_in_unit_of_work(await boot.unit_of_work(), use_case, boot.relay)
             if warned:
                 log.warning("visit states: recording resumed")
             return
@@ -112,13 +122,17 @@ async def _record(changes: list[StateChange]) -> None:
 @app.agent(state_topics)
 async def track_visit_states(stream: faust.StreamT[bytes]) -> None:
     async for events in stream.take_events(500, within=0.5):  # type: ignore[attr-defined]  # faust's stubs lack it
-        changes = [
-            change
-            for e in events
-            if (change := state_change(e.message.topic, e.value, _headers(e.message))) is not None
-        ]
-        if changes:
-            await _record(changes)
+        changes, claims, remittances = [], [], []
+        for e in events:
+            topic, value = e.message.topic, e.value
+            if (change := state_change(topic, value, _headers(e.message))) is not None:
+                changes.append(change)
+            if topic == CLAIMS and (claim := claim_summary(value)) is not None:
+                claims.append(claim)
+            elif topic == REMITTANCES and (remittance := remittance_summary(value)) is not None:
+                remittances.append(remittance)
+        if changes or claims or remittances:
+            await _record(changes, claims, remittances)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -36,6 +37,9 @@ T = TypeVar("T")
 READ_TIMEOUT = 30.0  # seconds to receive a whole body once its headers are in
 PARSE_THREADS = 2  # for small bodies: a parse of a few KB holds the GIL for well under a millisecond
 LARGE_BODY = 64 * 1024  # bytes from which a body is parsed in the parsing process
+# The parsing process yields the CPU to the event loop's process: on a busy machine a large body's
+# parse otherwise takes the time slices /health and MLLP need (docs/security.md, /health figures).
+PARSING_NICENESS = 10
 MAX_WAITING = 16  # requests parsing or queued to parse; beyond that intake answers 503 (busy)
 
 
@@ -63,9 +67,12 @@ class Intake:
         self._waiting = 0
 
     def _parsing_process(self) -> ProcessPoolExecutor:
-        """One worker process, started on first use (spawned: no copy of this process's threads)."""
+        """One worker process, started on first use (spawned: no copy of this process's threads),
+        at a lower priority than the event loop's."""
         if self._process is None:
-            self._process = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._process = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=os.nice, initargs=(PARSING_NICENESS,)
+            )
         return self._process
 
     async def warm_up(self) -> None:

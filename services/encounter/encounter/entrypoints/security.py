@@ -30,6 +30,16 @@ def facility_refusal(principal: Principal, visits: list[Visit]) -> Denied | None
     return None
 
 
+def may_read_visit(principal: Principal, npi: str | None, tin: str | None) -> bool:
+    """A sender reads back only its facilities' visits (NPI or TIN, as it submits); people with
+    visits.read (coders, billers, auditors) read any. A visit whose facility is not known (accepted
+    before facilities were kept, or never through intake) shows its state, which holds no patient
+    data; its claims always name their facility."""
+    if principal.kind != "client" or npi is None or tin is None:
+        return True
+    return principal.may_submit_for(npi, tin)
+
+
 def hl7_refusal(principal: Principal | None, message: Hl7Message) -> str | None:
     """Why an HL7 message is refused (an AR), or None. `principal` None: no sender is bound to its MSH-4."""
     if principal is None or not principal.sends_as(message.sending_facility):

@@ -13,13 +13,13 @@ import faust
 from aiohttp import web
 from faust.web import Request, Response, View
 
-from encounter.adapters import repository
+from encounter.adapters import claim_views, repository
 from encounter.bootstrap import SERVICE
 from encounter.domain.fhir_in import OperationOutcomeError, parse_bundle
 from encounter.domain.hl7_in import Hl7Message, ack
 from encounter.domain.intake import FieldError, IntakeRejected, parse_visits
 from encounter.entrypoints.intake import Intake, Refused, count
-from encounter.entrypoints.security import FrontDoor, facility_refusal, hl7_refusal
+from encounter.entrypoints.security import FrontDoor, facility_refusal, hl7_refusal, may_read_visit
 from shared.schemas import Visit
 from shared.security import access_log
 from shared.security.guard import Denied, json_denial, outcome_denial
@@ -99,6 +99,9 @@ def add_views(app: faust.App, intake: Intake, door: FrontDoor) -> None:
                 pool = await intake.boot.db.pool()
                 async with pool.acquire() as conn:
                     state = await repository.visit_state(conn, visit_id)
+                    facility = await claim_views.visit_facility(conn, visit_id) if state else None
+                if facility is not None and not may_read_visit(principal, facility.npi, facility.tin):
+                    state = None  # another sender's visit: not found, as if it did not exist
                 await door.record(principal, access_log.READ, "GET /visits/{visit_id}", [], visit_id=visit_id)
             except Exception as exc:  # Postgres away: the sender may ask again
                 log.warning("visit state lookup failed: %s", type(exc).__name__)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from encounter.domain.hl7_in import Hl7Message
 from encounter.domain.intake import content_hash
@@ -77,9 +77,18 @@ async def receive_hl7(
     return reply
 
 
+class ClaimViewsRepository(Protocol):
+    async def record_claims(self, claims: list[dict[str, Any]]) -> None: ...
+
+    async def record_adjudications(self, remittances: list[dict[str, Any]]) -> None: ...
+
+
 class StatesUnitOfWork(Protocol):
     @property
     def states(self) -> VisitStatesRepository: ...
+
+    @property
+    def claims(self) -> ClaimViewsRepository: ...
 
 
 async def record_visit_states(changes: list[StateChange], uow: StatesUnitOfWork) -> int:
@@ -88,3 +97,13 @@ async def record_visit_states(changes: list[StateChange], uow: StatesUnitOfWork)
     if latest:
         await uow.states.advance(latest)
     return len(latest)
+
+
+async def record_claim_views(
+    claims: list[dict[str, Any]], remittances: list[dict[str, Any]], uow: StatesUnitOfWork
+) -> None:
+    """Keep the claims read model (FHIR Claim and ClaimResponse lookups): the latest of each."""
+    if claims:
+        await uow.claims.record_claims(claims)
+    if remittances:
+        await uow.claims.record_adjudications(remittances)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from encounter.adapters.claim_views import ClaimViews
 from encounter.adapters.outbox import Outbox
 from encounter.adapters.repository import AcceptedVisits, Hl7Messages, VisitStates
 from shared.unit_of_work import PostgresUnitOfWork
@@ -16,12 +17,14 @@ class EncounterUnitOfWork(PostgresUnitOfWork):
     hl7: Hl7Messages
     outbox: Outbox
     states: VisitStates
+    claims: ClaimViews
 
     def open_repositories(self, conn: asyncpg.Connection) -> None:
         self.visits = AcceptedVisits(conn)
         self.hl7 = Hl7Messages(conn)
         self.outbox = Outbox(conn)
         self.states = VisitStates(conn)
+        self.claims = ClaimViews(conn)
 
     async def commit(self) -> None:
         await self.outbox.add(self.events)

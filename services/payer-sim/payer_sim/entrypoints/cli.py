@@ -34,8 +34,9 @@ def export_835(
 ) -> None:
     """X12 835 005010X221A1 remittance advice: one file per payer per batch (day of adjudication)."""
     person = session.require("claims.read")
-    written = asyncio.run(_write_835(out, parse_time(since) if since else None, payer, check, quiet=as_json))
-    session.recorded(person, "payer-sim", "rcm export 835", [], files=len(written), payer=payer or "")
+    patients: list[str] = []  # whose remittances the files hold: the access log names them
+    written = asyncio.run(_write_835(out, parse_time(since) if since else None, payer, check, patients, quiet=as_json))
+    session.recorded(person, "payer-sim", "rcm export 835", patients, files=len(written), payer=payer or "")
     failed = sum(bool(errors) for _, errors in written)
     if as_json:
         print_json([{"file": str(path), "checked": check, "errors": errors} for path, errors in written])
@@ -50,10 +51,11 @@ def export_835(
 
 
 async def _write_835(
-    out: Path, since: datetime | None, payer: str | None, check: bool, *, quiet: bool
+    out: Path, since: datetime | None, payer: str | None, check: bool, patients: list[str], *, quiet: bool
 ) -> list[tuple[Path, list[str]]]:
     """One interchange per (payer, day of adjudication), each with a fresh control number;
-    returns each file written with pyx12's errors (none when not checked)."""
+    returns each file written with pyx12's errors (none when not checked). The patient id of
+    every remittance written is appended to `patients`."""
     from payer_sim.adapters.reference import load_reference
     from payer_sim.adapters.repository import RemittanceRepository
     from payer_sim.domain.remittance_advice import remittance_advice
@@ -73,6 +75,7 @@ async def _write_835(
         for (payer_id, day), items in sorted(batches.items()):
             number = await remittances.next_interchange_number()
             text = remittance_advice(reference.payers[payer_id], items, number, datetime.now(UTC))
+            patients.extend(r.patient_id for r in items)
             path = out / f"{payer_id}-{day:%Y%m%d}-{number:09d}.835"
             path.write_text(text)
             written.append((path, x12.validate(text) if check else []))
