@@ -16,6 +16,7 @@ from biller.adapters.reference import load_payers, load_submitter
 from biller.domain.claim_validation import validate_837, validate_837_each
 from biller.domain.x12_837 import claim_interchange
 from shared import x12
+from shared.x12_report import syntax_errors, syntax_errors_each
 from tests.unit.sample import make_claim
 
 CREATED = datetime(2026, 11, 27, 9, 15, tzinfo=UTC)
@@ -109,3 +110,13 @@ def test_a_claim_pyx12_rejects_is_rejected_with_the_same_reasons_alone_and_in_a_
     assert any("NM103" in reason and "too long" in reason for reason in alone), alone
     verdicts = validate_837_each([good[1], bad, good[2]])
     assert verdicts == [[], alone, []]
+
+
+def test_the_payer_front_ends_batch_read_gives_each_claim_its_own_verdict() -> None:
+    good = _claims()
+    broken = _broken(good[0])
+    texts = [good[1], *broken[:3], good[2], broken[4], broken[-2], good[3]]
+    alone = [syntax_errors(text) for text in texts]
+    assert alone[0] == [] and alone[1] and alone[-2] is None  # clean, rejected, unreadable: all three kinds
+    assert syntax_errors_each(texts) == alone
+    assert syntax_errors_each(good[:4]) == [[], [], [], []]
