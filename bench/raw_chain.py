@@ -91,14 +91,18 @@ def raw_chain(payloads: list[tuple[bytes, bytes]]) -> float:
         asyncio.run(topics_for_run(names, create=False))
 
 
-async def count_until(topic: str, total: int, timeout: float) -> float:
-    """Seconds until `topic` holds `total` events (read from the start, no group)."""
+async def count_until(topic: str, total: int, timeout: float, progress: list[tuple[float, int]] | None = None) -> float:
+    """Seconds until `topic` holds `total` events (read from the start, no group). `progress`, if
+    given, receives (seconds, events so far) at each look (every 50 ms)."""
     started = time.perf_counter()
     async with kafka.consuming() as consumer:
         partitions = await kafka.partitions_of(consumer, topic)
         while time.perf_counter() - started < timeout:
             ends = await consumer.end_offsets(partitions)
-            if sum(ends.values()) >= total:
+            count = sum(ends.values())
+            if progress is not None:
+                progress.append((time.perf_counter() - started, count))
+            if count >= total:
                 return time.perf_counter() - started
             await asyncio.sleep(0.05)
     raise TimeoutError(f"{topic} did not reach {total} events")

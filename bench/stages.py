@@ -131,9 +131,20 @@ def biller(
     )
 
 
+STEADY_WINDOW = (0.2, 0.9)  # share of the run's events: after start-up and assignment, before the tail
+
+
+def steady_rate(progress: list[tuple[float, int]], total: int) -> float:
+    """Events per second between the looks where 20 % and 90 % of `total` had arrived: the workers
+    running, start-up (process, tables, group assignment, first fetch) and the last stragglers left out."""
+    low, high = (next(p for p in progress if p[1] >= share * total) for share in STEADY_WINDOW)
+    return round((high[1] - low[1]) / (high[0] - low[0]), 1) if high[0] > low[0] else 0.0
+
+
 def coder_service_run(visits: list, workers: int) -> dict[str, float]:
     """The coder service end to end on topics and a database of its own: `workers` processes
-    in one group; the visits topic pre-filled before they start; time to the last coded event."""
+    in one group; the visits topic pre-filled before they start; time to the last coded event,
+    and the steady-state rate (`steady_rate`: start-up excluded)."""
     import subprocess
     import sys
 
@@ -172,11 +183,13 @@ def coder_service_run(visits: list, workers: int) -> dict[str, float]:
                     stderr=subprocess.DEVNULL,
                 )
             )
-        elapsed = asyncio.run(count_until(names[1], len(visits), timeout=900))
+        progress: list[tuple[float, int]] = []
+        elapsed = asyncio.run(count_until(names[1], len(visits), timeout=900, progress=progress))
         rss = max(peak_rss_mb(p.pid) for p in procs)
         return {
             "seconds": round(elapsed, 2),
             "visits_per_second": round(len(visits) / elapsed, 1),
+            "steady_visits_per_second": steady_rate(progress, len(visits)),
             "peak_rss_mb": round(rss, 1),
         }
     finally:
@@ -185,6 +198,17 @@ def coder_service_run(visits: list, workers: int) -> dict[str, float]:
         for p in procs:
             p.wait(timeout=60)
         asyncio.run(topics_for_run(names, create=False))
+
+
+def _service_runs(batch: list) -> dict[str, object]:
+    one, two = coder_service_run(batch, 1), coder_service_run(batch, 2)
+    return {
+        "service_1_worker": one,
+        "service_2_workers": two,
+        "steady_two_workers_over_one": round(two["steady_visits_per_second"] / one["steady_visits_per_second"], 2)
+        if one["steady_visits_per_second"]
+        else None,
+    }
 
 
 def coder(
@@ -228,10 +252,6 @@ def coder(
             "pure_visits_per_second": round(visits / elapsed, 1),
             "startup_seconds_tables_and_index": round(float(startup.stdout.strip()), 2),
             "coder_workers_peak_rss_mb": json.dumps(workers),
-            **(
-                {f"service_{n}_worker{'s' if n > 1 else ''}": coder_service_run(batch, n) for n in (1, 2)}
-                if service
-                else {}
-            ),
+            **(_service_runs(batch) if service else {}),
         },
     )

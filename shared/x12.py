@@ -4,15 +4,14 @@ must have no errors; the biller checks each claim before it leaves)."""
 
 from __future__ import annotations
 
-import functools
 import io
 import json
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.x12_pyx12 import prepare as _prepare_pyx12
 from shared.x12_text import (
     DATA_CHARACTERS,
     VISIT_TEXT_LIMITS,
@@ -119,27 +118,6 @@ _ELEMENT_ERRORS = {
     "9": "invalid time", "10": "element not used in this implementation", "12": "too many repetitions",
     "13": "too many components",
 }  # fmt: skip
-
-
-@functools.cache
-def _prepare_pyx12() -> None:
-    """Once per process. pyx12 logs every error with the offending value (patient data): keep it
-    out of our logs. And it parses its XML maps again for every document (80 % of the time on a
-    one-claim file); the maps hold no per-document state (the walker counts), so keep them."""
-    import pyx12.map_if
-
-    logger = logging.getLogger("pyx12")
-    logger.propagate = False
-    logger.addHandler(logging.NullHandler())
-    load = pyx12.map_if.load_map_file
-    maps: dict[tuple[str, str | None], Any] = {}
-
-    def load_once(map_file: str, param: Any, map_path: str | None = None) -> Any:
-        if (map_file, map_path) not in maps:
-            maps[(map_file, map_path)] = load(map_file, param, map_path)
-        return maps[(map_file, map_path)]
-
-    pyx12.map_if.load_map_file = load_once
 
 
 def _reasons(report: dict[str, Any]) -> list[str]:

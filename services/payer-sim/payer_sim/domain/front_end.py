@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -108,14 +109,23 @@ def claim_edits(claim: ClaimSubmitted, terms: PayerTerms | None, received_on: da
 
 
 def acknowledge(
-    claim: ClaimSubmitted, terms: PayerTerms | None, knobs: FrontEndKnobs, producer: Producer, now: datetime
+    claim: ClaimSubmitted,
+    terms: PayerTerms | None,
+    knobs: FrontEndKnobs,
+    producer: Producer,
+    now: datetime,
+    checked: Mapping[str, list[SyntaxError999] | None] | None = None,
 ) -> ClaimAcknowledged:
-    """The 999 and (unless it rejects) the 277CA for one claim submission."""
+    """The 999 and (unless it rejects) the 277CA for one claim submission. `checked`: pyx12's
+    verdicts already taken for a batch's texts (`syntax_errors_each`), by text."""
     received = read_837(claim.x12_837)
+    found: list[SyntaxError999] | None
     if received is None or not claim.x12_837:
         found = None
+    elif not knobs.syntax_check:
+        found = []
     else:
-        found = syntax_errors(claim.x12_837) if knobs.syntax_check else []
+        found = checked[claim.x12_837] if checked and claim.x12_837 in checked else syntax_errors(claim.x12_837)
     errors: list[SyntaxError999] = list(found or [])
     ack: FunctionalAckCode = "R" if received is None or found is None or errors else "A"
     seeded = seeded_rejection(knobs, str(claim.event_id))
