@@ -1,10 +1,11 @@
 # rcmflow: the whole pipeline on this machine, no Docker. Everything lands under .run/ and .cache/.
 SHELL := /bin/bash
+ENCOUNTERS ?= 1
 CODERS ?= 1
 BILLERS ?= 1
 PAYERS ?= 1
 BROKERS ?= 1
-export CODERS BILLERS PAYERS BROKERS
+export ENCOUNTERS CODERS BILLERS PAYERS BROKERS
 ifeq ($(BROKERS),3)
 export TOPIC_REPLICATION_FACTOR ?= 3
 endif
@@ -17,7 +18,7 @@ VENV_BIN := .venv/bin
 
 help:
 	@echo "make demo            install what is missing, start everything, push $(VISITS) visits through, summarise"
-	@echo "make up [CODERS=N BILLERS=N PAYERS=N]  start Kafka, Postgres, Prometheus and the services (N workers per stage)"
+	@echo "make up [ENCOUNTERS=N CODERS=N BILLERS=N PAYERS=N]  start Kafka, Postgres, Prometheus and the services (N workers per stage)"
 	@echo "make up BROKERS=3    the same with a three-node Kafka cluster (replication 3, min.insync.replicas 2)"
 	@echo "make down            stop the services and the infrastructure"
 	@echo "make logs            follow the service logs"

@@ -17,6 +17,7 @@ import typer
 
 from bench import coding_report, stages
 from bench.faults.cli import chaos
+from bench.faults.stall import broker_stall
 from bench.measure import peak_rss_mb, report, service_pids
 from bench.monitor import Monitor
 from bench.publish import already_finished, publish, publish_visits, wait_finished
@@ -30,6 +31,7 @@ app.command("payer")(stages.payer)
 app.command("biller")(stages.biller)
 app.command("coder")(stages.coder)
 app.command("coding")(coding_report.coding)
+app.command("broker-stall")(broker_stall)
 
 
 def register(root: typer.Typer) -> None:

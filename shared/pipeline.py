@@ -31,10 +31,17 @@ class Stage:
     command: str  # the console script that runs one worker
     # Workers of one stage share a consumer group; worker N listens on port + PORT_STRIDE * N.
     scales_out: bool = True
+    # Workers share the stage's port (SO_REUSEPORT: the encounter's intake API and MLLP), each
+    # also listening on port + PORT_STRIDE * (N + 1) for its metrics (shared/faust_web.py).
+    shares_port: bool = False
 
     def port(self, worker: int = 0) -> int:
         base: int = getattr(get_settings(), f"{self.package}_port")
         return base + PORT_STRIDE * worker
+
+    def worker_port(self, worker: int = 0) -> int:
+        """Where worker N alone answers: its port, or for a shared port its own beside it."""
+        return self.port(worker + 1) if self.shares_port else self.port(worker)
 
 
 PORT_STRIDE = 10
@@ -42,7 +49,7 @@ PORT_STRIDE = 10
 CONSOLE_DLQ = (VISITS, CODED_ENCOUNTERS, CODING_REVIEW, CLAIMS, REMITTANCES, ACKNOWLEDGMENTS)
 
 STAGES: tuple[Stage, ...] = (
-    Stage("encounter", "encounter", (), (VISITS,), 8001, "rcm-encounter", scales_out=False),
+    Stage("encounter", "encounter", (), (VISITS,), 8001, "rcm-encounter", shares_port=True),
     Stage("coder", "coder", (VISITS,), (CODED_ENCOUNTERS, CODING_REVIEW), 8002, "rcm-coder"),
     Stage(
         "biller",

@@ -29,6 +29,10 @@ class Settings(BaseModel):
     # Worker N of a stage's consumer group listens on its port + 10*N (coder 8002, 8012, ...).
     # WORKER for every stage; CODER_WORKER is the coder's older name for it.
     worker: int = Field(default_factory=lambda: int(_env("WORKER", _env("CODER_WORKER", "0"))))
+    # Workers of a stage that share one port (the encounter's intake): bound with SO_REUSEPORT,
+    # and each worker also on a port of its own for its metrics (shared/faust_web.py; 0: none).
+    web_shared_port: bool = Field(default_factory=lambda: _env("RCM_SHARED_PORT", "0") not in ("", "0", "false"))
+    worker_web_port: int = Field(default_factory=lambda: int(_env("WORKER_WEB_PORT", "0")))
     log_level: str = Field(default_factory=lambda: _env("LOG_LEVEL", "info"))
     # Where faust keeps its local state (tables are not used, but faust wants a folder).
     data_dir: str = Field(default_factory=lambda: _env("RCM_DATA_DIR", ".run/faust"))
@@ -54,6 +58,9 @@ class Settings(BaseModel):
     claim_status_every_seconds: float = Field(default_factory=lambda: float(_env("CLAIM_STATUS_EVERY_SECONDS", "3600")))
     # Benchmarks run a coder against topics and a consumer group of their own (empty: the real ones).
     coder_topic_suffix: str = Field(default_factory=lambda: _env("CODER_TOPIC_SUFFIX", ""))
+    # The coder keeps its built diagnosis index in data_dir and reads it at the next start
+    # (services.sh and compose switch it on; tests and tools build their own).
+    coder_index_cache: bool = Field(default_factory=lambda: _env("CODER_INDEX_CACHE", "0") not in ("", "0", "false"))
     db_pool_size: int = Field(default_factory=lambda: int(_env("DB_POOL_SIZE", "4")))
     # TLS (shared/tls.py): the local CA and certificates; plain HTTP only when switched on for
     # development (RCM_INSECURE_HTTP=1). MLLP may ask senders for a client certificate:

@@ -18,7 +18,7 @@ from aiokafka.errors import KafkaError
 from faust.sensors.prometheus import setup_prometheus_sensors
 from pydantic import ValidationError
 
-from shared import faust_transport, kafka_auth, metrics, tls
+from shared import faust_transport, faust_web, kafka_auth, metrics, tls
 from shared.errors import describe, loggable
 from shared.kafka import decode, encode
 from shared.outages import Outage
@@ -53,7 +53,8 @@ def make_app(
     """`web_options` go to aiohttp's Application (client_max_size, middlewares, handler_args):
     they must be given here, since the sensors below create the web server."""
     settings = get_settings()
-    datadir = Path(settings.data_dir) / f"{service}-{web_port}"
+    shared = f"-{settings.worker}" if settings.web_shared_port else ""  # workers on one port: apart
+    datadir = Path(settings.data_dir) / f"{service}-{web_port}{shared}"
     datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     # A worker killed without leaving its group holds its partitions until its session expires:
     # faust's 60 s default meant a minute of nothing after a kill -9. Measured (docs/reliability.md):
@@ -73,6 +74,7 @@ def make_app(
         processing_guarantee="at_least_once",
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication_factor,
+        web=f"{faust_web.register()}://",  # aiohttp, able to share a port (shared/faust_web.py)
         web_host=settings.web_host,
         web_bind=settings.web_host,
         web_port=web_port,

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bench.faults import stack
+from shared.settings import get_settings
 
 Inject = Callable[[], Awaitable[float]]
 
@@ -28,6 +29,26 @@ def kill9(name: str) -> Inject:
         pid = stack.kill9(name)
         at = time.monotonic()
         await asyncio.to_thread(stack.wait_dead, pid)
+        return at
+
+    return inject
+
+
+def kill9_again(name: str, times: int, running: float = 3.0) -> Inject:
+    """kill -9 `times` times, each once the supervisor has brought the process back, its port
+    answers and it has taken requests for `running` seconds: more kills land mid-request (the
+    window between the broker's acknowledgement and the commit that the outbox closed). The
+    fault ends at the last kill."""
+
+    async def inject() -> float:
+        at = time.monotonic()
+        for n in range(times):
+            pid = stack.kill9(name)
+            at = time.monotonic()
+            await asyncio.to_thread(stack.wait_dead, pid)
+            if n + 1 < times:
+                await asyncio.to_thread(stack.wait_restarted, name, pid, get_settings().encounter_port)
+                await asyncio.sleep(running)
         return at
 
     return inject
@@ -108,11 +129,24 @@ def rows() -> list[Row]:
             kill9("svc-encounter"),
             through_intake=True,
         ),
+        Row(
+            "kill-encounter-mid-request-x3",
+            "kill -9 encounter mid-request three times, client retries",
+            kill9_again("svc-encounter", 3),
+            through_intake=True,
+        ),
         Row("kafka-kill", "kill -9 Kafka (all nodes), back after 5 s", kafka_kill9()),
         Row("postgres-10s", "Postgres immediate stop, 10 s", postgres_outage(10)),
         Row("postgres-2min", "Postgres immediate stop, 2 min", postgres_outage(120)),
         Row("scale-coder", "coder 1 -> 2 -> 1 mid-stream", scale("CODERS", 2)),
         Row("scale-biller", "biller 1 -> 2 -> 1 mid-stream", scale("BILLERS", 2)),
+        Row("scale-payer", "payer-sim 1 -> 2 -> 1 mid-stream", scale("PAYERS", 2)),
+        Row(
+            "scale-encounter",
+            "encounter 1 -> 2 -> 1 mid-stream (shared port)",
+            scale("ENCOUNTERS", 2),
+            through_intake=True,
+        ),
         Row("broker-kill", "kill -9 one of three brokers", one_broker_killed(), brokers=3),
         Row("broker-rolling", "rolling restart of three brokers", rolling_broker_restart(), brokers=3),
     ]

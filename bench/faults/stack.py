@@ -3,8 +3,10 @@ stopped only through deploy/local/*.sh, so the harness survives the services bei
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -51,6 +53,19 @@ def wait_dead(pid: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def wait_restarted(name: str, old_pid: int, port: int, timeout: float = 120.0) -> None:
+    """Until the supervisor has started `name` again (a new pid, running) and `port` takes
+    connections."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pid = pid_of(name)
+        if pid is not None and pid != old_pid and alive(pid):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{name} was not started again within {timeout:.0f} s")
 
 
 def cluster_size() -> int:

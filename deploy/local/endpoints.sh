@@ -14,7 +14,11 @@ while read -r service port _ scales; do
     [ -e "$f" ] || continue
     name="$(basename "$f" .pid)"; name="${name#svc-}"
     i=0; [ "$scales" = yes ] && i="${name##*-}"
-    printf '  %-15s %s://127.0.0.1:%s/metrics\n' "$name" "$S" $((port + 10 * i))
+    own=$((port + 10 * i))
+    if [ "$scales" = shared ]; then  # encounter, encounter-1 ...: each on a port of its own too
+      i=0; [ "$name" != "$service" ] && i="${name##*-}"; own=$((port + 10 * (i + 1)))
+    fi
+    printf '  %-15s %s://127.0.0.1:%s/metrics\n' "$name" "$S" "$own"
   done
 done < <("$PY" -m shared.cli.root pipeline --shell)
 echo "  prometheus      http://127.0.0.1:$PROMETHEUS_PORT/"

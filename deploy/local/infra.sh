@@ -18,6 +18,10 @@ kafka_jvm() { # the java command line of one node (smaller heaps when three shar
     "-Dlog4j2.configurationFile=$ROOT/deploy/kafka/log4j2.properties"
 }
 
+# How soon the controllers fence a node that stopped heartbeating (Kafka's defaults: 9 s, 2 s).
+KAFKA_BROKER_SESSION_MS="${KAFKA_BROKER_SESSION_MS:-9000}"
+KAFKA_BROKER_HEARTBEAT_MS="${KAFKA_BROKER_HEARTBEAT_MS:-2000}"
+
 kafka_dir() { if [ "$1" -eq 1 ]; then echo "$RUN_DIR/kafka"; else echo "$RUN_DIR/kafka-$1"; fi; }
 kafka_pidfile() { if [ "$1" -eq 1 ]; then echo "$RUN_DIR/pids/kafka.pid"; else echo "$RUN_DIR/pids/kafka-$1.pid"; fi; }
 
@@ -40,6 +44,7 @@ start_kafka_node() { # start_kafka_node N CLUSTER_ID
   ( umask 077; sed -e "s#@DATA_DIR@#$dir/data#" -e "s#@KEYSTORE@#$dir/keystore.pem#" -e "s#@CA_FILE@#$RUN_DIR/tls/ca.pem#" \
       -e "s#@BROKER_PASSWORD@#$broker_password#" -e "s#@KAFKA_PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$cport#g" \
       -e "s#@NODE_ID@#$n#" -e "s#@QUORUM@#$quorum#" -e "s#@REPLICATION@#$replication#g" -e "s#@MIN_ISR@#$min_isr#g" \
+      -e "s#@BROKER_SESSION_MS@#$KAFKA_BROKER_SESSION_MS#" -e "s#@BROKER_HEARTBEAT_MS@#$KAFKA_BROKER_HEARTBEAT_MS#" \
       "$ROOT/deploy/kafka/server.properties" > "$dir/server.properties" )
   local cp="$CACHE_DIR/kafka/libs/*" jvm
   read -r -a jvm <<< "$(kafka_jvm) -Dkafka.logs.dir=$dir"

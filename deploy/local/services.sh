@@ -2,7 +2,10 @@
 # Start or stop the pipeline's services as background processes (logs in .run/logs). The stages,
 # their ports and commands come from the pipeline's one declaration (`rcm pipeline --shell`).
 #   services.sh start     services.sh stop     services.sh status
-# Workers per stage that scales out: CODERS, BILLERS, PAYERS (default 1 each).
+# Workers per stage that scales out: ENCOUNTERS, CODERS, BILLERS, PAYERS (default 1 each). The
+# encounter's workers share its port (SO_REUSEPORT, shared/faust_web.py) and each also listens
+# on port + 10*(N+1) of its own (metrics, supervisor on that + 5); other stages' worker N listens
+# on port + 10*N.
 # Each worker runs under its own supervisor (supervise.py): a worker that dies is started again
 # with back-off, and the supervisor serves its restart count on the worker's port + 5.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -13,6 +16,7 @@ stages() { "$PY" -m shared.cli.root pipeline --shell; }
 
 workers_of() { # workers_of SERVICE
   case "$1" in
+    encounter) echo "${ENCOUNTERS:-1}" ;;
     coder) echo "${CODERS:-1}" ;;
     biller) echo "${BILLERS:-1}" ;;
     payer-sim) echo "${PAYERS:-1}" ;;
@@ -56,16 +60,21 @@ wait_service() { # wait_service NAME PORT: until its web port answers, or fail f
 start() {
   local service port cmd scales n i name f started=() targets=() summary=() supervisors=()
   while read -r service port cmd scales; do
-    n=1; [ "$scales" = yes ] && n="$(workers_of "$service")"
-    local ports=()
+    n=1; [ "$scales" != no ] && n="$(workers_of "$service")"
+    local ports=() own extra
     for ((i = 0; i < n; i++)); do
-      name="$service"; [ "$scales" = yes ] && name="$service-$i"
-      start_one "$name" $((port + 10 * i)) "$cmd" WORKER="$i" CODER_WORKER="$i" KAFKA_PRINCIPAL="$service"
-      started+=("$name:$((port + 10 * i))")
-      ports+=("\"127.0.0.1:$((port + 10 * i))\"")
-      supervisors+=("\"127.0.0.1:$((port + 10 * i + SUPERVISOR_PORT_OFFSET))\"")
+      name="$service"; own=$((port + 10 * i)); extra=()
+      [ "$scales" = yes ] && name="$service-$i"
+      if [ "$scales" = shared ]; then  # worker 0 keeps the plain name (fault drills kill svc-encounter)
+        [ "$i" -gt 0 ] && name="$service-$i"
+        own=$((port + 10 * (i + 1))); extra=(RCM_SHARED_PORT=1 WORKER_WEB_PORT="$own")
+      fi
+      start_one "$name" "$own" "$cmd" WORKER="$i" CODER_WORKER="$i" KAFKA_PRINCIPAL="$service" CODER_INDEX_CACHE=1 "${extra[@]}"
+      started+=("$name:$own")
+      ports+=("\"127.0.0.1:$own\"")
+      supervisors+=("\"127.0.0.1:$((own + SUPERVISOR_PORT_OFFSET))\"")
     done
-    if [ "$scales" = yes ]; then  # fewer workers than before: stop the extra ones
+    if [ "$scales" != no ]; then  # fewer workers than before: stop the extra ones
       for f in "$RUN_DIR"/pids/supervise-"$service"-*.pid; do
         [ -e "$f" ] || continue
         i="${f##*/supervise-"$service"-}"; i="${i%.pid}"

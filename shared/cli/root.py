@@ -76,12 +76,13 @@ def status(
 
 @app.command()
 def pipeline(
-    shell: bool = typer.Option(False, "--shell", help="one stage a line: name port command scales"),
+    shell: bool = typer.Option(False, "--shell", help="one stage a line: name port command yes|no|shared"),
 ) -> None:
     """The declared stages: what each consumes and produces, and where it listens."""
     if shell:
         for s in STAGES:
-            typer.echo(f"{s.service} {s.port()} {s.command} {'yes' if s.scales_out else 'no'}")
+            scales = "shared" if s.shares_port else "yes" if s.scales_out else "no"
+            typer.echo(f"{s.service} {s.port()} {s.command} {scales}")
         return
     print_table(
         "rcmflow pipeline",

@@ -3,11 +3,26 @@ status codes, integral symptoms, diabetes combinations and the additional codes 
 
 from __future__ import annotations
 
+import copyreg
 import csv
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
+import coder.domain
 from coder.domain.clinical_text import normalise
+from coder.domain.description_words import stem
+from coder.domain.spelling import Speller
 from coder.domain.text_index import DiagnosisData, DiagnosisIndex
+from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -54,4 +69,68 @@ def load_diagnosis_data(data_dir: Path) -> DiagnosisData:
 
 
 def load_diagnosis_index(data_dir: Path) -> DiagnosisIndex:
-    return DiagnosisIndex(load_diagnosis_data(data_dir))
+    """The index over the tables and every ICD-10-CM description. Building it is most of the
+    coder's start-up (~10 s quiet, 40 s on a busy machine: docs/reliability.md), so a built one
+    is kept in RCM_DATA_DIR, named by a digest of all it is built from — the tables, the coder's
+    domain code, the code set's library and Python — and read back by the next start; anything
+    changed builds (and keeps) a new one. Only with CODER_INDEX_CACHE=1 (as services.sh runs it)."""
+    data = load_diagnosis_data(data_dir)
+    if not get_settings().coder_index_cache:
+        return DiagnosisIndex(data)
+    path = Path(get_settings().data_dir) / f"coder-index-{_index_key(data_dir)}.pickle"
+    try:
+        with path.open("rb") as f:
+            index = pickle.load(f)  # written by this code into the service's own 0700 folder
+        if isinstance(index, DiagnosisIndex):
+            return index
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # a torn or foreign file: built anew below and replaced
+        log.warning("coder index cache unreadable (%s); building the index", type(exc).__name__)
+    index = DiagnosisIndex(data)
+    _keep(path, index)
+    return index
+
+
+LOOKUP_CACHES = ("speller", "_cache", "list_cache")
+
+
+def _index_state(index: DiagnosisIndex) -> tuple[Any, ...]:
+    """What a kept index holds: everything built; the speller by its words (its frequency reads
+    the postings), the lookup caches not at all (they start empty)."""
+    state = {k: v for k, v in index.__dict__.items() if k not in LOOKUP_CACHES}
+    return _restored_index, (state, index.speller.words)
+
+
+def _restored_index(state: dict[str, Any], speller_words: list[str]) -> DiagnosisIndex:
+    index = DiagnosisIndex.__new__(DiagnosisIndex)
+    index.__dict__.update(state)
+    index.speller = Speller(speller_words, lambda w: len(index.postings.get(stem(w), ())))
+    index._cache, index.list_cache = {}, {}
+    return index
+
+
+copyreg.pickle(DiagnosisIndex, _index_state)
+
+
+def _index_key(data_dir: Path) -> str:
+    digest = hashlib.sha256(f"{sys.version}|{metadata.version('simple-icd-10-cm')}".encode())
+    domain = Path(coder.domain.__file__).parent
+    for p in sorted([*data_dir.glob("*.csv"), *data_dir.glob("*.yaml"), *domain.glob("*.py")]):
+        digest.update(p.name.encode() + b"\0" + p.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _keep(path: Path, index: DiagnosisIndex) -> None:
+    """Written under a temporary name and renamed: two workers starting together never read half
+    a file. Failing to keep it only costs the next start its time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("coder-index-*.pickle"):  # older keys are never read again
+            old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".coder-index-")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception as exc:
+        log.warning("coder index not kept on disk (%s)", type(exc).__name__)

@@ -32,8 +32,11 @@ class MllpServer:
         self.broken_frame_ack = broken_frame_ack
         self.server: asyncio.base_events.Server | None = None
 
-    async def start(self, host: str, port: int, ssl_context: ssl.SSLContext | None = None) -> None:
-        self.server = await asyncio.start_server(self._connection, host, port, ssl=ssl_context)
+    async def start(
+        self, host: str, port: int, ssl_context: ssl.SSLContext | None = None, *, reuse_port: bool = False
+    ) -> None:
+        # reuse_port: several encounter workers share the port (shared/faust_web.py)
+        self.server = await asyncio.start_server(self._connection, host, port, ssl=ssl_context, reuse_port=reuse_port)
         log.info("MLLP listening on %s:%d (%s)", host, port, "TLS" if ssl_context else "plain, development only")
 
     async def stop(self) -> None:

@@ -69,7 +69,7 @@ mllp = MllpServer(mllp_message, broken_frame_ack=lambda reason: ack("", "AR", ""
 async def start_mllp() -> None:
     # MLLP over TLS; a sender's client certificate is checked when RCM_MLLP_CLIENT_CERT asks for one
     context = tls.server_context(SERVICE, client_certs=boot.settings.mllp_client_cert)
-    await mllp.start(boot.settings.web_host, boot.settings.mllp_port, context)
+    await mllp.start(boot.settings.web_host, boot.settings.mllp_port, context, reuse_port=boot.settings.web_shared_port)
 
 
 @app.task
