@@ -89,3 +89,28 @@ def test_pairs_the_index_joins_or_ranks(entries: tuple[str, ...], expected: list
 @pytest.mark.parametrize("entries", [("prediabetes", "type 2 diabetes"), ("former smoker", "current smoker")])
 def test_contradictory_documentation_goes_to_a_person(entries: tuple[str, ...]) -> None:
     assert "dx-contradictory" in reasons(*entries)
+
+
+def test_one_ckd_stage_on_the_claim() -> None:
+    # I.C.14.a.1: a stage and ESRD both documented -> N18.6 only (with the hypertensive combination)
+    codes = dx("essential hypertension", "chronic kidney disease, stage 4 (severe)", "end stage renal disease")
+    assert "N18.6" in codes and "N18.4" not in codes and "I12.0" in codes
+    # "ckd" said in passing beside a documented stage: the stage, not N18.9
+    codes = dx("chronic kidney disease, stage 5", "anemia in chronic kidney disease")
+    assert "N18.5" in codes and "N18.9" not in codes and "D63.1" in codes
+    assert "dx-contradictory" not in reasons("chronic kidney disease, stage 5", "anemia in chronic kidney disease")
+
+
+def test_two_documented_ckd_stages_go_to_a_person_naming_both() -> None:
+    result = code("chronic kidney disease, stage 2 (mild)", "chronic kidney disease, stage 4 (severe)")
+    contradiction = [r for r in result.review_reasons if r.code == "dx-contradictory"]
+    assert contradiction and set(contradiction[0].suggestions) == {"N18.2", "N18.4"}
+
+
+def test_substance_use_abuse_and_dependence_keep_the_highest() -> None:
+    # I.C.5.b.1: abuse and dependence both documented -> dependence only; tobacco use beside nicotine dependence
+    codes = dx("code:F10.10", "code:F10.20")
+    assert codes == ["F10.20"]
+    codes = dx("code:Z72.0", "code:F17.210")
+    assert codes == ["F17.210"]
+    assert "icd-excludes1" not in reasons("code:Z72.0", "code:F17.210")

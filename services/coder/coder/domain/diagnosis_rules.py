@@ -90,6 +90,16 @@ def hypertension(coded: list[Coded]) -> list[Coded]:
     return [*rest[:first], combined, *hf, *ckd, *rest[first:]]
 
 
+def kidney_stage(coded: list[Coded]) -> list[Coded]:
+    """One CKD stage on a claim. I.C.14.a.1: a stage and ESRD both documented -> N18.6 only; and an
+    unspecified stage (N18.9, "ckd" said in passing) says less than a stage documented beside it."""
+    stages = {c.code for c in coded if c.code.startswith("N18")}
+    if len(stages) < 2:
+        return coded
+    drop = stages - {"N18.6"} if "N18.6" in stages else stages & {"N18.9"}
+    return [c for c in coded if c.code not in drop]
+
+
 def diabetes(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], list[ReviewReason]]:
     """I.A.15: diabetes "with" a complication the index lists is coded as the combination."""
     dm = [c for c in coded if c.code.startswith(DIABETES)]
@@ -187,7 +197,9 @@ def contradictions(coded: list[Coded], data: DiagnosisData) -> list[ReviewReason
             continue
         a = [c.code for c in coded if c.code.startswith(first)]
         b = [c.code for c in coded if c.code.startswith(second)]
-        if a and b and (a != b or (first == second and len(set(a)) > 1)):  # a row A,A: one code of A only
+        if first == second:  # a row A,A: one code of A only
+            a, b = a[:1], [c for c in a if c != a[0]][:1]
+        if a and b and a != b:
             reasons.append(_reason("dx-contradictory", f"{a[0]} and {b[0]} contradict each other: the note (or the "
                                    "provider) decides which", [b[0], a[0]]))  # fmt: skip
     return reasons
@@ -226,13 +238,13 @@ def apply_list_rules(
     coded, reasons = diabetes(coded, data)
     coded, missing = completeness(coded, data)  # a default stage (D63.1 -> N18.9) joins the combinations below
     if hypertension_linked:  # I.C.9.a: presumed unless the provider says the conditions are unrelated
-        coded = hypertension(coded)
+        coded = hypertension(kidney_stage(coded))
     coded = pairs(coded, data)
     coded = integral_symptoms(coded, data)
     coded = body_mass_index(coded)
     coded, more = completeness(coded, data)
     missing += [r for r in more if r not in missing]
-    coded = code_first(coded)
+    coded = code_first(kidney_stage(coded))
     unique: list[Coded] = []
     for c in coded:
         if c.code not in (u.code for u in unique):  # the same diagnosis twice: a claim lists it once
