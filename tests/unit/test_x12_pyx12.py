@@ -120,3 +120,12 @@ def test_the_payer_front_ends_batch_read_gives_each_claim_its_own_verdict() -> N
     assert alone[0] == [] and alone[1] and alone[-2] is None  # clean, rejected, unreadable: all three kinds
     assert syntax_errors_each(texts) == alone
     assert syntax_errors_each(good[:4]) == [[], [], [], []]
+
+
+def test_the_installed_pyx12_is_one_the_comparison_covers() -> None:
+    # A new pyx12 runs plain (slower) until the comparisons above pass against it and it is listed
+    from importlib import metadata
+
+    from shared.x12_pyx12 import VERIFIED_VERSIONS
+
+    assert metadata.version("pyx12") in VERIFIED_VERSIONS
