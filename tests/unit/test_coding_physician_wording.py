@@ -106,3 +106,20 @@ def test_a_cancer_history_beside_its_current_therapy_goes_to_a_person() -> None:
 def test_both_sides_without_a_bilateral_code_are_two_codes() -> None:
     assert dx("bilateral hip pain") == ["M25.551", "M25.552"]  # I.B.13: M25.55- has no bilateral code
     assert dx("sensorineural hearing loss, both ears") == ["H90.3"]  # a bilateral code exists: one code
+
+
+def test_a_problem_line_opening_with_who_has_it_is_read_as_its_list() -> None:
+    assert dx("pt w/ HTN, DM2 on metformin") == ["I10", "E11.9", "Z79.84"]
+    assert dx("patient with gerd") == ["K21.9"]
+
+
+def test_qualifiers_written_after_the_condition_choose_its_code() -> None:
+    assert dx("hfref, chronic") == ["I50.22"]
+    assert dx("hfpef (chronic)") == ["I50.32"]
+    assert dx("htn, hfref (chronic), paroxysmal afib") == ["I11.0", "I50.22", "I48.0"]
+
+
+def test_coronary_disease_with_each_kind_of_angina_is_its_combination() -> None:
+    assert dx("cad", "unstable angina") == ["I25.110"]
+    assert dx("cad", "angina with documented spasm") == ["I25.111"]
+    assert dx("cad", "daily asa")[-1] == "Z79.82"

@@ -16,6 +16,8 @@ import simple_icd_10_cm as icd
 from coder.domain.clinical_text import COMPLAINT, normalise, only_qualifies, read_statement, spell_out_signs
 from coder.domain.diagnosis_rules import Coded
 from coder.domain.plain_reading import (
+    LEADING_QUALIFIERS,
+    qualifiers_first,
     without_acuity,
     without_leading_qualifiers,
     without_side,
@@ -186,7 +188,8 @@ def parts_of(text: str, index: DiagnosisIndex | None = None) -> list[str]:
     pieces: list[str] = []
     for chunk in _PARTS.split(spell_out_signs(text)):
         pieces += _KEEP_CUE.split(chunk)
-    parts = [p.strip() for p in pieces if normalise_text(p)]
+    # "pt w/ HTN, HLD": a part saying only who has the list ("pt") names no condition
+    parts = [p.strip() for p in pieces if set(normalise_text(p).split()) - LEADING_QUALIFIERS]
     for i in range(1, len(parts)):  # "on insulin and metformin": the second drug is taken "on" too
         drug = f"on {normalise_text(parts[i])}"
         if index and normalise_text(parts[i - 1]).startswith("on ") and drug in index.phrases:
@@ -205,7 +208,7 @@ def _merged(position: int, parts: list[str], index: DiagnosisIndex) -> list[Entr
             if joined.codes and not joined.reasons and entries[-1].codes and joined.codes != entries[-1].codes:
                 entries[-1], previous = joined, f"{previous} {part}"
             continue
-        entry = _one_statement(position, part, index)
+        entry = _statement(position, part, index)
         if entry.reasons and previous:
             joined = _one_statement(position, f"{previous} {part}", index)
             if joined.codes and not joined.reasons:
@@ -229,8 +232,17 @@ def _with_therapy(position: int, text: str, whole: Entry, index: DiagnosisIndex)
     return whole
 
 
-def code_text(position: int, text: str, index: DiagnosisIndex) -> Entry:
+def _statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
     whole = _one_statement(position, text, index)
+    if (whole.reasons or not whole.codes) and (reordered := qualifiers_first(text)):
+        again = _one_statement(position, reordered, index)
+        if again.codes and not again.reasons:
+            return again
+    return whole
+
+
+def code_text(position: int, text: str, index: DiagnosisIndex) -> Entry:
+    whole = _statement(position, text, index)
     settled = not whole.reasons and all(c.confidence >= PHRASE_CONFIDENCE for c in whole.codes)
     if settled and (whole.codes or whole.uncertain or whole.negated not in ("negative", "ruled out", "excluded")):
         return _with_therapy(position, text, whole, index)  # a negation before a list covers all of it

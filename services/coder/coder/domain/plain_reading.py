@@ -6,18 +6,21 @@ to codes that have laterality)."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import simple_icd_10_cm as icd
 
-from coder.domain.text_index import DiagnosisIndex, TextMatch
+from coder.domain.text_index import DiagnosisIndex, TextMatch, normalise_text
 
 # How a condition is doing, not what it is ("well controlled", "stable"); severity words are not among them
 STATUS_WORDS = frozenset("""
 stable controlled well uncomplicated improving improved better today worsening worse continue continued per recheck
 check follow up
 """.split())  # noqa: SIM905  # fmt: skip
-LEADING_QUALIFIERS = frozenset({"new", "onset", "known", "newly", "diagnosed", "established", "worsening"})
+# "pt w/ HTN": who has the condition, or that it is new, says nothing of which code
+LEADING_QUALIFIERS = frozenset({"new", "onset", "known", "newly", "diagnosed", "established", "worsening",
+                                "pt", "patient", "with", "w", "has"})  # fmt: skip
 
 
 @lru_cache(maxsize=2048)
@@ -60,3 +63,21 @@ def without_leading_qualifiers(norm: str) -> str:
     while len(words) > 1 and words[0] in LEADING_QUALIFIERS:
         words.pop(0)
     return " ".join(words)
+
+
+# words that choose among a condition's codes (acuity, severity, course, side, stage), as titles use them
+AXIS_WORDS = frozenset({
+    "acute", "chronic", "on", "subacute", "mild", "moderate", "severe", "persistent", "intermittent", "recurrent",
+    "single", "episode", "paroxysmal", "permanent", "longstanding", "essential", "primary", "secondary",
+    "unspecified", "bilateral", "left", "right", "stage", "1", "2", "3", "3a", "3b", "4", "5",
+})  # fmt: skip
+_TRAILING = re.compile(r"\s*[,()]\s*")
+
+
+def qualifiers_first(text: str) -> str | None:
+    """'HFrEF, chronic' / 'asthma (mild persistent)': qualifiers written after the condition, read
+    before it as the index phrases them ('chronic HFrEF')."""
+    pieces = [p for p in _TRAILING.split(text) if normalise_text(p)]
+    if len(pieces) < 2 or not all(set(normalise_text(p).split()) <= AXIS_WORDS for p in pieces[1:]):
+        return None
+    return " ".join([*pieces[1:], pieces[0]])
