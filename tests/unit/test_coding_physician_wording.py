@@ -123,3 +123,8 @@ def test_coronary_disease_with_each_kind_of_angina_is_its_combination() -> None:
     assert dx("cad", "unstable angina") == ["I25.110"]
     assert dx("cad", "angina with documented spasm") == ["I25.111"]
     assert dx("cad", "daily asa")[-1] == "Z79.82"
+
+
+def test_a_result_that_is_itself_a_code_is_no_negation() -> None:
+    assert dx("dysuria", "pregnancy test negative") == ["R30.0", "Z32.02"]
+    assert dx("dysuria", "no fever") == ["R30.0"]

@@ -136,6 +136,9 @@ def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
         history = _not_active(position, "history", healed, "resolved", index).codes if healed else []
         return Entry(codes=[follow_up, *history])
     if statement.assertion == "absent":
+        # a result that is itself a code ("pregnancy test negative", Z32.02) is no negation
+        if codes := index.phrases.get(normalise_text(text)):
+            return Entry(codes=[Coded(c, PHRASE_CONFIDENCE, "text", [text]) for c in codes])
         return Entry(negated=statement.cue)  # documented as absent or ruled out: nothing to code
     if statement.assertion in KIND_RANGE:
         return _not_active(position, statement.assertion, statement.concept, statement.cue, index)
