@@ -19,12 +19,13 @@ from tests.helpers import open_tls_connection, service_url, web
 
 pytestmark = pytest.mark.skipif(get_settings().insecure_http, reason="RCM_INSECURE_HTTP=1: plain HTTP switched on")
 
-SUPERVISOR_OFFSET = 5  # deploy/local/services.sh: each worker's supervisor serves /metrics on port + 5
+SUPERVISOR_OFFSET = 5  # deploy/local/services.sh: each worker's supervisor serves /metrics on its own port + 5
 
 
 def web_ports() -> list[int]:
-    ports = [s.port() for s in STAGES]
-    return ports + [p + SUPERVISOR_OFFSET for p in ports]
+    """Each stage's port; a worker's own port where the stage shares one (the encounter); the supervisors'."""
+    own = [s.worker_port() for s in STAGES]
+    return sorted({s.port() for s in STAGES} | set(own) | {p + SUPERVISOR_OFFSET for p in own})
 
 
 @pytest.mark.parametrize("port", web_ports())

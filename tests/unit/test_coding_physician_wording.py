@@ -128,3 +128,15 @@ def test_coronary_disease_with_each_kind_of_angina_is_its_combination() -> None:
 def test_a_result_that_is_itself_a_code_is_no_negation() -> None:
     assert dx("dysuria", "pregnancy test negative") == ["R30.0", "Z32.02"]
     assert dx("dysuria", "no fever") == ["R30.0"]
+
+
+def test_no_g2211_beside_an_em_whose_25_is_for_an_injection() -> None:
+    # CMS CY2024/2025: G2211 is not paid with an E/M carrying 25, unless the other service is a
+    # vaccine administration, an annual wellness visit or a Part B preventive service
+    visit = make_visit(
+        total_minutes=20,
+        diagnoses=[{"text": "pernicious anemia"}],
+        procedures=[{"text": "cyanocobalamin 1000 mcg IM"}, {"code": "G2211"}],
+    )
+    codes = [ln.procedure_code for ln in code_visit(visit, TABLES).service_lines]
+    assert "96372" in codes and "G2211" not in codes

@@ -53,7 +53,7 @@ def separate_em_modifier(
             reasons.append(ReviewReason(code="em-not-separate", suggestions=[line.procedure_code + "-25"], message=(
                 f"an E/M beside {why} whose only problems are the procedure's own: a person decides whether a "
                 "significant, separately identifiable E/M was provided (25) or the E/M is dropped")))  # fmt: skip
-    if minor:
+    if any(e.kind != "vaccine-admin" for e in separate):  # 25 for a procedure or an injection (96372)
         lines[:] = [ln for ln in lines if ln.procedure_code != "G2211"]
 
 
