@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -54,6 +55,21 @@ def print_table(
 
 def print_json(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, default=str))
+
+
+def report_files(written: Sequence[tuple[Path, list[str]]], out: Path, checked: bool, as_json: bool = False) -> None:
+    """How every `rcm export` ends: each file written with its validator's errors (none when not
+    checked), and exit status 1 when any file failed."""
+    if as_json:
+        print_json([{"file": str(path), "checked": checked, "errors": errors} for path, errors in written])
+    else:
+        for path, errors in written:
+            console.print(f"{path}  {'[green]valid[/green]' if checked and not errors else ''}")
+            for error in errors:
+                console.print(f"  [red]{error}[/red]")
+        console.print(f"{len(written)} file(s) written to {out}")
+    if any(errors for _, errors in written):
+        raise typer.Exit(1)
 
 
 def subgroup(app: typer.Typer, name: str, help: str) -> typer.Typer:

@@ -14,7 +14,7 @@ from biller.adapters.claim_status import ClaimStatusRepository, ask_payer_status
 from biller.domain.claim_status import StatusAnswer
 from biller.service_layer.claim_status import ask_status
 from shared import db
-from shared.cli.output import console, print_json, print_table, subgroup
+from shared.cli.output import print_json, print_table, report_files, subgroup
 from shared.topic_reader import parse_time
 from shared.x12_structure import check_277
 
@@ -67,18 +67,12 @@ def export_277(
             await conn.close()
 
     out.mkdir(parents=True, exist_ok=True)
-    failed = 0
-    for payer_id, text in (found := asyncio.run(run())):
+    written = []
+    for payer_id, text in asyncio.run(run()):
         path = out / f"{payer_id}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.277"
         path.write_text(text)
-        errors = check_277(text)
-        console.print(f"{path}  {'[green]valid[/green]' if not errors else ''}")
-        for error in errors:
-            console.print(f"  [red]{error}[/red]")
-        failed += bool(errors)
-    console.print(f"{len(found)} file(s) written to {out}")
-    if failed:
-        raise typer.Exit(1)
+        written.append((path, check_277(text)))
+    report_files(written, out, checked=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,7 @@ import typer
 
 from biller.adapters.eligibility import EligibilityRepository
 from shared import db
-from shared.cli.output import console, print_json, print_table, subgroup
+from shared.cli.output import print_json, print_table, report_files, subgroup
 from shared.topic_reader import parse_time
 from shared.x12_structure import check_271
 
@@ -55,19 +55,12 @@ def export_271(
             await conn.close()
 
     out.mkdir(parents=True, exist_ok=True)
-    failed = 0
-    answers = asyncio.run(run())
-    for payer_id, text in answers:
+    written = []
+    for payer_id, text in asyncio.run(run()):
         path = out / f"{payer_id}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.271"
         path.write_text(text)
-        errors = check_271(text) if check else []
-        console.print(f"{path}  {'[green]valid[/green]' if check and not errors else ''}")
-        for error in errors:
-            console.print(f"  [red]{error}[/red]")
-        failed += bool(errors)
-    console.print(f"{len(answers)} file(s) written to {out}")
-    if failed:
-        raise typer.Exit(1)
+        written.append((path, check_271(text) if check else []))
+    report_files(written, out, check)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,7 +15,7 @@ from biller.adapters.exports import claims_for_fhir, next_interchange_number, su
 from biller.adapters.reference import load_payers, load_submitter
 from biller.domain.x12_837 import claim_interchange
 from shared import db, x12
-from shared.cli.output import console, subgroup
+from shared.cli.output import console, report_files, subgroup
 from shared.schemas import ClaimSubmitted
 from shared.security import session
 from shared.topic_reader import parse_time
@@ -56,15 +56,7 @@ def export_837(
 
     written = asyncio.run(run())
     session.recorded(person, "biller", "rcm export 837", exported, files=len(written))
-    failed = 0
-    for path, errors in written:
-        console.print(f"{path}  {'[green]valid[/green]' if check and not errors else ''}")
-        for error in errors:
-            console.print(f"  [red]{error}[/red]")
-        failed += bool(errors)
-    console.print(f"{len(written)} file(s) written to {out}")
-    if failed:
-        raise typer.Exit(1)
+    report_files(written, out, check)
 
 
 def export_fhir(

@@ -11,7 +11,7 @@ import typer
 
 from payer_sim.entrypoints import cli_acks
 from shared import db, x12
-from shared.cli.output import console, print_json, subgroup
+from shared.cli.output import console, report_files, subgroup
 from shared.schemas import RemittanceIssued
 from shared.security import session
 from shared.topic_reader import parse_time
@@ -37,17 +37,7 @@ def export_835(
     patients: list[str] = []  # whose remittances the files hold: the access log names them
     written = asyncio.run(_write_835(out, parse_time(since) if since else None, payer, check, patients, quiet=as_json))
     session.recorded(person, "payer-sim", "rcm export 835", patients, files=len(written), payer=payer or "")
-    failed = sum(bool(errors) for _, errors in written)
-    if as_json:
-        print_json([{"file": str(path), "checked": check, "errors": errors} for path, errors in written])
-    else:
-        for path, errors in written:
-            console.print(f"{path}  {'[green]valid[/green]' if check and not errors else ''}")
-            for error in errors:
-                console.print(f"  [red]{error}[/red]")
-        console.print(f"{len(written)} file(s) written to {out}")
-    if failed:
-        raise typer.Exit(1)
+    report_files(written, out, check, as_json)
 
 
 async def _write_835(

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from shared import db, x12
-from shared.cli.output import console, print_json
+from shared.cli.output import report_files
 from shared.topic_reader import parse_time
 
 KINDS = {"999": "x12_999", "277ca": "x12_277ca"}
@@ -36,17 +36,7 @@ async def _write(kind: str, out: Path, since: str | None, check: bool) -> list[t
 
 
 def _export(kind: str, out: Path, since: str | None, check: bool, as_json: bool) -> None:
-    written = asyncio.run(_write(kind, out, since, check))
-    if as_json:
-        print_json([{"file": str(path), "checked": check, "errors": errors} for path, errors in written])
-    else:
-        for path, errors in written:
-            console.print(f"{path}  {'[green]valid[/green]' if check and not errors else ''}")
-            for error in errors:
-                console.print(f"  [red]{error}[/red]")
-        console.print(f"{len(written)} file(s) written to {out}")
-    if any(errors for _, errors in written):
-        raise typer.Exit(1)
+    report_files(asyncio.run(_write(kind, out, since, check)), out, check, as_json)
 
 
 OUT = typer.Option(..., "--out", help="folder to write the files into")
