@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import threading
 import time
 from collections.abc import Awaitable, Callable, Generator
@@ -133,3 +134,12 @@ async def wait_for(check: Callable[[], Awaitable[bool]], timeout: float = 60.0, 
             return True
         await asyncio.sleep(every)
     return False
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a worker a test started: SIGTERM, then SIGKILL if it has not left within a minute."""
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -19,7 +19,17 @@ from bench.synthetic import VisitFactory
 from shared.pipeline import stage
 from shared.schemas import VISITS
 from shared.topic_reader import end_offsets
-from tests.helpers import SENDER, async_web, intake_url, read_since, service_url, visit_ids_of, wait_for, web
+from tests.helpers import (
+    SENDER,
+    async_web,
+    intake_url,
+    read_since,
+    service_url,
+    stop_process,
+    visit_ids_of,
+    wait_for,
+    web,
+)
 from tests.integration.test_stage_scaling import metric
 
 REQUESTS = 60  # one visit each, each on a connection of its own
@@ -70,11 +80,7 @@ async def test_two_encounters_share_the_port_and_publish_each_visit_once(
         published = Counter(v for v in visit_ids_of(await read_since(VISITS, since)) if v in ids)
         assert set(published.values()) == {1}, "a visit was published twice"
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop_process(worker)
 
 
 async def _answers(port: int) -> bool:

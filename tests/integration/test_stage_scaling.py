@@ -22,7 +22,7 @@ from shared.schemas.common import utcnow
 from shared.settings import get_settings
 from shared.topic_reader import end_offsets
 from shared.unit_of_work import Outgoing
-from tests.helpers import read_since, service_url, wait_for, web
+from tests.helpers import read_since, service_url, stop_process, wait_for, web
 
 VISITS_IN_RUN = 300
 WAVES = 3  # the payer-sim test's waves at most (see there)
@@ -60,11 +60,7 @@ async def second_worker(module: str, tmp_path: Path, topic: str) -> AsyncIterato
             assert await wait_for(has_partitions, timeout=120, every=1), f"the second {module} never got partitions"
             yield
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            stop_process(worker)
 
 
 async def test_two_billers_share_the_work_and_claim_each_visit_once(factory: VisitFactory, conn, tmp_path) -> None:  # type: ignore[no-untyped-def]
