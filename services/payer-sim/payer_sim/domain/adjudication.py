@@ -54,8 +54,32 @@ class Adjudication:
         return sum(a.amount_cents for ln in self.lines for a in ln.adjustments if a.group == "PR")
 
 
-def _cents(value: Decimal) -> int:
+def cents(value: Decimal) -> int:
     return int(value.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def allowed_amount(line: ClaimLine, fee_cents: int, plan: Plan) -> int:
+    """The plan's allowed amount for the line: its fee schedule times the plan's multiplier, never
+    more than the charge."""
+    return min(line.charge_cents, cents(Decimal(fee_cents * line.units) * Decimal(str(plan.fee_multiplier))))
+
+
+def screen_claim(
+    claim: ClaimSubmitted,
+    terms: PayerTerms | None,
+    history: ClaimHistory,
+    accumulator: Accumulator,
+    forced: Denial | None,
+) -> Adjudication | tuple[Accumulator, PayerTerms, Plan]:
+    """The claim-level checks every payer runs first, primary or later: a denied claim's whole
+    answer, or a working copy of the accumulator and the terms and plan to adjudicate under."""
+    acc = Accumulator(accumulator.deductible_met_cents, accumulator.out_of_pocket_met_cents)
+    denial = forced or claim_denial(claim, terms, history)
+    plan = resolve_plan(terms, claim.coverage.plan_id) if terms is not None else None
+    if denial is not None or terms is None or plan is None:
+        denial = denial or Denial("CO", "109")
+        return Adjudication("4", [denied_line(ln, denial) for ln in claim.service_lines], accumulator=acc)
+    return acc, terms, plan
 
 
 def line_key(claim: ClaimSubmitted, line: ClaimLine) -> tuple[str, ...]:
@@ -186,13 +210,10 @@ def adjudicate(
     history: ClaimHistory,
     forced: Denial | None = None,
 ) -> Adjudication:
-    acc = Accumulator(accumulator.deductible_met_cents, accumulator.out_of_pocket_met_cents)
-    denial = forced or claim_denial(claim, terms, history)
-    if denial is not None or terms is None:
-        denial = denial or Denial("CO", "109")
-        return Adjudication("4", [denied_line(ln, denial) for ln in claim.service_lines], accumulator=acc)
-    plan = resolve_plan(terms, claim.coverage.plan_id)
-    assert plan is not None  # claim_denial answered CO-109 otherwise
+    screened = screen_claim(claim, terms, history, accumulator, forced)
+    if isinstance(screened, Adjudication):
+        return screened
+    acc, terms, plan = screened
 
     kind = visit_kind(claim)
     copay_left = plan.copay_cents.get(kind, 0)
@@ -202,8 +223,7 @@ def adjudicate(
         if line_denial is not None:
             lines.append(denied_line(line, line_denial))
             continue
-        fee = ref.fee_schedule[line.procedure_code].allowed_cents
-        allowed = min(line.charge_cents, _cents(Decimal(fee * line.units) * Decimal(str(plan.fee_multiplier))))
+        allowed = allowed_amount(line, ref.fee_schedule[line.procedure_code].allowed_cents, plan)
         adjustments = []
         if line.charge_cents > allowed:
             adjustments.append(Adjustment(group="CO", carc="45", amount_cents=line.charge_cents - allowed))
@@ -216,7 +236,7 @@ def adjudicate(
                 remaining -= share[0]
             share[1] = min(max(plan.deductible_cents - acc.deductible_met_cents, 0), remaining)
             remaining -= share[1]
-            share[2] = _cents(Decimal(remaining) * Decimal(str(plan.coinsurance)))
+            share[2] = cents(Decimal(remaining) * Decimal(str(plan.coinsurance)))
         if plan.out_of_pocket_max_cents is not None:
             excess = sum(share) - max(plan.out_of_pocket_max_cents - acc.out_of_pocket_met_cents, 0)
             for i in (2, 0, 1):  # past the cap the plan pays: give back coinsurance, then copay, then deductible

@@ -20,12 +20,11 @@ from decimal import Decimal
 from payer_sim.domain.adjudication import (
     Adjudication,
     Denial,
-    _cents,
     adjudicate,
-    claim_denial,
-    denied_line,
+    allowed_amount,
+    cents,
     line_denials,
-    resolve_plan,
+    screen_claim,
 )
 from payer_sim.domain.model import Accumulator, ClaimHistory, PayerTerms, Plan, ReferenceData
 from shared.schemas import Adjustment, ClaimLine, ClaimSubmitted, RemittanceLine
@@ -41,11 +40,9 @@ def own_benefit(line: ClaimLine, plan: Plan, ref: ReferenceData, acc: Accumulato
     entry = ref.fee_schedule.get(line.procedure_code)
     if entry is None:
         return 0, 0
-    allowed = min(
-        line.charge_cents, _cents(Decimal(entry.allowed_cents * line.units) * Decimal(str(plan.fee_multiplier)))
-    )
+    allowed = allowed_amount(line, entry.allowed_cents, plan)
     deductible = min(max(plan.deductible_cents - acc.deductible_met_cents, 0), allowed)
-    coinsurance = _cents(Decimal(allowed - deductible) * Decimal(str(plan.coinsurance)))
+    coinsurance = cents(Decimal(allowed - deductible) * Decimal(str(plan.coinsurance)))
     return allowed - deductible - coinsurance, deductible
 
 
@@ -122,12 +119,10 @@ def adjudicate_later(
     """The answer of a secondary or tertiary payer to a claim carrying the earlier payers' answers."""
     if not claim.prior_payers:
         return adjudicate(claim, terms, ref, accumulator, history, forced)
-    acc = Accumulator(accumulator.deductible_met_cents, accumulator.out_of_pocket_met_cents)
-    denial = forced or claim_denial(claim, terms, history)
-    plan = resolve_plan(terms, claim.coverage.plan_id) if terms is not None else None
-    if denial is not None or terms is None or plan is None:
-        denial = denial or Denial("CO", "109")
-        return Adjudication("4", [denied_line(ln, denial) for ln in claim.service_lines], accumulator=acc)
+    screened = screen_claim(claim, terms, history, accumulator, forced)
+    if isinstance(screened, Adjudication):
+        return screened
+    acc, terms, plan = screened
     last = claim.prior_payers[-1]
     prior_lines = {p.line_control_number: p for p in last.lines}
     paid_before: dict[str, int] = {}
