@@ -54,6 +54,28 @@ def test_the_preventive_exam_code_follows_age_on_the_service_date(birth_date: st
     assert dx(visit_type="preventive", patient=patient) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("entry", "birth_date", "expected"),
+    [
+        ("annual physical exam", "1971-03-09", ["Z00.00"]),
+        ("physical exam, adult", "1971-03-09", ["Z00.00"]),
+        ("4 yr well child check", "2022-05-01", ["Z00.129"]),
+        ("well adolescent visit", "2012-05-01", ["Z00.129"]),
+        ("newborn weight check / routine newborn exam", "2026-11-01", ["Z00.111"]),
+        ("AWV subsequent", "1950-03-09", ["Z00.00"]),
+        ("welcome to medicare exam", "1961-03-09", ["Z00.00"]),
+        ("annual physical, htn", "1971-03-09", ["Z00.00", "I10"]),  # a condition in the entry is still coded
+    ],
+)
+def test_an_entry_naming_the_preventive_encounter_is_the_exam_code_for_the_age(
+    entry: str, birth_date: str, expected: list[str]
+) -> None:
+    patient = {"id": "P-UNIT-1", "first_name": "Testa", "last_name": "Example", "birth_date": birth_date, "sex": "F"}
+    result = code(entry, visit_type="preventive", patient=patient)
+    assert [d.code for d in result.diagnoses] == expected
+    assert not [r.code for r in result.review_reasons if r.code.startswith(("dx", "icd"))]
+
+
 def test_a_documented_abnormal_finding_makes_the_exam_with_abnormal_findings() -> None:
     found = dx(
         "abnormal finding: elevated blood pressure reading, no diagnosis of hypertension", visit_type="preventive"
