@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import simple_icd_10_cm as icd
 
+from coder.domain.description_words import title_key
 from coder.domain.text_index import DiagnosisIndex, TextMatch, normalise_text
 
 # How a condition is doing, not what it is ("well controlled", "stable"); severity words are not among them
@@ -29,9 +30,21 @@ def titles_of(category: str) -> str:
     return " ".join(icd.get_description(c).lower() for c in icd.get_descendants(category) if icd.is_leaf(c))
 
 
-def without_status_words(norm: str) -> str:
-    words = [w for w in norm.split() if w not in STATUS_WORDS]
-    return " ".join(words) if words else norm
+def without_status_words(norm: str, index: DiagnosisIndex | None = None) -> str:
+    """The text without the words that say how a condition is doing, except a word that is part of a term the
+    Index names with the next word ("stable angina" is I20.89, an essential modifier, not a status)."""
+    tokens = norm.split()
+    kept = [
+        w
+        for i, w in enumerate(tokens)
+        if w not in STATUS_WORDS or (index is not None and _names_term(" ".join(tokens[i : i + 2]), index))
+    ]
+    return " ".join(kept) if kept else norm
+
+
+def _names_term(phrase: str, index: DiagnosisIndex) -> bool:
+    key = title_key(phrase)
+    return " " in phrase and (phrase in index.phrases or bool(index.inclusions.get(key) or index.titles.get(key)))
 
 
 def without_acuity(norm: str, index: DiagnosisIndex) -> TextMatch | None:
