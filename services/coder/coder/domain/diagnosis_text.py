@@ -20,6 +20,7 @@ from coder.domain.plain_reading import (
     qualifiers_first,
     without_acuity,
     without_leading_qualifiers,
+    without_levels,
     without_side,
     without_status_words,
 )
@@ -140,7 +141,7 @@ def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
     if isinstance(found, Unsure) and (plain := without_status_words(norm, index)) != norm:
         found = index.lookup(plain)  # "htn well controlled": how the condition is doing is not a code
     if isinstance(found, Unsure):
-        found = without_acuity(norm, index) or without_side(norm, index) or found
+        found = without_acuity(norm, index) or without_side(norm, index) or without_levels(norm, index) or found
     if isinstance(found, TextMatch) and (wrong := side_conflict(norm, found.codes)):
         message = f"diagnosis {position}: the side written is not the side of {wrong} (best match): a person chooses"
         return Entry(reasons=[reason("dx-text-unsure", message, list(found.codes))])
@@ -226,7 +227,9 @@ def _statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
 
 
 def code_text(position: int, text: str, index: DiagnosisIndex) -> Entry:
-    if not normalise(spell_out_signs(text)):  # only a reading ("BP 128/82", "wt 212 lb"): no diagnosis
+    spelled = normalise(spell_out_signs(text))
+    # only a reading ("BP 128/82", "wt 212 lb today"): the numbers went, nothing left names a condition
+    if not spelled or (re.search(r"\d", text) and not re.search(r"\d", spelled) and only_qualifies(spelled)):
         return Entry()
     whole = _statement(position, text, index)
     settled = not whole.reasons and all(c.confidence >= PHRASE_CONFIDENCE for c in whole.codes)

@@ -71,6 +71,21 @@ def without_side(norm: str, index: DiagnosisIndex) -> TextMatch | None:
     return None
 
 
+_LEVEL = re.compile(r"\b[ctls]\d{1,2}(?:\s+[ctls]?\d{1,2})?\b")
+
+
+def without_levels(norm: str, index: DiagnosisIndex) -> TextMatch | None:
+    """'cervical radiculopathy c5 c6': a spinal level read without, when no code of the category has a level axis
+    (M54.12 has none; a disc disorder's M50.12- has one, and keeps the text for a person)."""
+    plain = normalise_text(_LEVEL.sub(" ", norm))
+    if plain == norm or not plain:
+        return None
+    found = index.lookup(plain)
+    if isinstance(found, TextMatch) and not any("level" in titles_of(c[:3]) for c in found.codes):
+        return found
+    return None
+
+
 def without_leading_qualifiers(norm: str) -> str:
     words = norm.split()
     while len(words) > 1 and words[0] in LEADING_QUALIFIERS:
