@@ -126,3 +126,8 @@ def test_an_abbreviation_with_two_meanings_goes_to_a_person() -> None:
 )
 def test_a_spinal_level_decides_only_where_the_code_has_one(entry: str, expected: list[str]) -> None:
     assert dx(entry) == expected and reasons(entry) == []
+
+
+def test_a_parenthetical_synonym_restates_the_condition() -> None:
+    assert dx("L medial epicondylitis (golfer's elbow)") == ["M77.02"]
+    assert reasons("HTN (hyperlipidemia)") != []  # another condition in the aside: a person reads it

@@ -226,6 +226,19 @@ def _statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
     return whole
 
 
+_PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*")
+
+
+def _without_synonym(position: int, text: str, index: DiagnosisIndex) -> Entry | None:
+    """'R epicondylitis (tennis elbow)': an aside naming the same condition (same subcategory) restates it."""
+    inner, outside = [p for p in _PARENTHESIS.findall(text) if p.strip()], _PARENTHESIS.sub(" ", text).strip()
+    if len(inner) != 1 or not outside or not isinstance(aside := index.lookup(inner[0]), TextMatch):
+        return None
+    plain = _statement(position, outside, index)
+    same = all(any(c.code[:5] == a[:5] for c in plain.codes) for a in aside.codes)
+    return plain if same and plain.codes and not plain.reasons else None
+
+
 def code_text(position: int, text: str, index: DiagnosisIndex) -> Entry:
     spelled = normalise(spell_out_signs(text))
     # only a reading ("BP 128/82", "wt 212 lb today"): the numbers went, nothing left names a condition
@@ -235,6 +248,8 @@ def code_text(position: int, text: str, index: DiagnosisIndex) -> Entry:
     settled = not whole.reasons and all(c.confidence >= PHRASE_CONFIDENCE for c in whole.codes)
     if settled and (whole.codes or whole.uncertain or whole.negated not in ("negative", "ruled out", "excluded")):
         return _with_therapy(position, text, whole, index)  # a negation before a list covers all of it
+    if (synonym := _without_synonym(position, text, index)) is not None:
+        return synonym
     parts = parts_of(text, index)
     if len(parts) < 2:
         return whole
