@@ -14,7 +14,8 @@ TEXTS = [
     "s/p CABG", "otitis media acute right ear", "knee pain", "laceration of left hand", "suspected pneumonia",
     "r/o strep", "no fever", "fracture of wrist", "Low back pain, unspecified", "acute sinusitis",
     "tennis elbow, right", "broken arm", "chronic low back pain", "diabetes with CKD stage 3a", "MS",
-    "obesity with BMI 36", "bmi 31",
+    "obesity with BMI 36", "bmi 31", "annual screen for STDs", "obesity, BMI 96th %ile", "cad w/ stable angina",
+    "R 1st MTP joint pain", "fell off bike, abrasion L knee", "migraine vs tension HA, headache",
     "pneumonia, confirmed on chest x-ray", "cad s/p cabg", "uti due to e. coli", "dizziness", "ear infection",
 ]  # fmt: skip
 CODES = ["E11.9", "N18.4", "I10", "S61.412A", "Z23", "J45.909", "Z00.00", "E11.A"]

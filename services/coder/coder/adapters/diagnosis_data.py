@@ -64,8 +64,9 @@ def load_diagnosis_data(data_dir: Path) -> DiagnosisData:
     pairs = tuple((r["code"], r["needs"], _codes(r["result"]), r["keep"] == "yes")
                   for r in combinations if r["kind"] == "pair")  # fmt: skip
     contradictory = tuple((r["code"], r["needs"]) for r in combinations if r["kind"] == "contradictory")
+    screening = {normalise(r["target"]): r["code"] for r in _rows(data_dir / "screening_targets.csv")}
     return DiagnosisData(phrases, abbreviations, by_kind["history"], by_kind["status"], by_kind["family"], integral,
-                         diabetes, needs, pairs, contradictory, ambiguous)  # fmt: skip
+                         diabetes, needs, pairs, contradictory, ambiguous, screening)  # fmt: skip
 
 
 def load_diagnosis_index(data_dir: Path) -> DiagnosisIndex:

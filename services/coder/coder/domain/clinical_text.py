@@ -27,11 +27,17 @@ _SIGNS = (
     (r"\b(?:lv)?ef\s*(?:of\s*)?(?:<|>|=)?\s*\d+(?:\s*-\s*\d+)?\s*%?", " "),
     (r"\b(?:hgb\s*|hb)?a1c\s*(?:of\s*|is\s*)?(?:<|>|=)?\s*\d+(?:\.\d+)?\s*%?", " "), (r"\bx\s*\d+\b", " "),
     # an amount says how much, not what: "smoker 1/2 ppd", "30 pack-year history"
-    (r"\b\d+(?:\s*/\s*\d+|\.\d+)?\s*(?:ppd|packs?\s+(?:per|a)\s+day|pack[\s-]*years?|py)\b", " "),
+    (r"\b\d+(?:\s*/\s*\d+|\.\d+)?\s*(?:ppd|packs?\s+(?:per|a)\s+day|pack[\s-]*years?|pk[\s-]*yrs?|py)\b", " "),
+    # a reading makes no diagnosis (R03.0 says so in words): "BP 128/82", "wt 212 lb", "ht 64 in", "10 lb"
+    (r"\b(?:bp|blood pressure)\s*(?:of|is|:)?\s*\d{2,3}\s*/\s*\d{2,3}\b", " "), (r"\b\d{2,3}\s*/\s*\d{2,3}\b", " "),
+    (r"\b(?:wt|weight|ht|height)\s*(?:of|is|:)?\s*\d+(?:\.\d+)?\s*(?:lbs?|pounds?|kgs?|in|inches|cm|oz)?(?![\w.])",
+     " "),
+    (r"\b\d+(?:\.\d+)?\s*(?:lbs?|pounds?|kgs?|inches|cm|oz)\b", " "),
     # "on long-term prednisone" is "on prednisone": the Z79 code says long-term already
     (r"\bon\s+(?:long[\s-]*term|daily|maintenance)\s+(?:use\s+of\s+|therapy\s+with\s+)?", " on "),
 )  # fmt: skip
 _LATERALITY = {"r": "right", "rt": "right", "l": "left", "lt": "left"}
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")  # "R 1st MTP": a side before a numbered digit or joint
 
 # Cues, longest first within each list so "negative for" wins over "no".
 NEGATED_BEFORE = ("without evidence of", "no evidence of", "no signs of", "negative for", "ruled out for",
@@ -76,7 +82,10 @@ def spell_out_signs(text: str) -> str:
     if m := _SIDE_AFTER.match(low):  # "tennis elbow, right" is "right tennis elbow"; a leading cue stays first
         # _LEADING_CUE's every part is optional: it matches any text, so match() is never None
         cue, rest = _LEADING_CUE.match(m["rest"].strip()).groups()  # type: ignore[union-attr]
-        low = f"{cue}{_SIDE_WORD.get(m['side'], m['side'])} {rest}"
+        side = _SIDE_WORD.get(m["side"], m["side"])
+        # "LBP w/ sciatica L": the side is said of both sides of "with" (whichever part has a side axis takes it)
+        head, joined, tail = rest.rpartition(" with ")
+        low = f"{cue}{side} {head} with {side} {tail}" if joined else f"{cue}{side} {rest}"
     return re.sub(r"\s+", " ", low).strip()
 
 
@@ -96,7 +105,7 @@ def expand_abbreviations(phrase: str, table: dict[str, str]) -> str:
         else:
             token = tokens[i]
             following = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if token in _LATERALITY and following.isalpha():
+            if token in _LATERALITY and (following.isalpha() or _ORDINAL.fullmatch(following)):
                 token = _LATERALITY[token]
             out.append(token)
             i += 1
@@ -160,7 +169,8 @@ def read_statement(text: str) -> Statement:
     if found := _strip_after(norm, UNCERTAIN_AFTER):
         return _uncertain(low, found[0])
     if " vs " in f" {norm} " or " versus " in f" {norm} ":  # a differential: every side uncertain
-        return Statement("uncertain", norm, (), "vs")
+        parts = [normalise(p) for p in _SIGN_SPLIT.split(low) if normalise(p)]  # signs written after it stay
+        return Statement("uncertain", parts[0], tuple(parts[1:]), "vs")
     return Statement("present", norm)
 
 
@@ -184,6 +194,15 @@ decreased continue continued per today follow up f u recheck check chest x ray x
 labs on statin statins atorvastatin rosuvastatin simvastatin pravastatin levothyroxine synthroid lisinopril losartan
 amlodipine metoprolol hctz omeprazole pantoprazole sertraline escitalopram fluoxetine bupropion albuterol gabapentin
 cpap bipap therapy treatment medication medications meds cardiology endocrinology nephrology by currently mild
+initial subsequent encounter enc visit healing
+""".split())  # noqa: SIM905  # fmt: skip
+# How an injury happened: external-cause codes (V00-Y99) are not reported (I.C.20, no national requirement), so a
+# list part made only of these words ("fell off bike", "handlebar injury", "stubbed on door") adds no code.
+MECHANISM = frozenset("""
+fell fall falls fallen tripped trip slipped slip struck hit stubbed stubbing twisted twisting lifting lifted playing
+while injury injured mechanism off from onto into down at bike bicycle handlebar handlebars door stairs steps ladder
+skateboard skateboarding trampoline soccer football basketball baseball sports mva mvc accident car home work gym
+running jumping landing his her own
 """.split())  # noqa: SIM905  # fmt: skip
 VISIT_PURPOSES = frozenset({"blood pressure check", "bp check", "med check", "medication check", "follow up",
                             "routine follow up", "recheck", "medication refill check"})  # fmt: skip
@@ -192,4 +211,9 @@ VISIT_PURPOSES = frozenset({"blood pressure check", "bp check", "med check", "me
 def only_qualifies(text: str) -> bool:
     """True for a list part that names no condition of its own."""
     norm = normalise(text)
-    return bool(norm) and (norm in VISIT_PURPOSES or all(w in QUALIFIERS or w.isdigit() for w in norm.split()))
+    words = norm.split()
+    return bool(norm) and (
+        norm in VISIT_PURPOSES
+        or all(w in QUALIFIERS or w.isdigit() for w in words)
+        or all(w in MECHANISM or w in QUALIFIERS for w in words)
+    )

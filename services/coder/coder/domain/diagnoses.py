@@ -14,6 +14,7 @@ from functools import lru_cache
 from coder.domain import icd10
 from coder.domain.diagnosis_rules import Coded, apply_list_rules
 from coder.domain.diagnosis_text import Entry, code_text, reason
+from coder.domain.measures import wrong_age
 from coder.domain.model import CodingResult, ReferenceTables
 from coder.domain.text_index import DiagnosisIndex, normalise_text
 from shared.schemas import CodedDiagnosis, ReviewReason, Visit
@@ -22,6 +23,8 @@ from shared.schemas.visit import DiagnosisIn
 MAX_CLAIM_DIAGNOSES = 12
 LIST_CACHE_SIZE = 20_000
 PREVENTIVE_EXAMS = ("Z00.0", "Z00.1")
+# a routine gynecological (well-woman) exam is the preventive exam of its visit: no Z00.0- beside it
+GYNECOLOGICAL_EXAMS = ("Z01.41",)
 # (code without / with abnormal findings) by age: newborn under 8 days, 8-28 days, child, adult
 EXAM_BY_AGE = ((8, ("Z00.110", "Z00.110")), (29, ("Z00.111", "Z00.111")), (18 * 365, ("Z00.129", "Z00.121")),
                (10**6, ("Z00.00", "Z00.01")))  # fmt: skip
@@ -152,6 +155,11 @@ def _copy(entry: Entry) -> Entry:
     return Entry(list(entry.codes), list(entry.reasons), list(entry.uncertain), entry.negated)
 
 
+def _age(visit: Visit) -> int:
+    born, day = visit.patient.birth_date, visit.service_date
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 def preventive_exam(visit: Visit, abnormal: bool) -> str:
     """The preventive-exam code for the patient's age on the service date (newborn, child, adult)."""
     days = (visit.service_date - visit.patient.birth_date).days
@@ -181,6 +189,10 @@ def code_diagnoses(visit: Visit, tables: ReferenceTables, result: CodingResult) 
     coded, reasons = found
     if (visit.service_date - visit.patient.birth_date).days >= NEWBORN_DAYS:
         reasons = (*reasons, *_newborn_codes([c.code for c in coded]))
+    if misfit := wrong_age([c.code for c in coded], _age(visit)):
+        reasons = (*reasons, reason("dx-age-conflict", f"{misfit} is a body mass index code for another age "
+                                    "(pediatric percentile Z68.5- for ages 2-19, adult value from 20): confirm the "
+                                    "code for the patient's age", [misfit]))  # fmt: skip
     for c in coded:
         result.diagnoses.append(CodedDiagnosis(code=c.code, description=icd10.description(c.code), source=c.source,
                                                confidence=c.confidence, evidence=c.evidence))  # fmt: skip
@@ -213,7 +225,7 @@ def _code_list(
                 f"{conflicts[0]} is a preventive-exam code for another age: confirm the code for the patient's age"
             )
             reasons.append(reason("dx-age-conflict", message, [exam[abnormal], *conflicts]))
-        elif not any(c.code.startswith(PREVENTIVE_EXAMS) for c in coded):
+        elif not any(c.code.startswith((*PREVENTIVE_EXAMS, *GYNECOLOGICAL_EXAMS)) for c in coded):
             note = "preventive visit" + (", abnormal finding" if abnormal else "")
             coded.insert(0, Coded(exam[abnormal], 1.0, "text", [note]))
     for position, cue, candidates in uncertain:

@@ -226,10 +226,11 @@ WEIGHT_DIAGNOSES = ("E66", "E44", "E45", "E46", "R63", "E88.8", "Z71.3")
 
 
 def body_mass_index(coded: list[Coded]) -> list[Coded]:
-    """I.C.21.c.3: a BMI code only beside a weight diagnosis the provider documented."""
+    """I.C.21.c.3: an adult BMI code only beside a weight diagnosis the provider documented; a pediatric
+    percentile (Z68.5-, ages 2-19) is reported from the well-child measurement as the corpus conventions say."""
     if any(c.code.startswith(WEIGHT_DIAGNOSES) for c in coded):
         return coded
-    return [c for c in coded if not c.code.startswith("Z68")]
+    return [c for c in coded if not c.code.startswith("Z68") or c.code.startswith("Z68.5")]
 
 
 def apply_list_rules(

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import simple_icd_10_cm as icd
 
 from coder.domain.clinical_text import COMPLAINT, normalise, only_qualifies, read_statement, spell_out_signs
 from coder.domain.diagnosis_rules import Coded
+from coder.domain.measures import bmi_code, percentile_code
 from coder.domain.plain_reading import (
     LEADING_QUALIFIERS,
     qualifiers_first,
     without_acuity,
     without_leading_qualifiers,
+    without_levels,
     without_side,
     without_status_words,
 )
+from coder.domain.screening import code_screening
 from coder.domain.text_index import DiagnosisIndex, TextMatch, Unsure, normalise_text
 from shared.schemas import ReviewReason
 
@@ -34,7 +36,6 @@ KIND_WHERE = {"history": "a personal-history code (Z85–Z87)", "family": "a fam
 _PARTS = re.compile(r"\s*(?:[,;+&]|\band\b|\bwith\b|\bin\b|(?<!not )\bdue to\b|\s/\s)\s*")
 # split before the cue, keep it; not in "acute on chronic" nor "not on dialysis"
 _KEEP_CUE = re.compile(r"(?<!acute)(?<!\bnot)(?<!\bno)\s+(?=(?:on|status post|history of)\s)")
-_BMI = re.compile(r"(?:body mass index|bmi)(?: of| is)? (\d{2})(?: (\d))?")
 # "f/u pneumonia, resolved": a visit after the treatment is complete (Z09, with the history code)
 _FOLLOW_UP = re.compile(r"^(?:follow up|followup|f u|fu)\b")
 PHRASE_CONFIDENCE = 0.97  # a phrase-table or title match; below: the scored index guessed
@@ -56,30 +57,6 @@ class Entry:
 
 def _coded(found: TextMatch, evidence: list[str]) -> list[Coded]:
     return [Coded(code, found.confidence, "text", [*evidence, *found.evidence]) for code in found.codes]
-
-
-@lru_cache(maxsize=1)
-def _bmi_ranges() -> tuple[tuple[float, float, str], ...]:
-    """Adult BMI codes with the range their FY title names ("Body mass index [BMI] 33.0-33.9, adult")."""
-    ranges = []
-    for code in icd.get_descendants("Z68"):
-        title = icd.get_description(code)
-        if not icd.is_leaf(code) or "adult" not in title:
-            continue
-        if m := re.search(r"(\d+(?:\.\d)?)-(\d+(?:\.\d)?)", title):
-            ranges.append((float(m[1]), float(m[2]) + 0.05, code))
-        elif m := re.search(r"(\d+(?:\.\d)?) or less", title):
-            ranges.append((0.0, float(m[1]) + 0.05, code))
-        elif m := re.search(r"(\d+(?:\.\d)?) or greater", title):
-            ranges.append((float(m[1]), 1000.0, code))
-    return tuple(sorted(ranges))
-
-
-def bmi_code(norm: str) -> str | None:
-    if not (m := _BMI.fullmatch(norm)):
-        return None
-    value = float(f"{m[1]}.{m[2] or 0}")
-    return next((code for low, high, code in _bmi_ranges() if low <= value < high), None)
 
 
 def _not_active(position: int, kind: str, concept: str, cue: str, index: DiagnosisIndex) -> Entry:
@@ -115,8 +92,11 @@ def _uncertain(position: int, concept: str, signs: tuple[str, ...], cue: str, in
     """IV.H: the signs documented with an uncertain diagnosis are coded; without any, the concept waits.
     A sign the index cannot place is not dropped: a person codes it."""
     entry = Entry()
+    sides = [w for w in index.expand(concept).split() if w in ("right", "left")][:1]
     for sign in signs:
-        found = index.lookup(sign)
+        # "questionable fx R wrist, wrist pain": the side written once is the sign's side too
+        sided = index.lookup(f"{sides[0]} {sign}") if sides and not {"right", "left"} & set(sign.split()) else None
+        found = sided if isinstance(sided, TextMatch) else index.lookup(sign)
         if isinstance(found, TextMatch):
             entry.codes += _coded(found, [f"sign documented with a {cue} diagnosis (IV.H)"])
         elif not only_qualifies(sign):
@@ -151,15 +131,17 @@ def _one_statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
         candidates = [c for f in found_each if isinstance(f, TextMatch) for c in f.codes]
         return Entry(reasons=[reason("dx-ambiguous-abbreviation", f"diagnosis {position} is an abbreviation with "
                                      f"{len(meanings)} meanings: the provider says which", candidates)])  # fmt: skip
-    if bmi := bmi_code(norm):
+    if bmi := bmi_code(norm) or percentile_code(COMPLAINT.sub("", spell_out_signs(text))):
         return Entry(codes=[Coded(bmi, 0.97, "text", ["body mass index"])])
+    if screened := code_screening(position, norm, index, index.data.screening):
+        return Entry(*screened)
     found = index.lookup(COMPLAINT.sub("", spell_out_signs(text)))
     if isinstance(found, Unsure) and (plain := without_leading_qualifiers(norm)) != norm:
         found = index.lookup(plain)  # "new onset atrial fibrillation", "known htn"
-    if isinstance(found, Unsure) and (plain := without_status_words(norm)) != norm:
+    if isinstance(found, Unsure) and (plain := without_status_words(norm, index)) != norm:
         found = index.lookup(plain)  # "htn well controlled": how the condition is doing is not a code
     if isinstance(found, Unsure):
-        found = without_acuity(norm, index) or without_side(norm, index) or found
+        found = without_acuity(norm, index) or without_side(norm, index) or without_levels(norm, index) or found
     if isinstance(found, TextMatch) and (wrong := side_conflict(norm, found.codes)):
         message = f"diagnosis {position}: the side written is not the side of {wrong} (best match): a person chooses"
         return Entry(reasons=[reason("dx-text-unsure", message, list(found.codes))])
@@ -244,11 +226,30 @@ def _statement(position: int, text: str, index: DiagnosisIndex) -> Entry:
     return whole
 
 
+_PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*")
+
+
+def _without_synonym(position: int, text: str, index: DiagnosisIndex) -> Entry | None:
+    """'R epicondylitis (tennis elbow)': an aside naming the same condition (same subcategory) restates it."""
+    inner, outside = [p for p in _PARENTHESIS.findall(text) if p.strip()], _PARENTHESIS.sub(" ", text).strip()
+    if len(inner) != 1 or not outside or not isinstance(aside := index.lookup(inner[0]), TextMatch):
+        return None
+    plain = _statement(position, outside, index)
+    same = all(any(c.code[:5] == a[:5] for c in plain.codes) for a in aside.codes)
+    return plain if same and plain.codes and not plain.reasons else None
+
+
 def code_text(position: int, text: str, index: DiagnosisIndex) -> Entry:
+    spelled = normalise(spell_out_signs(text))
+    # only a reading ("BP 128/82", "wt 212 lb today"): the numbers went, nothing left names a condition
+    if not spelled or (re.search(r"\d", text) and not re.search(r"\d", spelled) and only_qualifies(spelled)):
+        return Entry()
     whole = _statement(position, text, index)
     settled = not whole.reasons and all(c.confidence >= PHRASE_CONFIDENCE for c in whole.codes)
     if settled and (whole.codes or whole.uncertain or whole.negated not in ("negative", "ruled out", "excluded")):
         return _with_therapy(position, text, whole, index)  # a negation before a list covers all of it
+    if (synonym := _without_synonym(position, text, index)) is not None:
+        return synonym
     parts = parts_of(text, index)
     if len(parts) < 2:
         return whole

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import simple_icd_10_cm as icd
 
+from coder.domain.description_words import title_key
 from coder.domain.text_index import DiagnosisIndex, TextMatch, normalise_text
 
 # How a condition is doing, not what it is ("well controlled", "stable"); severity words are not among them
@@ -29,9 +30,21 @@ def titles_of(category: str) -> str:
     return " ".join(icd.get_description(c).lower() for c in icd.get_descendants(category) if icd.is_leaf(c))
 
 
-def without_status_words(norm: str) -> str:
-    words = [w for w in norm.split() if w not in STATUS_WORDS]
-    return " ".join(words) if words else norm
+def without_status_words(norm: str, index: DiagnosisIndex | None = None) -> str:
+    """The text without the words that say how a condition is doing, except a word that is part of a term the
+    Index names with the next word ("stable angina" is I20.89, an essential modifier, not a status)."""
+    tokens = norm.split()
+    kept = [
+        w
+        for i, w in enumerate(tokens)
+        if w not in STATUS_WORDS or (index is not None and _names_term(" ".join(tokens[i : i + 2]), index))
+    ]
+    return " ".join(kept) if kept else norm
+
+
+def _names_term(phrase: str, index: DiagnosisIndex) -> bool:
+    key = title_key(phrase)
+    return " " in phrase and (phrase in index.phrases or bool(index.inclusions.get(key) or index.titles.get(key)))
 
 
 def without_acuity(norm: str, index: DiagnosisIndex) -> TextMatch | None:
@@ -55,6 +68,21 @@ def without_side(norm: str, index: DiagnosisIndex) -> TextMatch | None:
             side in titles_of(icd.get_parent(c)) for c in found.codes for side in ("left", "right", "bilateral")
         ):
             return found
+    return None
+
+
+_LEVEL = re.compile(r"\b[ctls]\d{1,2}(?:\s+[ctls]?\d{1,2})?\b")
+
+
+def without_levels(norm: str, index: DiagnosisIndex) -> TextMatch | None:
+    """'cervical radiculopathy c5 c6': a spinal level read without, when no code of the category has a level axis
+    (M54.12 has none; a disc disorder's M50.12- has one, and keeps the text for a person)."""
+    plain = normalise_text(_LEVEL.sub(" ", norm))
+    if plain == norm or not plain:
+        return None
+    found = index.lookup(plain)
+    if isinstance(found, TextMatch) and not any("level" in titles_of(c[:3]) for c in found.codes):
+        return found
     return None
 
 

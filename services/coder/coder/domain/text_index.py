@@ -34,10 +34,10 @@ UNKNOWN_WORD_WEIGHT = 3.0  # a word the index cannot place counts against the ma
 SITED_BASE = 0.9  # a condition read this surely may be refined by the side/site written with it
 SPELLING_CONFIDENCE = 0.9  # a respelt text is read, but below a phrase-table or title match
 CONNECTORS = frozenset({"of", "the", "on", "in", "at", "to"})
-# The encounter an injury's 7th character states (I.C.19.a), as written: the injury is looked up without
-# it, then given that character when its code has one.
-ENCOUNTER = re.compile(r"\b(?:(?P<A>initial (?:encounter|visit)|active treatment)|(?P<D>subsequent (?:encounter|visit)|"
-                       r"routine healing)|(?P<S>sequelae?|late effects?))\b")  # fmt: skip
+# The encounter an injury's 7th character states (I.C.19.a): the injury looked up without it, then given it
+ENCOUNTER = re.compile(r"\b(?:(?P<A>initial(?: encounter| visit)?|active treatment)|"
+                       r"(?P<D>subsequent(?: encounter| visit)?|routine healing|healing well|follow up|f u)|"
+                       r"(?P<S>sequelae?|late effects?))\b")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class DiagnosisData:
     pairs: tuple[tuple[str, str, tuple[str, ...], bool], ...] = ()  # (A, B, A becomes, B kept): both listed
     contradictory: tuple[tuple[str, str], ...] = ()  # prefixes never coded together: a person decides
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)  # abbreviation -> its meanings
+    screening: dict[str, str] = field(default_factory=dict)  # what a screening is for -> its Z11-Z13 code
 
 
 class DiagnosisIndex:
