@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any, Literal
 
 from coder.domain import icd10
@@ -44,14 +43,31 @@ def _categories(coded: list[Coded]) -> set[str]:
     return {c.code[:3] for c in coded}
 
 
-@lru_cache(maxsize=64)
-def _with_categories(rows: tuple[tuple[Any, ...], ...]) -> tuple[tuple[str, str, tuple[Any, ...]], ...]:
-    return tuple((row[0][:3], row[1][:3], row) for row in rows)
+_RowIndex = dict[str, tuple[tuple[int, str, tuple[Any, ...]], ...]]
+_BY_FIRST: dict[int, tuple[tuple[tuple[Any, ...], ...], _RowIndex]] = {}
+
+
+def _by_first_category(rows: tuple[tuple[Any, ...], ...]) -> _RowIndex:
+    """first code's category -> (table position, second code's category, row), built once per table. Kept by
+    the table's identity: hashing the whole table for an lru_cache on every visit cost more than the scan."""
+    found = _BY_FIRST.get(id(rows))
+    if found is None or found[0] is not rows:
+        index: dict[str, list[tuple[int, str, tuple[Any, ...]]]] = {}
+        for position, row in enumerate(rows):
+            index.setdefault(row[0][:3], []).append((position, row[1][:3], row))
+        found = _BY_FIRST[id(rows)] = (rows, {first: tuple(entries) for first, entries in index.items()})
+    return found[1]
 
 
 def _rows_for(rows: tuple[tuple[Any, ...], ...], present: set[str]) -> list[tuple[Any, ...]]:
     """The rows whose first and second codes' categories are both on the list, in table order."""
-    return [row for first, second, row in _with_categories(rows) if first in present and second in present]
+    index = _by_first_category(rows)
+    found = [entry for first in present for entry in index.get(first, ()) if entry[1] in present]
+    return [row for _, _, row in sorted(found, key=_position)]
+
+
+def _position(entry: tuple[int, str, tuple[Any, ...]]) -> int:
+    return entry[0]
 
 
 def _weakest(items: list[Coded]) -> float:
