@@ -66,6 +66,12 @@ def _rows_for(rows: tuple[tuple[Any, ...], ...], present: set[str]) -> list[tupl
     return [row for _, _, row in sorted(found, key=_position)]
 
 
+def _rows_with(rows: tuple[tuple[Any, ...], ...], present: set[str]) -> list[tuple[Any, ...]]:
+    """The rows whose first code's category is on the list, in table order."""
+    index = _by_first_category(rows)
+    return [row for _, _, row in sorted((entry for first in present for entry in index.get(first, ())), key=_position)]
+
+
 def _position(entry: tuple[int, str, tuple[Any, ...]]) -> int:
     return entry[0]
 
@@ -129,9 +135,7 @@ def diabetes(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], list
     dropped: list[Coded] = []
     made: list[Coded] = []
     present = _categories(coded)
-    for condition, suffix, keep in data.diabetes:
-        if condition[:3] not in present:
-            continue
+    for condition, suffix, keep in _rows_with(data.diabetes, present):
         for c in coded:
             if c.code.startswith(condition) and c not in dropped:
                 combination = category + suffix
@@ -190,9 +194,7 @@ def completeness(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], 
     named no detail, a person's choice when a supplied code came without it."""
     out, reasons = list(coded), []
     present = _categories(coded)
-    for prefix, needed, choices in data.needs:
-        if prefix[:3] not in present:
-            continue
+    for prefix, needed, choices in _rows_with(data.needs, present):
         for c in [c for c in out if c.code.startswith(prefix)]:
             if any(o.code.startswith(needed) for o in out):
                 continue
@@ -208,9 +210,7 @@ def completeness(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], 
 def contradictions(coded: list[Coded], data: DiagnosisData) -> list[ReviewReason]:
     reasons = []
     present = _categories(coded)
-    for first, second in (*CONTRADICTORY, *data.contradictory):
-        if first[:3] not in present or second[:3] not in present:
-            continue
+    for first, second in (*_rows_for(CONTRADICTORY, present), *_rows_for(data.contradictory, present)):
         a = [c.code for c in coded if c.code.startswith(first)]
         b = [c.code for c in coded if c.code.startswith(second)]
         if first == second:  # a row A,A: one code of A only
