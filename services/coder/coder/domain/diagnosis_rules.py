@@ -14,9 +14,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Literal
 
 from coder.domain import icd10
+from coder.domain.rule_rows import rows_for as _rows_for
+from coder.domain.rule_rows import rows_with as _rows_with
 from coder.domain.text_index import DiagnosisData
 from shared.schemas import ReviewReason
 
@@ -41,39 +43,6 @@ def _reason(code: str, message: str, suggestions: list[str]) -> ReviewReason:
 
 def _categories(coded: list[Coded]) -> set[str]:
     return {c.code[:3] for c in coded}
-
-
-_RowIndex = dict[str, tuple[tuple[int, str, tuple[Any, ...]], ...]]
-_BY_FIRST: dict[int, tuple[tuple[tuple[Any, ...], ...], _RowIndex]] = {}
-
-
-def _by_first_category(rows: tuple[tuple[Any, ...], ...]) -> _RowIndex:
-    """first code's category -> (table position, second code's category, row), built once per table. Kept by
-    the table's identity: hashing the whole table for an lru_cache on every visit cost more than the scan."""
-    found = _BY_FIRST.get(id(rows))
-    if found is None or found[0] is not rows:
-        index: dict[str, list[tuple[int, str, tuple[Any, ...]]]] = {}
-        for position, row in enumerate(rows):
-            index.setdefault(row[0][:3], []).append((position, row[1][:3], row))
-        found = _BY_FIRST[id(rows)] = (rows, {first: tuple(entries) for first, entries in index.items()})
-    return found[1]
-
-
-def _rows_for(rows: tuple[tuple[Any, ...], ...], present: set[str]) -> list[tuple[Any, ...]]:
-    """The rows whose first and second codes' categories are both on the list, in table order."""
-    index = _by_first_category(rows)
-    found = [entry for first in present for entry in index.get(first, ()) if entry[1] in present]
-    return [row for _, _, row in sorted(found, key=_position)]
-
-
-def _rows_with(rows: tuple[tuple[Any, ...], ...], present: set[str]) -> list[tuple[Any, ...]]:
-    """The rows whose first code's category is on the list, in table order."""
-    index = _by_first_category(rows)
-    return [row for _, _, row in sorted((entry for first in present for entry in index.get(first, ())), key=_position)]
-
-
-def _position(entry: tuple[int, str, tuple[Any, ...]]) -> int:
-    return entry[0]
 
 
 def _weakest(items: list[Coded]) -> float:
