@@ -15,7 +15,7 @@ from pathlib import Path
 
 import typer
 
-from bench import coding_report, stages
+from bench import coder_golden, coding_report, stages
 from bench.faults.cli import chaos
 from bench.faults.stall import broker_stall
 from bench.measure import peak_rss_mb, report, service_pids
@@ -31,6 +31,7 @@ app.command("payer")(stages.payer)
 app.command("biller")(stages.biller)
 app.command("coder")(stages.coder)
 app.command("coding")(coding_report.coding)
+app.command("coder-golden")(coder_golden.coder_golden)
 app.command("broker-stall")(broker_stall)
 
 

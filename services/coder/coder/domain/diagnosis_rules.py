@@ -14,10 +14,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
 from coder.domain import icd10
+from coder.domain.rule_rows import rows_for as _rows_for
+from coder.domain.rule_rows import rows_with as _rows_with
 from coder.domain.text_index import DiagnosisData
 from shared.schemas import ReviewReason
 
@@ -42,16 +43,6 @@ def _reason(code: str, message: str, suggestions: list[str]) -> ReviewReason:
 
 def _categories(coded: list[Coded]) -> set[str]:
     return {c.code[:3] for c in coded}
-
-
-@lru_cache(maxsize=64)
-def _with_categories(rows: tuple[tuple[Any, ...], ...]) -> tuple[tuple[str, str, tuple[Any, ...]], ...]:
-    return tuple((row[0][:3], row[1][:3], row) for row in rows)
-
-
-def _rows_for(rows: tuple[tuple[Any, ...], ...], present: set[str]) -> list[tuple[Any, ...]]:
-    """The rows whose first and second codes' categories are both on the list, in table order."""
-    return [row for first, second, row in _with_categories(rows) if first in present and second in present]
 
 
 def _weakest(items: list[Coded]) -> float:
@@ -113,9 +104,7 @@ def diabetes(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], list
     dropped: list[Coded] = []
     made: list[Coded] = []
     present = _categories(coded)
-    for condition, suffix, keep in data.diabetes:
-        if condition[:3] not in present:
-            continue
+    for condition, suffix, keep in _rows_with(data.diabetes, present):
         for c in coded:
             if c.code.startswith(condition) and c not in dropped:
                 combination = category + suffix
@@ -174,9 +163,7 @@ def completeness(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], 
     named no detail, a person's choice when a supplied code came without it."""
     out, reasons = list(coded), []
     present = _categories(coded)
-    for prefix, needed, choices in data.needs:
-        if prefix[:3] not in present:
-            continue
+    for prefix, needed, choices in _rows_with(data.needs, present):
         for c in [c for c in out if c.code.startswith(prefix)]:
             if any(o.code.startswith(needed) for o in out):
                 continue
@@ -192,9 +179,7 @@ def completeness(coded: list[Coded], data: DiagnosisData) -> tuple[list[Coded], 
 def contradictions(coded: list[Coded], data: DiagnosisData) -> list[ReviewReason]:
     reasons = []
     present = _categories(coded)
-    for first, second in (*CONTRADICTORY, *data.contradictory):
-        if first[:3] not in present or second[:3] not in present:
-            continue
+    for first, second in (*_rows_for(CONTRADICTORY, present), *_rows_for(data.contradictory, present)):
         a = [c.code for c in coded if c.code.startswith(first)]
         b = [c.code for c in coded if c.code.startswith(second)]
         if first == second:  # a row A,A: one code of A only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 # Minimum total minutes on the date of service per level (2024 onward: met or exceeded).
 TIME_THRESHOLDS: dict[str, list[tuple[int, int]]] = {
@@ -46,6 +47,19 @@ def office_em(
 ) -> list[EMLine] | None:
     """The E/M line (and prolonged-service line) for a problem-oriented office or telehealth visit.
     None when neither time nor MDM supports a level (99211 is a nurse visit, not a fallback)."""
+    found = _office_em(patient_status, minutes, mdm, prolonged_code)
+    return None if found is None else list(found)
+
+
+@lru_cache(maxsize=4096)  # a few hundred (status, minutes, MDM) combinations recur on every visit
+def _office_em(
+    patient_status: str, minutes: int | None, mdm: str | None, prolonged_code: str
+) -> tuple[EMLine, ...] | None:
+    found = _level_lines(patient_status, minutes, mdm, prolonged_code)
+    return None if found is None else tuple(found)
+
+
+def _level_lines(patient_status: str, minutes: int | None, mdm: str | None, prolonged_code: str) -> list[EMLine] | None:
     by_time = time_level(patient_status, minutes)
     by_mdm = MDM_LEVEL.get(mdm) if mdm else None
     levels = [lvl for lvl in (by_time, by_mdm) if lvl is not None]

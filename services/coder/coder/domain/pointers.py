@@ -16,7 +16,12 @@ def assign_pointers(tables: ReferenceTables, result: CodingResult) -> None:
     codes = [d.code for d in result.diagnoses]
     everything = list(range(1, min(len(codes), MAX_POINTERS) + 1)) or [1]
     preventive_day = any(tables.catalog[ln.procedure_code].kind in PREVENTIVE_KINDS for ln in result.service_lines)
-    problem_pointers = [n for n, code in enumerate(codes, start=1) if visit_em.problems([code])][:MAX_POINTERS]
+    # only a preventive day points a problem E/M at its problems: not worked out for the other visits
+    problem_pointers = (
+        [n for n, code in enumerate(codes, start=1) if visit_em.problems([code])][:MAX_POINTERS]
+        if preventive_day
+        else []
+    )
     # a diagnosis a person must settle first: whether a line is supported is theirs to see then
     diagnoses_open = any(r.code.startswith(("dx-", "icd-")) for r in result.review_reasons)
     for line in result.service_lines:
