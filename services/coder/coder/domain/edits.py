@@ -26,7 +26,8 @@ def pairs_in_force(lines: list[CodedServiceLine], tables: ReferenceTables, on: d
         for pair in tables.edits_by_column1.get(code, ()):
             if pair.column2 in codes and pair.in_force(on):
                 found.append(pair)
-    return found
+    # parts first: a code dropped into one column 1 (94010 into 94060) is not also paired as a column 1 itself
+    return sorted(found, key=lambda p: p.modifier_indicator != 0 or p.mutually_exclusive)
 
 
 def procedure_pairs(

@@ -20,10 +20,13 @@ DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 PREVENTIVE_KINDS = ("preventive", "wellness")
 
 
-def needs_separate_em(entry: CatalogEntry) -> bool:
+def needs_separate_em(entry: CatalogEntry, tables: ReferenceTables) -> bool:
     """A same-day E/M beside this service is billable only as significant and separately identifiable (25):
-    minor procedures (global 000/010), injections and vaccine administration."""
-    return not entry.add_on and (entry.minor_procedure or entry.kind in ("injection", "vaccine-admin"))
+    minor procedures (global 000/010), injections, vaccine administration and the services of
+    separate_em_services.csv (inhalation treatment 94640, infusions; NCCI Policy Manual ch. XI)."""
+    return not entry.add_on and (
+        entry.minor_procedure or entry.kind in ("injection", "vaccine-admin") or entry.code in tables.separate_em
+    )
 
 
 def _supports(entry: CatalogEntry, code: str) -> bool:
@@ -38,10 +41,11 @@ def separate_em_modifier(
     procedure is part of it: an E/M whose only problems are the procedure's own goes to a person. G2211 is
     not billed beside an E/M whose 25 is for a procedure (CMS, CY2024; vaccines and preventive exempt, CY2025)."""
     entries = [tables.catalog[ln.procedure_code] for ln in lines]
-    separate = [e for e in entries if needs_separate_em(e)]
+    separate = [e for e in entries if needs_separate_em(e, tables)]
     if not separate:
         return
     minor = [e for e in separate if e.minor_procedure]
+    drugs = [e for e in entries if e.kind == "drug" and e.supports]  # what the injected drugs treat
     for line, entry in zip(lines, entries, strict=True):
         problem_em = em.is_office_em(line.procedure_code) and line.procedure_code != em.NURSE_VISIT
         if "25" in line.modifiers or not (problem_em or (minor and entry.kind == "preventive")):
@@ -53,6 +57,15 @@ def separate_em_modifier(
             reasons.append(ReviewReason(code="em-not-separate", suggestions=[line.procedure_code + "-25"], message=(
                 f"an E/M beside {why} whose only problems are the procedure's own: a person decides whether a "
                 "significant, separately identifiable E/M was provided (25) or the E/M is dropped")))  # fmt: skip
+        elif problem_em and not minor and drugs and diagnoses and all(any(_supports(d, c) for d in drugs)
+                                                                      for c in diagnoses):  # fmt: skip
+            # a B12 or hormone shot visit: its only problem is what the drug treats (NCCI Policy Manual ch. XI)
+            given = ", ".join(sorted({d.code for d in drugs}))
+            reasons.append(ReviewReason(code="em-not-separate", suggestions=["no E/M", line.procedure_code + "-25"],
+                                        message=(f"an E/M beside the injection of {given} whose only problems are "
+                                                 "what the drug treats: a person decides whether a significant, "
+                                                 "separately identifiable E/M was provided (25) or the visit was the "
+                                                 "injection only (no E/M)")))  # fmt: skip
     if any(e.kind != "vaccine-admin" for e in separate):  # 25 for a procedure or an injection (96372)
         lines[:] = [ln for ln in lines if ln.procedure_code != "G2211"]
 
