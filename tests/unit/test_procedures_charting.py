@@ -157,3 +157,10 @@ def test_sides_and_views_a_person_must_read(procedures: list[str], diagnoses: li
 def test_sides_and_views_read_from_the_text(text: str, expected: list[str]) -> None:
     result = coded([text], ["M25.50"] if "x" not in text.lower() else ["R05.9"])
     assert lines(result) == expected, result.review_reasons
+
+
+def test_a_count_above_the_mue_by_its_adjudication_indicator() -> None:
+    clinical = coded(["EKG 12 lead x2"], ["R00.2"])  # 93000: MAI 3, a repeat tracing may be a separate service
+    assert "mue-written-count" in reasons(clinical)
+    policy = coded(["venipuncture x3", "CBC"], ["D64.9"])  # 36415: MAI 2, once a day whatever the draws
+    assert not policy.review_reasons and lines(policy) == ["36415", "85025"]

@@ -7,6 +7,7 @@ from datetime import date
 
 from coder.domain import modifiers
 from coder.domain.model import EditPair, ReferenceTables
+from coder.domain.vaccines import Draft
 from shared.schemas import CodedServiceLine, ReviewReason
 
 
@@ -101,4 +102,24 @@ def unit_limits(lines: list[CodedServiceLine], tables: ReferenceTables) -> list[
                 f"{line.procedure_code}: {units} units exceed the MUE of {limit.units} a day (MAI "
                 f"{limit.adjudication_indicator}, {limit.rationale}): a person checks the units"),
                 [f"{line.procedure_code}x{limit.units}"]))  # fmt: skip
+    return reasons
+
+
+def written_counts(drafts: list[Draft], tables: ReferenceTables) -> list[ReviewReason]:
+    """A count written beside a one-unit code ("EKG x2", "UA dip x2"): above the MUE, a per-day policy limit (MAI 2:
+    venipuncture, spirometry, one visit code) is one unit; a clinical or per-line limit (MAI 3/1) may be met by a
+    second, separate service, which a person confirms from the note (CMS MUE adjudication indicators)."""
+    reasons = []
+    for d in drafts:
+        times = next((int(f[6:]) for f in d.flags if f.startswith("times=")), 0)
+        limit = tables.unit_limits.get(d.code)
+        if d.origin != "text" or d.line.units > 1 or limit is None or times <= limit.units:
+            continue
+        if limit.adjudication_indicator == 2:
+            d.line.evidence.append(f"x{times} written; {d.code} is reported once a day (MUE {limit.units}, MAI 2)")
+            continue
+        reasons.append(_reason("mue-written-count", (
+            f"procedure {d.item}: x{times} written beside {d.code}, whose MUE is {limit.units} (MAI "
+            f"{limit.adjudication_indicator}, {limit.rationale}): a person confirms separate services from the note "
+            "or bills one"), [d.code, f"{d.code}x{times}"]))  # fmt: skip
     return reasons

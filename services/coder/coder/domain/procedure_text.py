@@ -202,7 +202,8 @@ def parse(
     side = next((SIDES[w] for w in words if w in SIDES), None)
     site_word = next((w for w in words if w in SITES), None)
     site = f"{side or ''} {site_word}".strip() if site_word else None
-    flags = set()
+    times = TIMES.search(joined)
+    flags = {f"times={times.group(1)}"} if times else set()  # "x2": the edits compare it with the MUE
     if POINT_OF_CARE.search(joined):
         flags.add("poc")
     if counselled(joined):

@@ -222,7 +222,7 @@ def code_services(visit: Visit, tables: ReferenceTables, result: CodingResult) -
     rules = payer_rules.rules_for(visit, tables)
     drafts = code_procedures(visit, tables, result)
     vaccines.age_forms(drafts, visit, tables)
-    result.review_reasons += laterality.missing_sides(drafts, tables)
+    result.review_reasons += laterality.missing_sides(drafts, tables) + edits.written_counts(drafts, tables)
     vaccines.flu_season(drafts, tables, visit.service_date, result.review_reasons)
     drafts = payer_rules.administration_lines(drafts, tables, rules)
     drafts = consolidate(vaccines.administer(drafts, visit, tables, rules))
