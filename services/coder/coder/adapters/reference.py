@@ -224,5 +224,8 @@ def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
         lab_panels=lab_panels(data_dir),
         age_forms=age_forms(data_dir),
         imaging=imaging(data_dir),
+        side_required=frozenset(
+            r["code"] for r in _rows(data_dir, "bilateral_indicators.csv") if r["indicator"] in "13"
+        ),
         separate_em=frozenset(r["code"] for r in _rows(data_dir, "separate_em_services.csv")),
     )

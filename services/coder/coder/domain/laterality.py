@@ -13,11 +13,12 @@ WORDS = {"RT": {"right"}, "LT": {"left"}, "50": {"bilateral"}}
 
 
 def missing_sides(drafts: list[Draft], tables: ReferenceTables) -> list[ReviewReason]:
-    """A procedure the fee schedule pays by side, read from text that names no side (nor a finger or toe)."""
+    """A procedure the fee schedule pays by side (MPFS bilateral indicator 1 or 3), read from text that names no
+    side (nor a finger or toe)."""
     reasons = []
     for d in drafts:
         entry = tables.catalog[d.code]
-        if d.origin != "text" or not entry.sided or entry.add_on or d.line.modifiers:
+        if d.origin != "text" or d.code not in tables.side_required or entry.add_on or d.line.modifiers:
             continue
         reasons.append(ReviewReason(code="side-missing", suggestions=[f"{d.code}-RT", f"{d.code}-LT", f"{d.code}-50"],
                                     message=(f"procedure {d.item}: {d.code} is billed by side and the text names none: "

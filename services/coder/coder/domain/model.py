@@ -153,6 +153,7 @@ class ReferenceTables:
     lab_panels: dict[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)  # panel -> (test, required)
     age_forms: dict[str, tuple[str, int]] = field(default_factory=dict)  # adult vaccine -> (child form, through age)
     imaging: Imaging = field(default_factory=dict)  # radiographs by body part and views (imaging_views.csv)
+    side_required: frozenset[str] = frozenset()  # paid by side (MPFS bilateral indicator, bilateral_indicators.csv)
     separate_em: frozenset[str] = frozenset()  # services beside which an E/M needs 25 (separate_em_services.csv)
 
     def payer(self, payer_id: str | None) -> PayerRules:

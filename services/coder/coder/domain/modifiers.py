@@ -45,7 +45,6 @@ def separate_em_modifier(
     if not separate:
         return
     minor = [e for e in separate if e.minor_procedure]
-    drugs = [e for e in entries if e.kind == "drug" and e.supports]  # what the injected drugs treat
     for line, entry in zip(lines, entries, strict=True):
         problem_em = em.is_office_em(line.procedure_code) and line.procedure_code != em.NURSE_VISIT
         if "25" in line.modifiers or not (problem_em or (minor and entry.kind == "preventive")):
@@ -57,15 +56,6 @@ def separate_em_modifier(
             reasons.append(ReviewReason(code="em-not-separate", suggestions=[line.procedure_code + "-25"], message=(
                 f"an E/M beside {why} whose only problems are the procedure's own: a person decides whether a "
                 "significant, separately identifiable E/M was provided (25) or the E/M is dropped")))  # fmt: skip
-        elif problem_em and not minor and drugs and diagnoses and all(any(_supports(d, c) for d in drugs)
-                                                                      for c in diagnoses):  # fmt: skip
-            # a B12 or hormone shot visit: its only problem is what the drug treats (NCCI Policy Manual ch. XI)
-            given = ", ".join(sorted({d.code for d in drugs}))
-            reasons.append(ReviewReason(code="em-not-separate", suggestions=["no E/M", line.procedure_code + "-25"],
-                                        message=(f"an E/M beside the injection of {given} whose only problems are "
-                                                 "what the drug treats: a person decides whether a significant, "
-                                                 "separately identifiable E/M was provided (25) or the visit was the "
-                                                 "injection only (no E/M)")))  # fmt: skip
     if any(e.kind != "vaccine-admin" for e in separate):  # 25 for a procedure or an injection (96372)
         lines[:] = [ln for ln in lines if ln.procedure_code != "G2211"]
 
