@@ -6,10 +6,17 @@ from __future__ import annotations
 from coder.domain.model import ReferenceTables
 from shared.schemas import CodedServiceLine
 
+Panels = list[tuple[str, tuple[tuple[str, bool], ...]]]
+_ORDER: dict[int, Panels] = {}
 
-def _by_size(tables: ReferenceTables) -> list[tuple[str, tuple[tuple[str, bool], ...]]]:
+
+def _by_size(tables: ReferenceTables) -> Panels:
     # the panel with the most required tests first: fourteen CMP tests are a CMP, not a BMP and six more
-    return sorted(tables.lab_panels.items(), key=lambda item: (-sum(req for _, req in item[1]), item[0]))
+    found = _ORDER.get(id(tables.lab_panels))
+    if found is None:
+        items = tables.lab_panels.items()
+        found = _ORDER[id(tables.lab_panels)] = sorted(items, key=lambda item: (-sum(r for _, r in item[1]), item[0]))
+    return found
 
 
 def apply(lines: list[CodedServiceLine], tables: ReferenceTables) -> None:

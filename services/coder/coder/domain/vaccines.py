@@ -131,7 +131,10 @@ def administer(drafts: list[Draft], visit: Visit, tables: ReferenceTables, rules
         return drafts
     child = em.age_on(visit.patient.birth_date, visit.service_date) <= COUNSELLING_AGE_LIMIT
     # counselling is often written once for all the visit's vaccines ("MD counseled mother on each vaccine")
-    counselled = any(procedure_text.counselled(" ".join(procedure_text.tokens(p.text or ""))) for p in visit.procedures)
+    counselled = any("counselled" in d.flags for d in drafts) or any(
+        "counsel" in (p.text or "").lower() and procedure_text.counselled(" ".join(procedure_text.tokens(p.text or "")))
+        for p in visit.procedures
+    )
     out: list[Draft] = []
     generic = 0
     for d, kind in zip(drafts, kinds, strict=True):
