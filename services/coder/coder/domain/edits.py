@@ -111,9 +111,11 @@ def written_counts(drafts: list[Draft], tables: ReferenceTables) -> list[ReviewR
     second, separate service, which a person confirms from the note (CMS MUE adjudication indicators)."""
     reasons = []
     for d in drafts:
+        if d.origin != "text" or d.line.units > 1 or not d.flags:
+            continue
         times = next((int(f[6:]) for f in d.flags if f.startswith("times=")), 0)
         limit = tables.unit_limits.get(d.code)
-        if d.origin != "text" or d.line.units > 1 or limit is None or times <= limit.units:
+        if limit is None or times <= limit.units:
             continue
         if limit.adjudication_indicator == 2:
             d.line.evidence.append(f"x{times} written; {d.code} is reported once a day (MUE {limit.units}, MAI 2)")

@@ -34,9 +34,9 @@ def _sides_of(code: str) -> set[str]:
 def side_conflicts(lines: list[CodedServiceLine], diagnoses: list[str], tables: ReferenceTables) -> list[ReviewReason]:
     """The procedure's side against the sides of the diagnoses that support it (a right-knee injection for a
     left-knee diagnosis): when every sided supporting diagnosis names another side, a person decides."""
-    reasons = []
+    reasons: list[ReviewReason] = []
     for line in lines:
-        side = next((m for m in line.modifiers if m in SIDES), None)
+        side = next((m for m in line.modifiers if m in SIDES), None) if line.modifiers else None
         entry = tables.catalog[line.procedure_code]
         if side is None:
             continue

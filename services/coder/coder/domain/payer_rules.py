@@ -74,6 +74,8 @@ def not_covered(lines: list[CodedServiceLine], rules: PayerRules) -> list[Review
 def part_d_vaccines(lines: list[CodedServiceLine], rules: PayerRules, diagnoses: list[str]) -> list[ReviewReason]:
     """Vaccines the payer covers under Part D (Medicare: zoster, RSV, Tdap/Td outside injury care; Pub. 100-02
     ch. 15 50.4.4.2) are not billed on the Part B claim; tetanus given for an injury is Part B."""
+    if not rules.part_d_vaccines:
+        return []
     injury = any(code[:1] in ("S", "T") for code in diagnoses)
     found = [ln.procedure_code for ln in lines if ln.procedure_code in rules.part_d_vaccines
              and not (injury and ln.procedure_code in rules.part_b_for_injury)]  # fmt: skip
