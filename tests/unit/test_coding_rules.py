@@ -107,5 +107,5 @@ def test_every_other_review_reason() -> None:
     assert reasons(diagnoses=[{"code": c} for c in thirteen], procedures=[]) == ["dx-too-many"]
     assert reasons(patient_status="new", total_minutes=None, mdm=None, procedures=[]) == ["em-no-basis"]
     crowded = [{"text": "left knee injection", "modifiers": ["59", "XS", "76", "77"]}]  # and LT makes five
-    two_problems = [{"code": "M17.11"}, {"code": "I10"}]
+    two_problems = [{"code": "M17.12"}, {"code": "I10"}]
     assert reasons(diagnoses=two_problems, procedures=crowded, total_minutes=25) == ["modifiers"]

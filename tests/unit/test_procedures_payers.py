@@ -69,13 +69,16 @@ def test_medicare_routine_physical_supplied_goes_to_a_person() -> None:
 def test_vaccine_administration_one_per_vaccine_and_medicare_codes() -> None:
     named = [{"text": "Fluad trivalent IM"}, {"text": "Prevnar 20 IM"}, {"text": "Tdap IM"}]
     result = medicare(procedures=named, total_minutes=None, mdm=None, diagnoses=[])
-    assert lines(result) == ["G0008", "90653", "G0009", "90677", "90471", "90715"] and not result.needs_review
+    # Tdap outside injury care is a Part D vaccine for Medicare (Pub. 100-02 ch. 15 50.4.4.2): a person bills it
+    assert lines(result) == ["G0008", "90653", "G0009", "90677", "90471", "90715"]
+    assert reasons(result) == ["payer-part-d-vaccine"]
     assert [d.code for d in result.diagnoses] == ["Z23"]  # a vaccine-only visit: Z23 first-listed
     commercial = code_visit(make_visit(procedures=named, total_minutes=None, mdm=None, diagnoses=[]), TABLES)
     assert lines(commercial) == ["90471", "90653", "90472x2", "90677", "90715"]
     written = [{"code": "90653"}, {"code": "90732"}, {"code": "90715"}, {"text": "vaccine administration"}]
     result = medicare(procedures=written, total_minutes=None, mdm=None, diagnoses=[{"code": "Z23"}])
-    assert lines(result) == ["90653", "90732", "90715", "G0008", "G0009", "90471"] and not result.needs_review
+    assert lines(result) == ["90653", "90732", "90715", "G0008", "G0009", "90471"]
+    assert reasons(result) == ["payer-part-d-vaccine"]
 
 
 def test_childhood_vaccines_counselled_by_the_physician() -> None:

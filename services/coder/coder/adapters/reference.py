@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from coder.adapters.diagnosis_data import load_diagnosis_index
+from coder.domain.imaging import Imaging, ImagingCode
 from coder.domain.model import (
     AddOnCode,
     CatalogEntry,
@@ -150,7 +151,28 @@ def _payer(payer_id: str, rules: dict[str, Any]) -> PayerRules:
         telehealth_modifier=telehealth.get("modifier"),
         waived_test_modifier=rules.get("waived_test_modifier"),
         ippe_ecg=rules.get("ippe_ecg"),
+        part_d_vaccines=tuple(str(c) for c in rules.get("part_d_vaccines") or ()),
+        part_b_for_injury=tuple(str(c) for c in rules.get("part_b_for_injury") or ()),
     )
+
+
+def lab_panels(data_dir: Path) -> dict[str, tuple[tuple[str, bool], ...]]:
+    found: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    for r in _rows(data_dir, "lab_panels.csv"):
+        found[r["panel"]].append((r["component"], r["required"] == "Y"))
+    return {panel: tuple(tests) for panel, tests in sorted(found.items())}
+
+
+def imaging(data_dir: Path) -> Imaging:
+    found: dict[str, list[ImagingCode]] = defaultdict(list)
+    for r in _rows(data_dir, "imaging_views.csv"):
+        found[r["part"]].append(ImagingCode(r["part"], int(r["min_views"]), int(r["max_views"] or 0), r["code"]))
+    return {part: tuple(codes) for part, codes in sorted(found.items())}
+
+
+def age_forms(data_dir: Path) -> dict[str, tuple[str, int]]:
+    rows = _rows(data_dir, "vaccine_age_forms.csv")
+    return {r["adult_code"]: (r["child_code"], int(r["child_through_age"])) for r in rows}
 
 
 @lru_cache(maxsize=4)
@@ -199,4 +221,11 @@ def load_tables(data_dir: Path = DATA_DIR) -> ReferenceTables:
         longest_term=max((len(k) for k in terms), default=1),
         procedure_words=procedure_words(data_dir),
         digit_modifiers=digit_modifiers(data_dir),
+        lab_panels=lab_panels(data_dir),
+        age_forms=age_forms(data_dir),
+        imaging=imaging(data_dir),
+        side_required=frozenset(
+            r["code"] for r in _rows(data_dir, "bilateral_indicators.csv") if r["indicator"] in "13"
+        ),
+        separate_em=frozenset(r["code"] for r in _rows(data_dir, "separate_em_services.csv")),
     )

@@ -7,6 +7,7 @@ from datetime import date
 
 from coder.domain import modifiers
 from coder.domain.model import EditPair, ReferenceTables
+from coder.domain.vaccines import Draft
 from shared.schemas import CodedServiceLine, ReviewReason
 
 
@@ -26,7 +27,8 @@ def pairs_in_force(lines: list[CodedServiceLine], tables: ReferenceTables, on: d
         for pair in tables.edits_by_column1.get(code, ()):
             if pair.column2 in codes and pair.in_force(on):
                 found.append(pair)
-    return found
+    # parts first: a code dropped into one column 1 (94010 into 94060) is not also paired as a column 1 itself
+    return sorted(found, key=lambda p: p.modifier_indicator != 0 or p.mutually_exclusive)
 
 
 def procedure_pairs(
@@ -100,4 +102,26 @@ def unit_limits(lines: list[CodedServiceLine], tables: ReferenceTables) -> list[
                 f"{line.procedure_code}: {units} units exceed the MUE of {limit.units} a day (MAI "
                 f"{limit.adjudication_indicator}, {limit.rationale}): a person checks the units"),
                 [f"{line.procedure_code}x{limit.units}"]))  # fmt: skip
+    return reasons
+
+
+def written_counts(drafts: list[Draft], tables: ReferenceTables) -> list[ReviewReason]:
+    """A count written beside a one-unit code ("EKG x2", "UA dip x2"): above the MUE, a per-day policy limit (MAI 2:
+    venipuncture, spirometry, one visit code) is one unit; a clinical or per-line limit (MAI 3/1) may be met by a
+    second, separate service, which a person confirms from the note (CMS MUE adjudication indicators)."""
+    reasons = []
+    for d in drafts:
+        if d.origin != "text" or d.line.units > 1 or not d.flags:
+            continue
+        times = next((int(f[6:]) for f in d.flags if f.startswith("times=")), 0)
+        limit = tables.unit_limits.get(d.code)
+        if limit is None or times <= limit.units:
+            continue
+        if limit.adjudication_indicator == 2:
+            d.line.evidence.append(f"x{times} written; {d.code} is reported once a day (MUE {limit.units}, MAI 2)")
+            continue
+        reasons.append(_reason("mue-written-count", (
+            f"procedure {d.item}: x{times} written beside {d.code}, whose MUE is {limit.units} (MAI "
+            f"{limit.adjudication_indicator}, {limit.rationale}): a person confirms separate services from the note "
+            "or bills one"), [d.code, f"{d.code}x{times}"]))  # fmt: skip
     return reasons

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from coder.domain.imaging import Imaging
 from coder.domain.procedure_text import Term
 from coder.domain.text_index import DiagnosisIndex
 from shared.schemas import CodedDiagnosis, CodedServiceLine, ReviewReason
@@ -103,6 +104,8 @@ class PayerRules:
     telehealth_modifier: str | None = "95"
     waived_test_modifier: str | None = None
     ippe_ecg: str | None = None  # the screening ECG billed with the IPPE (Medicare G0403)
+    part_d_vaccines: tuple[str, ...] = ()  # vaccines this payer covers under Part D, not on the Part B claim
+    part_b_for_injury: tuple[str, ...] = ()  # ... unless given for an injury (tetanus after a wound)
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,11 @@ class ReferenceTables:
     longest_term: int = 1
     procedure_words: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # "inj" -> injection
     digit_modifiers: dict[tuple[str, str], str] = field(default_factory=dict)  # (great toe, LT) -> TA
+    lab_panels: dict[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)  # panel -> (test, required)
+    age_forms: dict[str, tuple[str, int]] = field(default_factory=dict)  # adult vaccine -> (child form, through age)
+    imaging: Imaging = field(default_factory=dict)  # radiographs by body part and views (imaging_views.csv)
+    side_required: frozenset[str] = frozenset()  # paid by side (MPFS bilateral indicator, bilateral_indicators.csv)
+    separate_em: frozenset[str] = frozenset()  # services beside which an E/M needs 25 (separate_em_services.csv)
 
     def payer(self, payer_id: str | None) -> PayerRules:
         found = self.payers.get(payer_id or "") or self.payers.get("*")

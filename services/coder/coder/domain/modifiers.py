@@ -20,10 +20,13 @@ DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 PREVENTIVE_KINDS = ("preventive", "wellness")
 
 
-def needs_separate_em(entry: CatalogEntry) -> bool:
+def needs_separate_em(entry: CatalogEntry, tables: ReferenceTables) -> bool:
     """A same-day E/M beside this service is billable only as significant and separately identifiable (25):
-    minor procedures (global 000/010), injections and vaccine administration."""
-    return not entry.add_on and (entry.minor_procedure or entry.kind in ("injection", "vaccine-admin"))
+    minor procedures (global 000/010), injections, vaccine administration and the services of
+    separate_em_services.csv (inhalation treatment 94640, infusions; NCCI Policy Manual ch. XI)."""
+    return not entry.add_on and (
+        entry.minor_procedure or entry.kind in ("injection", "vaccine-admin") or entry.code in tables.separate_em
+    )
 
 
 def _supports(entry: CatalogEntry, code: str) -> bool:
@@ -38,7 +41,7 @@ def separate_em_modifier(
     procedure is part of it: an E/M whose only problems are the procedure's own goes to a person. G2211 is
     not billed beside an E/M whose 25 is for a procedure (CMS, CY2024; vaccines and preventive exempt, CY2025)."""
     entries = [tables.catalog[ln.procedure_code] for ln in lines]
-    separate = [e for e in entries if needs_separate_em(e)]
+    separate = [e for e in entries if needs_separate_em(e, tables)]
     if not separate:
         return
     minor = [e for e in separate if e.minor_procedure]

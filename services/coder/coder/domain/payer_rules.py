@@ -71,6 +71,20 @@ def not_covered(lines: list[CodedServiceLine], rules: PayerRules) -> list[Review
             for code in found]  # fmt: skip
 
 
+def part_d_vaccines(lines: list[CodedServiceLine], rules: PayerRules, diagnoses: list[str]) -> list[ReviewReason]:
+    """Vaccines the payer covers under Part D (Medicare: zoster, RSV, Tdap/Td outside injury care; Pub. 100-02
+    ch. 15 50.4.4.2) are not billed on the Part B claim; tetanus given for an injury is Part B."""
+    if not rules.part_d_vaccines:
+        return []
+    injury = any(code[:1] in ("S", "T") for code in diagnoses)
+    found = [ln.procedure_code for ln in lines if ln.procedure_code in rules.part_d_vaccines
+             and not (injury and ln.procedure_code in rules.part_b_for_injury)]  # fmt: skip
+    return [ReviewReason(code="payer-part-d-vaccine", suggestions=[code], message=(
+        f"{code} is a Part D vaccine for {rules.payer_id}, not billed on the Part B claim (no injury documented for "
+        "a tetanus vaccine): a person bills the patient's Part D plan or documents the injury it was given for"))
+        for code in found]  # fmt: skip
+
+
 def administration_lines(drafts: list[Draft], tables: ReferenceTables, rules: PayerRules) -> list[Draft]:
     """Administration written as text ("vaccine administration") beside the vaccines: one administration per
     vaccine, the payer's own code for its groups (Medicare: G0008 flu, G0009 pneumococcal, G0010 hepatitis

@@ -8,8 +8,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from coder.domain import imaging
+
 TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z0-9]+")
-SIDES = {"left": "LT", "right": "RT", "bilateral": "50", "both": "50"}
+SIDES = {"left": "LT", "right": "RT", "bilateral": "50", "both": "50", "bilat": "50", "bilaterally": "50"}
 SITES = frozenset((
     "scalp", "face", "cheek", "forehead", "nose", "lip", "ear", "neck", "shoulder", "arm", "forearm", "elbow",
     "wrist", "hand", "finger", "thumb", "chest", "back", "abdomen", "axilla", "axillae", "flank", "buttock",
@@ -27,10 +29,17 @@ JOINTS = {"knee": ("20610", "20611"), "shoulder": ("20610", "20611"), "hip": ("2
 JOINT_CODES = frozenset(code for pair in JOINTS.values() for code in pair)
 POINT_OF_CARE = re.compile(r"\b(point of care|poc|clia waived|waived|fingerstick|coaguchek|analyzer)\b")
 COUNSELLED = re.compile(r"\b(counsel(l)?ed|counsel(l)?ing)\b")
-NOT_COUNSELLED = re.compile(r"\bno (physician )?counsel")
+# 90460/90461 need counselling by a physician or other qualified health care professional (CPT): not by staff
+STAFF = r"(rn|lpn|ma|nurse|staff|medical assistant)"
+NOT_COUNSELLED = re.compile(
+    rf"\bno (physician )?counsel|\b{STAFF} counsel|\bcounsel(l)?(ed|ing) (done )?by (the )?{STAFF}\b"
+)
 COUNT = re.compile(r"\b(\d+) (?:[a-z]+ ){0,2}?(actinic keratos[a-z]*|warts?|skin tags?|toenails?|nails?|lesions?)\b")
 TIMES = re.compile(r"\bx ?(\d+)\b")
 LENGTH = re.compile(r"\b(\d+(?:\.\d+)?) ?cm\b")
+# a concentration and a volume ("40 mg/mL, 2 mL"): the dose is their product
+CONCENTRATION = re.compile(r"\b(\d+(?:\.\d+)?) ?(mg|mcg|units?) ml (?:x )?(\d+(?:\.\d+)?) ?ml\b")
+NAILS = re.compile(r"\b(\d+) (?:[a-z]+ ){0,2}?(?:toe|finger)?nails?\b")
 DOSE = re.compile(r"\b(\d+(?:\.\d+)?) ?(million units?|units?|mg|milligrams?|g|grams?|gm|mcg|micrograms?)\b")
 TO_MG = {"mg": 1.0, "milligram": 1.0, "milligrams": 1.0, "g": 1000.0, "gram": 1000.0, "grams": 1000.0, "gm": 1000.0,
          "mcg": 0.001, "microgram": 0.001, "micrograms": 0.001,
@@ -42,7 +51,9 @@ SIMPLE_REPAIR = ((2.5, "12001"), (7.5, "12002"), (12.5, "12004"), (20.0, "12005"
 
 @dataclass(frozen=True)
 class Term:
-    kind: str  # code (a catalog phrase), drug, bundled, flu-unnamed, destruction (lesion type not named)
+    # code (a catalog phrase), drug, bundled, flu-unnamed, vaccine-unnamed (code: the candidates, ";"-separated),
+    # destruction (lesion type not named)
+    kind: str
     code: str = ""
     unit_amount: float = 0.0
     unit_uom: str = ""
@@ -73,6 +84,7 @@ _NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve 
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(_NUMBERS.split())}
 
 
+THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 FILLER = frozenset({"of", "the"})  # "avulsion of nail plate" and "avulsion nail plate" name one service
 SIDE_LETTERS = {"rt": "right", "lt": "left", "r": "right", "l": "left"}
 
@@ -97,11 +109,12 @@ def _read_as(found: list[str], words: Words) -> list[str]:
 
 
 def tokens(text: str, words: Words | None = None) -> list[str]:
-    low = text.lower().replace("i&d", " incision and drainage ").replace("w/", "with ").replace("-", " ")
+    low = THOUSANDS.sub("", text.lower())  # "2,400,000 units" is one number
+    low = low.replace("i&d", " incision and drainage ").replace("w/", "with ").replace("-", " ")
     found = [NUMBER_WORDS.get(w, SYNONYMS.get(w, w)) for w in TOKEN.findall(low)]
     if words:
         found = _read_as(found, words)
-    if any(w in SITES for w in found):  # "knee injection L", "R knee": a lone letter beside a body site is a side
+    if any(w in SITES or w in JOINTS for w in found):  # "knee inj L", "R knee": a lone letter by a body site is a side
         found = [SIDE_LETTERS.get(w, w) for w in found]
     return found
 
@@ -127,7 +140,11 @@ def _matches(words: list[str], terms: dict[tuple[str, ...], Term], longest: int)
     return [t for _, t in found]
 
 
-def _count(text: str) -> int | None:
+def _count(text: str, code: str = "") -> int | None:
+    if code in ("11720", "11721"):  # CPT counts every nail debrided, toes and fingers together
+        nails = [int(n) for n in NAILS.findall(text)]
+        if len(nails) > 1:
+            return sum(nails)
     found = COUNT.search(text) or TIMES.search(text)
     return int(found.group(1)) if found else None
 
@@ -163,22 +180,33 @@ def _drug_units(term: Term, text: str, bilateral_each: bool) -> int:
     dose = DOSE.search(text)
     if dose is None:
         return term.without_dose or 1
-    amount = float(dose.group(1)) * TO_MG[dose.group(2)]
+    strength = CONCENTRATION.search(text)
+    if strength is not None:
+        amount = float(strength.group(1)) * float(strength.group(3)) * TO_MG[strength.group(2)]
+    else:
+        amount = float(dose.group(1)) * TO_MG[dose.group(2)]
     per_unit = term.unit_amount * TO_MG.get(term.unit_uom, 1.0)
     units = max(1, math.ceil(round(amount / per_unit, 6)))
     return units * (2 if bilateral_each else 1)
 
 
-def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int, read_as: Words | None = None) -> ParsedText:
+def parse(
+    text: str,
+    terms: dict[tuple[str, ...], Term],
+    longest: int,
+    read_as: Words | None = None,
+    radiographs: imaging.Imaging | None = None,
+) -> ParsedText:
     words = tokens(text, read_as)
     joined = " ".join(words)
     side = next((SIDES[w] for w in words if w in SIDES), None)
     site_word = next((w for w in words if w in SITES), None)
     site = f"{side or ''} {site_word}".strip() if site_word else None
-    flags = set()
+    times = TIMES.search(joined)
+    flags = {f"times={times.group(1)}"} if times else set()  # "x2": the edits compare it with the MUE
     if POINT_OF_CARE.search(joined):
         flags.add("poc")
-    if COUNSELLED.search(joined) and not NOT_COUNSELLED.search(joined):
+    if counselled(joined):
         flags.add("counselled")
     lines: list[TextLine] = []
     drugs: list[Term] = []
@@ -186,6 +214,8 @@ def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int, read_as: 
     for term in _matches([w for w in words if w not in SIDES and w not in FILLER], terms, longest):
         if term.kind in ("bundled", "flu-unnamed"):
             flags.add(term.kind)
+        elif term.kind == "vaccine-unnamed":
+            flags.add(f"vaccine-unnamed={term.code}")
         elif term.kind == "destruction":
             flags.add("destruction")
         elif term.kind == "drug":
@@ -196,7 +226,7 @@ def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int, read_as: 
             repair_cm = float(length.group(1)) if length else 0.0
             lines.append(TextLine(repair_code(repair_cm) if repair_cm else "12001"))
         elif all(line.code != term.code for line in lines):
-            lines.extend(_lesions(term.code, _count(joined)))
+            lines.extend(_lesions(term.code, _count(joined, term.code)))
     if "destruction" in flags and not any(line.code in DESTRUCTION for line in lines):
         lines.extend(_lesions("17110", _count(joined)))  # a destruction without its lesion type: benign lesions
     joint = _joint(words)
@@ -205,6 +235,9 @@ def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int, read_as: 
         lines = [joint if line.code in JOINT_CODES else line for line in lines]
     if not lines:
         lines.extend([joint] if joint else [])
+    film, candidates = imaging.read(words, radiographs) if radiographs and not lines else (None, ())
+    lines.extend([TextLine(film)] if film else [])
+    flags.update(["imaging-views=" + ";".join(candidates)] if candidates else [])
     if drugs:
         bilateral_each = side == "50" and " each " in f" {joined} "
         if not lines and INJECTION_ROUTES & set(words):
@@ -213,6 +246,11 @@ def parse(text: str, terms: dict[tuple[str, ...], Term], longest: int, read_as: 
             missing = DOSE.search(joined) is None and not drug.without_dose
             lines.append(TextLine(drug.code, _drug_units(drug, joined, bilateral_each), needs_dose=missing))
     return ParsedText(tuple(lines), side, site, joined, frozenset(flags), repair_cm)
+
+
+def counselled(words: str) -> bool:
+    """Vaccine counselling by a physician or other qualified health care professional (90460/90461)."""
+    return COUNSELLED.search(words) is not None and NOT_COUNSELLED.search(words) is None
 
 
 def repair_code(total_cm: float) -> str:

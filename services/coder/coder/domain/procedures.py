@@ -4,7 +4,7 @@ diagnosis pointers (pointers.py)."""
 
 from __future__ import annotations
 
-from coder.domain import edits, modifiers, payer_rules, procedure_text, vaccines, visit_em
+from coder.domain import edits, lab_panels, laterality, modifiers, payer_rules, procedure_text, vaccines, visit_em
 from coder.domain.model import CodingResult, ReferenceTables
 from coder.domain.payer_rules import place_of_service
 from coder.domain.pointers import assign_pointers
@@ -28,7 +28,7 @@ def parsed(text: str, tables: ReferenceTables) -> procedure_text.ParsedText:
         if len(_PARSED) > 50_000:
             _PARSED.clear()
         found = _PARSED[key] = procedure_text.parse(
-            text, tables.procedure_terms, tables.longest_term, tables.procedure_words
+            text, tables.procedure_terms, tables.longest_term, tables.procedure_words, tables.imaging
         )
     return found
 
@@ -83,8 +83,18 @@ def code_procedures(visit: Visit, tables: ReferenceTables, result: CodingResult)
         if "flu-unnamed" in text.flags and not text.lines:
             result.review_reasons.append(vaccines.unnamed_flu_product(tables, visit.service_date))
             continue
+        unnamed = next((f.partition("=")[2] for f in sorted(text.flags) if f.startswith("vaccine-unnamed=")), None)
+        if unnamed is not None:
+            result.review_reasons.append(vaccines.unnamed_product(unnamed, position))
+        views = next((f.partition("=")[2] for f in sorted(text.flags) if f.startswith("imaging-views=")), None)
+        if views is not None:
+            unnamed = views
+            result.review_reasons.append(reason("imaging-views", (f"procedure {position}: a radiograph without its "
+                                                "number of views: a person reads them from the report"),
+                                                views.split(";")))  # fmt: skip
         if not text.lines:
-            if "bundled" not in text.flags:
+            # "bundled", an unnamed vaccine (said above) or counselling written as its own item: no line of its own
+            if not {"bundled", "counselled"} & text.flags and unnamed is None:
                 result.review_reasons.append(
                     reason("proc-text-unmatched", f"procedure {position}: no code for the text given")
                 )
@@ -211,14 +221,17 @@ def _hands_on(lines: list[CodedServiceLine], tables: ReferenceTables) -> list[Re
 def code_services(visit: Visit, tables: ReferenceTables, result: CodingResult) -> None:
     rules = payer_rules.rules_for(visit, tables)
     drafts = code_procedures(visit, tables, result)
+    vaccines.age_forms(drafts, visit, tables)
+    result.review_reasons += laterality.missing_sides(drafts, tables) + edits.written_counts(drafts, tables)
     vaccines.flu_season(drafts, tables, visit.service_date, result.review_reasons)
     drafts = payer_rules.administration_lines(drafts, tables, rules)
     drafts = consolidate(vaccines.administer(drafts, visit, tables, rules))
     payer_rules.waived_test_modifier(drafts, tables, rules)
     procedures = [d.line for d in drafts]
     result.review_reasons += payer_rules.not_covered(procedures, rules)
-    result.review_reasons += payer_rules.payer_administration(drafts, tables, rules)
     diagnoses = [d.code for d in result.diagnoses]
+    result.review_reasons += payer_rules.part_d_vaccines(procedures, rules, diagnoses)
+    result.review_reasons += payer_rules.payer_administration(drafts, tables, rules)
     ems = visit_em.code_em(visit, tables, rules, procedures, diagnoses, result.review_reasons)
     procedures = supplied_visits(visit, tables, ems, procedures, result)
     lines = _em_first(ems + procedures)
@@ -227,6 +240,8 @@ def code_services(visit: Visit, tables: ReferenceTables, result: CodingResult) -
     if visit.visit_type == "telehealth":
         modifiers.telehealth_modifier(lines, tables, rules)
         result.review_reasons += _hands_on(lines, tables)
+    lab_panels.apply(lines, tables)
+    result.review_reasons += laterality.side_conflicts(lines, diagnoses, tables)
     sites = {id(d.line): d.site for d in drafts if d.site}
     result.review_reasons += edits.procedure_pairs(lines, tables, visit.service_date, sites)
     result.review_reasons += edits.add_ons(lines, tables)

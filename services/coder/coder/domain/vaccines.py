@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from coder.domain import em, icd10
+from coder.domain import em, icd10, procedure_text
 from coder.domain.model import CodingResult, FluVaccineProduct, PayerRules, ReferenceTables
 from shared.schemas import CodedDiagnosis, CodedServiceLine, ReviewReason, Visit
 
@@ -99,6 +99,24 @@ def _product_of(products: tuple[FluVaccineProduct, ...]) -> dict[str, str]:
     return found
 
 
+def age_forms(drafts: list[Draft], visit: Visit, tables: ReferenceTables) -> None:
+    """A vaccine named without its formulation takes the child or the adult product by the patient's age
+    (vaccine_age_forms.csv: hepatitis A 90633/90632, hepatitis B 90744/90746)."""
+    age = em.age_on(visit.patient.birth_date, visit.service_date)
+    for d in drafts:
+        form = tables.age_forms.get(d.code)
+        if d.origin == "text" and form is not None and age <= form[1] and form[0] in tables.catalog:
+            d.line.evidence.append(f"pediatric formulation {form[0]}: age {age}")
+            d.line.procedure_code = form[0]
+
+
+def unnamed_product(candidates: str, position: int) -> ReviewReason:
+    codes = [c for c in candidates.split(";") if c]
+    return ReviewReason(code="vaccine-product-unnamed", suggestions=codes, message=(
+        f"procedure {position}: a vaccine named without its product ({', '.join(codes)} are candidates): a person "
+        "checks the product given (NDC on the vial, lot in the immunization record)"))  # fmt: skip
+
+
 def unnamed_flu_product(tables: ReferenceTables, on: date) -> ReviewReason:
     season, codes = season_products(tables.flu_products, on)
     return ReviewReason(code="flu-product-unnamed", suggestions=sorted(codes.values()), message=(
@@ -112,6 +130,11 @@ def administer(drafts: list[Draft], visit: Visit, tables: ReferenceTables, rules
     if "vaccine-admin" in kinds or "vaccine" not in kinds:
         return drafts
     child = em.age_on(visit.patient.birth_date, visit.service_date) <= COUNSELLING_AGE_LIMIT
+    # counselling is often written once for all the visit's vaccines ("MD counseled mother on each vaccine")
+    counselled = any("counselled" in d.flags for d in drafts) or any(
+        "counsel" in (p.text or "").lower() and procedure_text.counselled(" ".join(procedure_text.tokens(p.text or "")))
+        for p in visit.procedures
+    )
     out: list[Draft] = []
     generic = 0
     for d, kind in zip(drafts, kinds, strict=True):
@@ -121,7 +144,7 @@ def administer(drafts: list[Draft], visit: Visit, tables: ReferenceTables, rules
         entry = tables.catalog[d.code]
         evidence = [f"administration of {d.code}"] + ([f"site: {d.site}"] if d.site else [])
         site = {"site": d.site} if d.site else {}
-        if child and "counselled" in d.flags:
+        if child and counselled:
             out.append(draft("90460", 1, "text", d.item, [*evidence, "counselled by the physician"], implied=True,
                              **site))  # fmt: skip
             if entry.components > 1:

@@ -61,6 +61,13 @@ def preventive(
     return lines
 
 
+def _immunization_only(tables: ReferenceTables, procedures: list[CodedServiceLine], diagnoses: list[str]) -> bool:
+    """The record names immunization as the reason (Z23 documented) and nothing but vaccines was done."""
+    documented = [code for code in diagnoses if not code.startswith("Z00")]  # Z00.- is the coder's, by the visit type
+    kinds = {tables.catalog[ln.procedure_code].kind for ln in procedures}
+    return documented == ["Z23"] and "vaccine" in kinds and kinds <= {"vaccine", "vaccine-admin"}
+
+
 def code_em(
     visit: Visit,
     tables: ReferenceTables,
@@ -70,9 +77,16 @@ def code_em(
     reasons: list[ReviewReason],
 ) -> list[CodedServiceLine]:
     if visit.visit_type == "preventive":
+        if _immunization_only(tables, procedures, diagnoses):
+            reasons.append(_reason("preventive-immunization-only", (
+                "a preventive visit whose only documented reason is immunization (Z23) and whose only services are "
+                "vaccines: a person decides whether the age-appropriate preventive exam was performed and documented "
+                "(CPT preventive medicine guidelines) or the visit was the vaccine only (ICD-10-CM I.C.21.c.2)"),
+                ["vaccine only", "preventive code"]))  # fmt: skip
+            return []
         return preventive(visit, rules, diagnoses, reasons)
     entries = [tables.catalog[ln.procedure_code] for ln in procedures]
-    separate = [e.code for e in entries if needs_separate_em(e)]
+    separate = [e.code for e in entries if needs_separate_em(e, tables)]
     if visit.visit_type == "nurse":
         if procedures:
             return []  # the injection, vaccine, test or procedure is the service: no 99211 beside it
