@@ -16,6 +16,7 @@ from coder.domain.diagnosis_rules import Coded, apply_list_rules
 from coder.domain.diagnosis_text import Entry, code_text, reason
 from coder.domain.measures import wrong_age
 from coder.domain.model import CodingResult, ReferenceTables
+from coder.domain.preventive_exam import ABNORMAL_FINDING, names_the_exam, preventive_exam
 from coder.domain.text_index import DiagnosisIndex, normalise_text
 from shared.schemas import CodedDiagnosis, ReviewReason, Visit
 from shared.schemas.visit import DiagnosisIn
@@ -25,99 +26,6 @@ LIST_CACHE_SIZE = 20_000
 PREVENTIVE_EXAMS = ("Z00.0", "Z00.1")
 # a routine gynecological (well-woman) exam is the preventive exam of its visit: no Z00.0- beside it
 GYNECOLOGICAL_EXAMS = ("Z01.41",)
-# (code without / with abnormal findings) by age: newborn under 8 days, 8-28 days, child, adult
-EXAM_BY_AGE = ((8, ("Z00.110", "Z00.110")), (29, ("Z00.111", "Z00.111")), (18 * 365, ("Z00.129", "Z00.121")),
-               (10**6, ("Z00.00", "Z00.01")))  # fmt: skip
-# "abnormal finding: ...", "exam w/ abnormal findings: ..." (I.C.21.c.13: Z00.01 and the finding)
-ABNORMAL_FINDING = re.compile(r"^\s*(?:(?:routine |annual |general |adult |child |well |physical |preventive )*"
-                              r"(?:exam|examination|physical|checkup|visit)\s+(?:with|w/|w)\s+)?abnormal findings?"
-                              r"\s*(?:[:\-]|on exam)?\s*", re.IGNORECASE)  # fmt: skip
-# An entry that only names the preventive encounter itself ("annual physical exam", "4 yr well child check",
-# "AWV subsequent", "welcome to medicare exam"): on a preventive visit it is the exam code chosen below by
-# age and findings (I.C.21.c.13), not a condition to look up. Every word must be one of these, and one must
-# name the encounter; "well woman" (Z01.41-) and "sports physical" (Z02.5) are other codes, so not here.
-EXAM_WORDS = frozenset(
-    [
-        "annual",
-        "yearly",
-        "routine",
-        "general",
-        "adult",
-        "child",
-        "pediatric",
-        "paediatric",
-        "adolescent",
-        "teen",
-        "newborn",
-        "infant",
-        "baby",
-        "toddler",
-        "well",
-        "wellness",
-        "physical",
-        "physicals",
-        "exam",
-        "examination",
-        "exams",
-        "check",
-        "checkup",
-        "up",
-        "visit",
-        "preventive",
-        "preventative",
-        "health",
-        "maintenance",
-        "complete",
-        "comprehensive",
-        "medicare",
-        "welcome",
-        "to",
-        "awv",
-        "ippe",
-        "cpe",
-        "pe",
-        "wcc",
-        "wcv",
-        "initial",
-        "subsequent",
-        "first",
-        "yr",
-        "yrs",
-        "year",
-        "years",
-        "old",
-        "mo",
-        "mos",
-        "month",
-        "months",
-        "wk",
-        "wks",
-        "week",
-        "weeks",
-        "day",
-        "days",
-        "weight",
-    ]
-)
-EXAM_NAMES = frozenset(
-    [
-        "physical",
-        "physicals",
-        "exam",
-        "examination",
-        "exams",
-        "check",
-        "checkup",
-        "visit",
-        "wellness",
-        "awv",
-        "ippe",
-        "cpe",
-        "pe",
-        "wcc",
-        "wcv",
-    ]
-)
 UNRELATED_TO_HTN = re.compile(r"\b(?:not due to|unrelated to|not related to|not caused by|not secondary to) "
                               r"(?:htn|hypertension)\b")  # fmt: skip
 # Codes that document a sign or symptom (IV.D), besides chapter 18 (R00-R99)
@@ -158,17 +66,6 @@ def _copy(entry: Entry) -> Entry:
 def _age(visit: Visit) -> int:
     born, day = visit.patient.birth_date, visit.service_date
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def preventive_exam(visit: Visit, abnormal: bool) -> str:
-    """The preventive-exam code for the patient's age on the service date (newborn, child, adult)."""
-    days = (visit.service_date - visit.patient.birth_date).days
-    return next(pair[abnormal] for limit, pair in EXAM_BY_AGE if days < limit)
-
-
-def _names_the_exam(text: str) -> bool:
-    words = normalise_text(text).split()
-    return any(w in EXAM_NAMES for w in words) and all(w in EXAM_WORDS or w.isdigit() for w in words)
 
 
 def _symptom_documented(coded: list[Coded], candidates: list[str]) -> bool:
@@ -212,7 +109,7 @@ def _code_list(
             abnormal, text = True, ABNORMAL_FINDING.sub("", text)
             if not text.strip():  # "annual exam with abnormal findings": the exam code itself, added below
                 continue
-        if exam is not None and not dx.code and _names_the_exam(text):
+        if exam is not None and not dx.code and names_the_exam(text):
             continue  # the exam code itself, added below
         linked = linked and not (text and UNRELATED_TO_HTN.search(normalise_text(text)))
         entry = _copy(_supplied(position, dx.code)) if dx.code else _text_entry(position, text, index)
