@@ -81,6 +81,10 @@ def _broken(text: str) -> list[str]:
         "\n".join([*lines[:clm], "ZZZ*1~", *lines[clm:]]),  # an unknown segment
         "\n".join([*lines[:clm], lines[clm], lines[clm], *lines[clm + 1 :]]),  # a segment repeated
         text.replace("SV1*HC:", "SV1*XX:", 1),  # an invalid code value
+        # the same elements a valid claim has, read differently: segments pyx12 found valid in the
+        # claims before must be checked again (shared/x12_pyx12.py remembers valid segments)
+        text.replace("LX*1~", "LX*1*~", 1),  # one empty element too many (the text drops it)
+        text.replace("*P*:~", "*P*>~", 1),  # another sub-element separator: "HC:99215" is one value
         text.replace("~\nSE*", "~\nSE*1", 1),  # a wrong segment count
         text[: len(text) // 2],  # cut short
         "not x12 at all",
@@ -101,6 +105,21 @@ def test_pyx12_reports_the_same_with_and_without_the_speed_ups() -> None:
     plain = _plain(files)
     assert sum(1 for ok, _ in plain if ok is False) >= len(broken) - 2  # the broken ones are rejected
     assert _sped_up(files) == plain
+
+
+def test_a_segment_valid_at_one_map_node_is_checked_again_at_another() -> None:
+    import pyx12.map_if
+    import pyx12.params
+    import pyx12.segment
+
+    x12._prepare_pyx12()
+    claim_map = pyx12.map_if.load_map_file("837.5010.X222.A1.xml", pyx12.params.params())
+    nodes = {node.id: node for node in claim_map.loop_segment_iterator() if node.is_segment()}
+    line = pyx12.segment.Segment("LX*1~", "~", "*", ":")
+    assert nodes["LX"].is_valid_errors(line) == (True, [])
+    assert nodes["LX"].is_valid_errors(line) == (True, [])  # remembered
+    ok, errors = nodes["SE"].is_valid_errors(line)  # SE02 (the control number) is required
+    assert not ok and errors
 
 
 def test_a_claim_pyx12_rejects_is_rejected_with_the_same_reasons_alone_and_in_a_batch() -> None:
