@@ -39,6 +39,8 @@ class Settings(BaseModel):
     # Events a stage handles together (one database transaction), and how long it waits to fill a batch.
     batch_size: int = Field(default_factory=lambda: int(_env("BATCH_SIZE", "500")))
     batch_wait_seconds: float = Field(default_factory=lambda: float(_env("BATCH_WAIT_SECONDS", "0.02")))
+    # a taken batch is handled in parts of about this many seconds each (shared/batch_pace.py)
+    batch_seconds: float = Field(default_factory=lambda: float(_env("BATCH_SECONDS", "2")))
     # Payer simulator realism knobs: off by default so runs are reproducible.
     payer_delay_seconds: float = Field(default_factory=lambda: float(_env("PAYER_DELAY_SECONDS", "0")))
     payer_random_denial_rate: float = Field(default_factory=lambda: float(_env("PAYER_RANDOM_DENIAL_RATE", "0")))

@@ -19,10 +19,11 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 from pydantic import ValidationError
 
 from shared import faust_transport, faust_web, kafka_auth, metrics, tls
-from shared.errors import describe, loggable
+from shared.batch_pace import BatchPace
+from shared.dead_letters import dead_letter, raw_topic
 from shared.kafka import decode, encode
 from shared.outages import Outage
-from shared.schemas import Envelope, dlq_topic
+from shared.schemas import Envelope
 from shared.settings import get_settings
 from shared.unit_of_work import Outgoing
 
@@ -106,11 +107,6 @@ def make_app(
     return app
 
 
-def raw_topic(app: faust.App, name: str) -> faust.TopicT:
-    """Values stay bytes so the stage itself decodes them and can dead-letter what it cannot read."""
-    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-
-
 async def emit(topic: faust.TopicT, event: Envelope) -> None:
     """Publish an event keyed by patient id. The stage loop flushes the producer before the
     consumed offsets may be committed (faust itself does not), so an event is never acknowledged
@@ -143,26 +139,6 @@ class FaustPublisher:
         await asyncio.wait_for(asyncio.gather(*(send(o) for o in outgoing)), timeout=timeout)
 
 
-async def dead_letter(app: faust.App, service: str, message: faust.types.Message, error: BaseException) -> None:
-    topic = dlq_topic(message.topic)
-    reason = describe(error)
-    headers = {
-        "rcm-error": reason.encode(),
-        "rcm-error-type": type(error).__name__.encode(),
-        "rcm-source-topic": message.topic.encode(),
-        "rcm-source-partition": str(message.partition).encode(),
-        "rcm-source-offset": str(message.offset).encode(),
-        "rcm-service": service.encode(),
-    }
-    fut = await raw_topic(app, topic).send(key=message.key, value=message.value, headers=headers)
-    await fut  # a dead letter must be safely written before the offset moves on
-    metrics.dead_letters_total.labels(topic=message.topic).inc()
-    metrics.events_total.labels(service=service, topic=message.topic, outcome="dead_letter").inc()
-    # One line, no patient details: where the event was and what was wrong with its shape.
-    where = f"{message.topic}[{message.partition}]@{message.offset}"
-    log.warning("dead-lettered %s -> %s: %s", where, topic, loggable(error))
-
-
 BatchHandler = Callable[[list[E]], Awaitable[list[str]]]
 
 
@@ -186,16 +162,38 @@ async def run_stage(
     settings = get_settings()
     size = batch_size or settings.batch_size
     wait = within if within is not None else settings.batch_wait_seconds
+    pace = BatchPace(size, settings.batch_seconds)
     # take_events is faust's batch-of-events API; its StreamT protocol does not declare it
     async for events in stream.take_events(size, within=wait):  # type: ignore[attr-defined]
         # faust acknowledges the taken events even when the agent is cancelled (at shutdown or
         # on a rebalance), so the batch in hand is finished first: never acked half-done.
-        work = asyncio.ensure_future(_process_batch(app, service, list(events), model, handle))
+        work = asyncio.ensure_future(_process_in_parts(app, service, stream, list(events), model, handle, pace))
         try:
             await asyncio.shield(work)
         except asyncio.CancelledError:
             await asyncio.wait([work], timeout=30)
             raise
+
+
+async def _process_in_parts(
+    app: faust.App,
+    service: str,
+    stream: faust.StreamT,
+    events: list[faust.EventT],
+    model: type[E],
+    handle: BatchHandler[E],
+    pace: BatchPace,
+) -> None:
+    """The batch in parts of about BATCH_SECONDS each (shared/batch_pace.py), each part's events
+    acknowledged once its effects are on the broker: committed within a second (faust acks them
+    again after the batch, which changes nothing)."""
+    while events:
+        part, events = events[: pace.size], events[pace.size :]
+        started = time.perf_counter()
+        await _process_batch(app, service, part, model, handle)
+        pace.took(len(part), time.perf_counter() - started)
+        for event in part:
+            await stream.ack(event)
 
 
 async def _process_batch(

@@ -10,7 +10,7 @@ sed -e "s#SASL_SSL://127.0.0.1:@KAFKA_PORT@,CONTROLLER://127.0.0.1:@CONTROLLER_P
     -e "s#advertised.listeners=SASL_SSL://127.0.0.1:@KAFKA_PORT@#advertised.listeners=SASL_SSL://${ADVERTISED_HOST}:9092#" \
     -e "s#@DATA_DIR@#/var/lib/kafka/data#" -e "s#@NODE_ID@#${NODE_ID}#" -e "s#@QUORUM@#${QUORUM}#" \
     -e "s#@REPLICATION@#${REPLICATION:-1}#g" -e "s#@MIN_ISR@#${MIN_ISR:-1}#g" \
-    -e "s#@BROKER_SESSION_MS@#${BROKER_SESSION_MS:-9000}#" -e "s#@BROKER_HEARTBEAT_MS@#${BROKER_HEARTBEAT_MS:-2000}#" \
+    -e "s#@BROKER_SESSION_MS@#${BROKER_SESSION_MS:-6000}#" -e "s#@BROKER_HEARTBEAT_MS@#${BROKER_HEARTBEAT_MS:-1500}#" \
     -e "s#@KEYSTORE@#/tmp/keystore.pem#" -e "s#@CA_FILE@#/tls/ca.pem#" \
     -e "s#@BROKER_PASSWORD@#${RCM_SECRET_KAFKA_BROKER}#" /opt/rcmflow/server.properties > "$conf"
 chmod 600 "$conf"

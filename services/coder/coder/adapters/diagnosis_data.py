@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import coder.domain
+from coder.adapters.code_set_cache import no_collection
 from coder.domain.clinical_text import normalise
 from coder.domain.description_words import stem
 from coder.domain.spelling import Speller
@@ -80,7 +81,7 @@ def load_diagnosis_index(data_dir: Path) -> DiagnosisIndex:
         return DiagnosisIndex(data)
     path = Path(get_settings().data_dir) / f"coder-index-{_index_key(data_dir)}.pickle"
     try:
-        with path.open("rb") as f:
+        with path.open("rb") as f, no_collection():
             index = pickle.load(f)  # written by this code into the service's own 0700 folder
         if isinstance(index, DiagnosisIndex):
             return index

@@ -5,20 +5,26 @@ Run several workers in one consumer group (CODER_WORKER=0,1,2 ...): the 12 parti
 
 from __future__ import annotations
 
-import asyncio
+# First, before anything imports simple-icd-10-cm: its code set read back from disk when kept
+# (CODER_INDEX_CACHE=1) instead of parsed from XML at import, most of a restart's time.
+from coder.adapters import code_set_cache
 
-import faust
+CODE_SET_LOADED = code_set_cache.prepare()
 
-from coder import bootstrap
-from coder.adapters.repository import EncounterRepository
-from coder.entrypoints import review
-from coder.service_layer import handlers
-from shared import metrics
-from shared.outages import guarded_timer
-from shared.schemas import VISITS, VisitReceived
-from shared.streaming import FaustPublisher, make_app, raw_topic, run_stage, run_worker
-from shared.timers import track_consumer_lag
-from shared.unit_of_work import run_in_unit_of_work
+import asyncio  # noqa: E402
+
+import faust  # noqa: E402
+
+from coder import bootstrap  # noqa: E402
+from coder.adapters.repository import EncounterRepository  # noqa: E402
+from coder.entrypoints import review  # noqa: E402
+from coder.service_layer import handlers  # noqa: E402
+from shared import metrics  # noqa: E402
+from shared.outages import guarded_timer  # noqa: E402
+from shared.schemas import VISITS, VisitReceived  # noqa: E402
+from shared.streaming import FaustPublisher, make_app, raw_topic, run_stage, run_worker  # noqa: E402
+from shared.timers import track_consumer_lag  # noqa: E402
+from shared.unit_of_work import run_in_unit_of_work  # noqa: E402
 
 SERVICE = bootstrap.SERVICE
 SUFFIX = bootstrap.topic_suffix()
