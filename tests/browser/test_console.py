@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from bench.synthetic import VisitFactory
@@ -23,7 +24,10 @@ from tests.integration.test_intake_http import post
 def until(check: Callable[[], Any], timeout: float = 90, every: float = 0.5) -> Any:
     deadline = time.monotonic() + timeout
     while True:
-        value = check()
+        try:
+            value = check()
+        except StaleElementReferenceException:  # the page swapped the element between finding and reading it
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
