@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from coder.adapters import diagnosis_data
+from coder.adapters.code_set_cache import keep_pickle
 from coder.adapters.reference import DATA_DIR, load_tables
 from coder.domain.coding import code_visit
 from coder.domain.text_index import DiagnosisIndex
@@ -59,7 +60,7 @@ def test_a_pickled_index_codes_as_the_built_one() -> None:
 def test_a_kept_index_is_read_by_the_next_start(kept_in: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     built = load_tables().diagnosis_index
     path = kept_in / f"coder-index-{diagnosis_data._index_key(DATA_DIR)}.pickle"
-    diagnosis_data._keep(path, built)
+    keep_pickle(path, built, "coder index")
     assert [p.name for p in kept_in.iterdir()] == [path.name]  # no temporary file left behind
 
     def no_building(*args: object) -> None:

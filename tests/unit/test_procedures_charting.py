@@ -11,6 +11,7 @@ from coder.adapters.reference import load_tables
 from coder.domain.coding import code_visit
 from coder.domain.model import CodingResult
 from tests.unit.sample import make_visit
+from tests.unit.test_procedures_wording import lines, reasons
 
 TABLES = load_tables()
 MEDICARE = {"payer_id": "MEDICARE", "member_id": "1EG4TE5MK73", "relationship": "self", "effective_date": "2015-01-01"}
@@ -22,15 +23,6 @@ def coded(procedures: list[str], diagnoses: list[str], **kw: Any) -> CodingResul
     kw.setdefault("mdm", None)
     visit = make_visit(procedures=[{"text": p} for p in procedures], diagnoses=[{"code": c} for c in diagnoses], **kw)
     return code_visit(visit, TABLES)
-
-
-def lines(result: CodingResult) -> list[str]:
-    return sorted("-".join([ln.procedure_code, *ln.modifiers]) + (f"x{ln.units}" if ln.units > 1 else "")
-                  for ln in result.service_lines)  # fmt: skip
-
-
-def reasons(result: CodingResult) -> list[str]:
-    return [r.code for r in result.review_reasons]
 
 
 def patient(born: str) -> dict[str, Any]:

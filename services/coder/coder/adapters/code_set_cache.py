@@ -59,7 +59,7 @@ def prepare() -> str:
             for name in (MODULE, PACKAGE):
                 sys.modules.pop(name, None)
     module = importlib.import_module(MODULE)
-    _keep(path, (module._chapter_list, module._code_to_node))
+    keep_pickle(path, (module._chapter_list, module._code_to_node), "ICD-10-CM code set")
     return "parsed"
 
 
@@ -120,16 +120,17 @@ def no_collection() -> Iterator[None]:
         gc.enable()
 
 
-def _keep(path: Path, state: object) -> None:
-    """Written under a temporary name and renamed, older keys removed; failing to keep it only
-    costs the next start its time."""
+def keep_pickle(path: Path, state: object, what: str) -> None:
+    """Written under a temporary name and renamed (two workers starting together never read half a
+    file), older keys of the same kind removed; failing to keep it only costs the next start its time."""
+    kind = path.name.rsplit("-", 1)[0]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("icd10cm-*.pickle"):
-            old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".icd10cm-")
+        for older in path.parent.glob(f"{kind}-*.pickle"):  # older keys are never read again
+            older.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{kind}-")
         with os.fdopen(fd, "wb") as f:
             pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except Exception as exc:
-        log.warning("ICD-10-CM code set not kept on disk (%s)", type(exc).__name__)
+        log.warning("%s not kept on disk (%s)", what, type(exc).__name__)

@@ -7,16 +7,14 @@ import copyreg
 import csv
 import hashlib
 import logging
-import os
 import pickle
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import coder.domain
-from coder.adapters.code_set_cache import no_collection
+from coder.adapters.code_set_cache import keep_pickle, no_collection
 from coder.domain.clinical_text import normalise
 from coder.domain.description_words import stem
 from coder.domain.spelling import Speller
@@ -90,7 +88,7 @@ def load_diagnosis_index(data_dir: Path) -> DiagnosisIndex:
     except Exception as exc:  # a torn or foreign file: built anew below and replaced
         log.warning("coder index cache unreadable (%s); building the index", type(exc).__name__)
     index = DiagnosisIndex(data)
-    _keep(path, index)
+    keep_pickle(path, index, "coder index")
     return index
 
 
@@ -121,18 +119,3 @@ def _index_key(data_dir: Path) -> str:
     for p in sorted([*data_dir.glob("*.csv"), *data_dir.glob("*.yaml"), *domain.glob("*.py")]):
         digest.update(p.name.encode() + b"\0" + p.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def _keep(path: Path, index: DiagnosisIndex) -> None:
-    """Written under a temporary name and renamed: two workers starting together never read half
-    a file. Failing to keep it only costs the next start its time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("coder-index-*.pickle"):  # older keys are never read again
-            old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".coder-index-")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except Exception as exc:
-        log.warning("coder index not kept on disk (%s)", type(exc).__name__)
